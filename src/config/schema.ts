@@ -1,0 +1,235 @@
+import { z } from 'zod';
+
+/**
+ * The experiment configuration: one YAML file fully describes a run. Every default is the value of
+ * METHOD.md (Sarkar & Etemad, ICASSP 2020, and the authors' code pritamqu/SSL-ECG). The schema is strict:
+ * unknown keys are errors.
+ */
+
+/** Binarisation of a 1-9 self-assessment score: a fixed threshold (score > t = high) or a per-subject statistic. */
+export const labelThresholdSchema = z.union([z.number(), z.enum(['mean', 'median'])]);
+
+/** One dataset source: where it is and how to read it. */
+export const dataSourceSchema = z
+  .object({
+    /** Which reader: AMIGOS, SWELL, a folder of own recordings, PhysioNet WFDB records, or the bundled synthetic generator. */
+    kind: z.enum(['amigos', 'swell', 'generic', 'wfdb', 'synthetic']),
+    /** Folder holding the dataset (relative paths resolve against the working directory). */
+    root: z.string().min(1),
+    /** ECG lead: a 0-based channel index or a channel name. AMIGOS: 0 = ECG right, 1 = ECG left. Default: the reader's. */
+    lead: z.union([z.number().int().nonnegative(), z.string()]).optional(),
+    /**
+     * Sampling rate of the recordings in Hz, for formats that do not store it (.npy, .csv without a rate column).
+     * Never defaulted: a reader that cannot find the rate fails with an error asking for this key.
+     */
+    samplingRateHz: z.number().positive().optional(),
+    /** Label binarisation (AMIGOS, SWELL arousal/valence, generic numeric labels). */
+    labels: z
+      .object({
+        threshold: labelThresholdSchema.default(5),
+      })
+      .strict()
+      .default({ threshold: 5 }),
+    /** Which label tasks to use; default: all the dataset offers (AMIGOS: arousal, valence; SWELL: stress, arousal, valence). */
+    tasks: z.array(z.string().min(1)).optional(),
+    /** AMIGOS: read `Data_Preprocessed_Pxx.mat` (128 Hz) or `Data_Original_Pxx.mat` (256 Hz). */
+    amigosSource: z.enum(['preprocessed', 'original']).default('preprocessed'),
+    /** AMIGOS: which trials (0-based; 0-15 short videos, 16-19 long). Default: all present. */
+    trials: z.array(z.number().int().nonnegative()).optional(),
+    /** WFDB: record names (without extension) under `root`; default: every `.hea` file. */
+    records: z.array(z.string()).optional(),
+    /** Subjects to use (ids as the reader names them); default: all. */
+    subjects: z.array(z.string()).optional(),
+    /** Synthetic generator settings (data.kind: synthetic). */
+    synthetic: z
+      .object({
+        subjects: z.number().int().positive().default(8),
+        recordingsPerSubject: z.number().int().positive().default(4),
+        recordingSeconds: z.number().positive().default(120),
+        samplingRateHz: z.number().positive().default(256),
+        seed: z.number().int().default(7),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const preprocessingSchema = z
+  .object({
+    /** Target sampling rate (METHOD §1: 256 Hz). */
+    targetRateHz: z.number().positive().default(256),
+    /** Zero-phase Butterworth high-pass (METHOD §1: 0.8 Hz, order 4). */
+    highpass: z
+      .object({
+        enabled: z.boolean().default(true),
+        cutoffHz: z.number().positive().default(0.8),
+        order: z.number().int().positive().max(12).default(4),
+      })
+      .strict()
+      .default({ enabled: true, cutoffHz: 0.8, order: 4 }),
+    /** Per-subject normalisation: (x - mean) / std of the central fraction of sorted samples. */
+    normalization: z
+      .object({
+        method: z.enum(['trimmed-zscore', 'zscore', 'none']).default('trimmed-zscore'),
+        centralFraction: z.number().gt(0).max(1).default(0.95),
+      })
+      .strict()
+      .default({ method: 'trimmed-zscore', centralFraction: 0.95 }),
+    /** Window length in samples at the target rate (METHOD §1: 10 s = 2560). */
+    windowSamples: z.number().int().positive().default(2560),
+    /** Overlap between consecutive windows in samples (default 0: non-overlapping). */
+    overlapSamples: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+/** Parameters of the six transformations (METHOD §2). */
+export const transformationsSchema = z
+  .object({
+    noise: z
+      .object({ snrDb: z.number().default(15) })
+      .strict()
+      .default({ snrDb: 15 }),
+    scale: z
+      .object({ factor: z.number().default(1.1) })
+      .strict()
+      .default({ factor: 1.1 }),
+    permute: z
+      .object({ segments: z.number().int().min(2).default(20) })
+      .strict()
+      .default({ segments: 20 }),
+    timeWarp: z
+      .object({
+        segments: z.number().int().min(2).default(9),
+        stretchFactor: z.number().gt(1).default(1.05),
+      })
+      .strict()
+      .default({ segments: 9, stretchFactor: 1.05 }),
+  })
+  .strict();
+
+/** The signal transformation recognition network (METHOD §3, Table 1). */
+export const modelSchema = z
+  .object({
+    filters: z.array(z.number().int().positive()).length(3).default([32, 64, 128]),
+    kernelSizes: z.array(z.number().int().positive()).length(3).default([32, 16, 8]),
+    poolSize: z.number().int().positive().default(8),
+    poolStride: z.number().int().positive().default(2),
+    leakyAlpha: z.number().nonnegative().default(0.2),
+    headUnits: z.number().int().positive().default(128),
+    headDropout: z.number().min(0).lt(1).default(0.6),
+  })
+  .strict();
+
+/** Adam settings (METHOD §3: beta1 0.9, beta2 0.999, epsilon 1e-8). */
+export const adamSchema = z
+  .object({
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    epsilon: z.number().positive().default(1e-8),
+  })
+  .strict();
+
+/** An extra unlabelled dataset for pretraining (same fields as `data`). */
+export const pretrainSchema = z
+  .object({
+    /** Epochs (authors' code: 100). */
+    epochs: z.number().int().positive().default(100),
+    /** Windows per batch (x7 samples: 128 -> 896). */
+    batchWindows: z.number().int().positive().default(128),
+    /** Initial learning rate, decayed by `decayRate` every `decaySteps` steps (staircase). */
+    learningRate: z.number().positive().default(0.001),
+    decayRate: z.number().positive().max(1).default(0.9),
+    decaySteps: z.number().int().positive().default(10000),
+    adam: adamSchema.default({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
+    /** Loss weights of the 7 heads: original, noise, scale, negate, flip, permute, warp. */
+    taskWeights: z
+      .array(z.number().nonnegative())
+      .length(7)
+      .default([0.195, 0.195, 0.195, 0.0125, 0.0125, 0.195, 0.195]),
+    /** L2 coefficient on all kernels: l2 * sum(W^2)/2. */
+    l2: z.number().nonnegative().default(1e-4),
+    /** `fold`: pretrain per fold on its training windows (authors); `all`: once on every window. */
+    scope: z.enum(['fold', 'all']).default('fold'),
+    /** Fraction of the pretraining windows held out for per-epoch held-out metrics. */
+    heldOutFraction: z.number().min(0).lt(1).default(0.1),
+    /** Extra unlabelled datasets mixed into pretraining. */
+    extraData: z.array(dataSourceSchema).default([]),
+  })
+  .strict();
+
+/** The dense emotion classifier on top of the encoder (METHOD §4); unset fields take the dataset's defaults. */
+export const finetuneSchema = z
+  .object({
+    /** `frozen`: fc-tuning on fixed embeddings (paper); `full`: the trunk trains too. */
+    mode: z.enum(['frozen', 'full']).default('frozen'),
+    epochs: z.number().int().positive().default(200),
+    batchSize: z.number().int().positive().default(128),
+    learningRate: z.number().positive().default(0.001),
+    adam: adamSchema.default({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
+    /** Dense layers (SWELL/WESAD 2, AMIGOS/DREAMER 3). */
+    layers: z.number().int().positive().optional(),
+    units: z.number().int().positive().default(512),
+    /** Dropout after each dense layer (AMIGOS 0.4, DREAMER 0.2, else 0). */
+    dropout: z.number().min(0).lt(1).optional(),
+    /** L2 on the dense kernels (DREAMER 1e-4, else 0). */
+    l2: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+export const evaluationSchema = z
+  .object({
+    folds: z.number().int().min(2).default(10),
+    /** `window`: shuffled over windows (authors); `subject`: grouped by subject; `stratified-window`. */
+    split: z.enum(['window', 'subject', 'stratified-window']).default('window'),
+    /** Seed of the fold split (authors: 1). */
+    splitSeed: z.number().int().default(1),
+    /** Label fractions for the label-scarce study, e.g. ["1%", "10%", "100%"]. */
+    labelFractions: z.array(z.string().regex(/^\d+(\.\d+)?%$/)).default(['1%']),
+  })
+  .strict();
+
+export const engineSchema = z
+  .object({
+    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    /** Threads for the portable engine; default: all cores. */
+    threads: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** Experiment name: results go to `<output.root>/<experiment>/<run-id>/`. */
+    experiment: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+      .default('default'),
+    /** Master seed; every random stream derives from it. */
+    seed: z.number().int().default(1),
+    data: dataSourceSchema,
+    preprocessing: preprocessingSchema.default(preprocessingSchema.parse({})),
+    transformations: transformationsSchema.default(transformationsSchema.parse({})),
+    model: modelSchema.default(modelSchema.parse({})),
+    pretrain: pretrainSchema.default(pretrainSchema.parse({})),
+    finetune: finetuneSchema.default(finetuneSchema.parse({})),
+    evaluation: evaluationSchema.default(evaluationSchema.parse({})),
+    engine: engineSchema.default(engineSchema.parse({})),
+    output: z
+      .object({
+        root: z.string().default('results'),
+        /** Where prepared window stores are cached (keyed by the data + preprocessing hash). */
+        cacheDir: z.string().default('data/cache'),
+      })
+      .strict()
+      .default({ root: 'results', cacheDir: 'data/cache' }),
+  })
+  .strict();
+
+/** A fully resolved experiment configuration (all defaults filled in). */
+export type Config = z.infer<typeof configSchema>;
+export type DataSource = z.infer<typeof dataSourceSchema>;
+export type PreprocessingConfig = z.infer<typeof preprocessingSchema>;
+export type TransformationsConfig = z.infer<typeof transformationsSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type PretrainConfig = z.infer<typeof pretrainSchema>;
+export type FinetuneConfig = z.infer<typeof finetuneSchema>;
+export type EvaluationConfig = z.infer<typeof evaluationSchema>;

@@ -1,0 +1,61 @@
+/**
+ * Contracts between the dataset readers, the window store and the training stages.
+ */
+
+/** One recording as a reader yields it, before preprocessing. */
+export interface RawRecording {
+  /** Subject id as the dataset names it (e.g. `P01`, `pp10`). */
+  subject: string;
+  /** Recording id, unique within the subject (trial, block, file stem). */
+  recording: string;
+  /** One ECG lead, in the recording's own units. */
+  samples: Float32Array | Float64Array;
+  /** Sampling rate of `samples` in Hz. */
+  samplingRateHz: number;
+  /** Labels of the whole recording; binary tasks as 0/1, `NaN` where unknown. Empty for unlabelled data. */
+  labels: Record<string, number>;
+  /** Where it came from (file path), for error messages. */
+  source: string;
+}
+
+/** One window in the store's index. */
+export interface WindowEntry {
+  subject: string;
+  recording: string;
+  /** Window number within its recording (0-based). */
+  window: number;
+  /** Label per task (0/1 or class index); `NaN` where unknown. */
+  labels: Record<string, number>;
+  /** Which dataset (index into the store's `sources`) it came from. */
+  source: number;
+}
+
+/** Prepared, preprocessed windows on disk: Float32 binary plus a JSON index. */
+export interface WindowStore {
+  /** Folder of the store (`<cacheDir>/<hash>`). */
+  readonly dir: string;
+  /** Hash of the data + preprocessing config that produced it. */
+  readonly hash: string;
+  readonly windowSamples: number;
+  readonly samplingRateHz: number;
+  readonly entries: readonly WindowEntry[];
+  /** Label tasks with their class counts, e.g. `{ arousal: 2, valence: 2 }`. */
+  readonly tasks: Readonly<Record<string, number>>;
+  /** Reads the given windows into one row-major [indices.length, windowSamples] Float32Array. */
+  read(indices: readonly number[], out?: Float32Array): Float32Array;
+  /** Releases file handles. */
+  close(): void;
+}
+
+/** Summary printed by `ecgssl prepare --json`. */
+export interface PrepareSummary {
+  storeDir: string;
+  hash: string;
+  windows: number;
+  subjects: number;
+  recordings: number;
+  /** Per task, windows per label value: `{ arousal: { "0": 120, "1": 95 } }`. */
+  labelCounts: Record<string, Record<string, number>>;
+  /** True when the store already existed and was reused. */
+  cached: boolean;
+}

@@ -1,0 +1,15 @@
+/** Which engine the run uses and why the better ones did not load. */
+export interface BackendReport {
+  /** tfjs backend name in use: `tensorflow` (native), `wasm`, `cpu`. */
+  backend: string;
+  /** Human name of the engine tier, e.g. `tfjs-node-gpu`, `tfjs-node`, `wasm+dnnl`, `wasm`, `cpu`. */
+  engine: string;
+  /** Threads the engine uses. */
+  threads: number;
+  /** One entry per better tier that was tried and did not load, with the reason. */
+  skipped: { engine: string; reason: string }[];
+  /** Versions of the tfjs packages and native libraries in use. */
+  versions: Record<string, string>;
+}
+
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
