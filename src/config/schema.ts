@@ -173,6 +173,8 @@ export const finetuneSchema = z
     dropout: z.number().min(0).lt(1).optional(),
     /** L2 on the dense kernels (DREAMER 1e-4, else 0). */
     l2: z.number().nonnegative().optional(),
+    /** Epochs of the no-SSL baseline (whole CNN trained end to end, far costlier per epoch than the head); default: `epochs`. */
+    baselineEpochs: z.number().int().positive().optional(),
   })
   .strict();
 

@@ -45,6 +45,8 @@ export interface WindowStore {
   read(indices: readonly number[], out?: Float32Array): Float32Array;
   /** Releases file handles. */
   close(): void;
+  /** Recordings left out because they are shorter than one window (stores written by prepareSource). */
+  readonly skippedRecordings?: number;
 }
 
 /** Summary printed by `ecgssl prepare --json`. */
@@ -58,4 +60,26 @@ export interface PrepareSummary {
   labelCounts: Record<string, Record<string, number>>;
   /** True when the store already existed and was reused. */
   cached: boolean;
+  /** Recordings left out because they are shorter than one window. */
+  skippedRecordings?: number;
 }
+
+/** What the data preparation tells a reader. */
+export interface ReaderContext {
+  /**
+   * The preprocessing target rate in Hz. A reader of very long recordings (SWELL at 2048 Hz) may resample while it
+   * reads, in chunks, and yield recordings already at this rate, so a whole recording never sits in memory at
+   * its source rate.
+   */
+  targetRateHz?: number;
+  /** Progress/diagnostic messages (stderr). */
+  log?: (msg: string) => void;
+  /** A reader that knows how many recordings it will yield may announce it (for the progress bar). */
+  onTotal?: (recordings: number) => void;
+}
+
+/** A dataset reader: yields ALL recordings of one subject contiguously, subject after subject. */
+export type RecordingReader = (
+  source: import('../config/schema.js').DataSource,
+  ctx: ReaderContext,
+) => AsyncGenerator<RawRecording>;

@@ -1,0 +1,299 @@
+/**
+ * Engine benchmark (`npm run bench -- --only engine`): training windows/s (forward + backward + Adam on the paper's
+ * pretraining network, METHOD.md) and inference windows/s for each available engine, at batch 32, 64, 128 and the
+ * 896-sample SSL batch (128 windows x 7 transformed versions), each (engine, batch) in its own child process so that
+ * peak RSS belongs to it (the wasm heap never shrinks). Median of several steps after warm-up. When
+ * `/usr/bin/python3` has torch, the same network is measured in PyTorch and the ratio is reported.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+interface ChildConfig {
+  name: string;
+  preference: 'wasm' | 'cpu';
+  threads: number;
+  dnnl: boolean;
+  batch: number;
+  trainSteps: number;
+  inferSteps: number;
+}
+
+interface EngineRow {
+  name: string;
+  batch: number;
+  trainWindowsPerSecond: number | null;
+  inferWindowsPerSecond: number | null;
+  peakRssMiB: number;
+  trainMsMedian?: number;
+  engine?: string;
+  threads?: number;
+  network?: string;
+  skipped?: string;
+  note?: string;
+}
+
+const WINDOW_SAMPLES = 2560; // METHOD.md: 10 s at 256 Hz
+const SSL_BATCH = 128 * 7; // METHOD.md: 128 windows x (original + 6 transformations)
+const MAX_PASS = 128; // samples per forward/backward pass (a single 896-sample pass does not fit the wasm32 heap)
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
+};
+
+async function childMain(cfg: ChildConfig): Promise<EngineRow> {
+  const { initBackend } = await import('../engine/backend.js');
+  const { loadPaperNetworkBuilder, trainStep, trainStepAccumulated } =
+    await import('../engine/paperNetwork.js');
+  const tf = await import('@tensorflow/tfjs');
+  const rep = await initBackend({ preference: cfg.preference, threads: cfg.threads, dnnl: cfg.dnnl });
+  if (cfg.dnnl && rep.engine !== 'wasm+dnnl') {
+    const why = rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded';
+    return {
+      name: cfg.name,
+      batch: cfg.batch,
+      trainWindowsPerSecond: null,
+      inferWindowsPerSecond: null,
+      peakRssMiB: 0,
+      skipped: `oneDNN: ${why}`,
+    };
+  }
+  const { source, build } = await loadPaperNetworkBuilder();
+  const model = build(WINDOW_SAMPLES);
+  const B = cfg.batch;
+  const xs = tf.tidy(() =>
+    tf.sin(tf.range(0, B * WINDOW_SAMPLES).mul(0.013)).reshape([B, WINDOW_SAMPLES, 1]),
+  );
+  const ys = model.outputs.map((_, h) =>
+    tf.tidy(() => tf.range(0, B).add(h).mod(2).reshape([B, 1]).cast('float32')),
+  );
+  const opt = tf.train.adam(1e-3);
+  const timeIt = (fn: () => void, warm: number, n: number, label: string): number[] => {
+    for (let i = 0; i < warm; i++) fn();
+    const t: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      fn();
+      t.push(performance.now() - t0);
+      process.stderr.write(
+        `  [${cfg.name} b${B}] ${label} step ${i}: ${(t.at(-1) as number).toFixed(0)} ms\n`,
+      );
+    }
+    return t;
+  };
+  const train =
+    cfg.trainSteps > 0
+      ? timeIt(
+          // Above 128 samples: accumulate gradients over chunks of 128 (one pass of 896 exceeds the 4 GiB wasm heap).
+          () =>
+            B > MAX_PASS ? trainStepAccumulated(model, opt, xs, ys, MAX_PASS) : trainStep(model, opt, xs, ys),
+          1,
+          cfg.trainSteps,
+          'train',
+        )
+      : [];
+  const infer =
+    cfg.inferSteps > 0
+      ? timeIt(
+          () => {
+            const outs = tf.tidy(
+              () => model.predict(xs, { batchSize: Math.min(B, MAX_PASS) }) as tfTypes.Tensor[],
+            );
+            for (const o of outs) o.dataSync();
+            tf.dispose(outs);
+          },
+          1,
+          cfg.inferSteps,
+          'infer',
+        )
+      : [];
+  return {
+    name: cfg.name,
+    batch: B,
+    trainWindowsPerSecond: train.length ? (B * 1000) / median(train) : null,
+    inferWindowsPerSecond: infer.length ? (B * 1000) / median(infer) : null,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(train.length ? { trainMsMedian: Math.round(median(train)) } : {}),
+    ...(B > MAX_PASS
+      ? { note: `gradients accumulated over ${Math.ceil(B / MAX_PASS)} passes of ${MAX_PASS}` }
+      : {}),
+    engine: rep.engine,
+    threads: rep.threads,
+    network: source,
+  };
+}
+
+function runChild(cfg: ChildConfig): EngineRow {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [self, '--engine-child', JSON.stringify(cfg)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    timeout: 20 * 60_000,
+  });
+  const last = r.stdout?.trim().split('\n').at(-1);
+  if (r.status !== 0 || !last) {
+    return {
+      name: cfg.name,
+      batch: cfg.batch,
+      trainWindowsPerSecond: null,
+      inferWindowsPerSecond: null,
+      peakRssMiB: 0,
+      skipped: `child failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''})`,
+    };
+  }
+  return JSON.parse(last) as EngineRow;
+}
+
+const TORCH_SCRIPT = String.raw`
+import json, sys, time, torch, torch.nn as nn, torch.nn.functional as F
+cfg = json.loads(sys.argv[1]); torch.set_num_threads(cfg['threads']); torch.manual_seed(0)
+class Same(nn.Module):
+    def __init__(s, cin, cout, k): super().__init__(); s.c = nn.Conv1d(cin, cout, k); s.k = k
+    def forward(s, x): return s.c(F.pad(x, ((s.k - 1) // 2, s.k // 2)))
+class Net(nn.Module):
+    def __init__(s):
+        super().__init__()
+        s.trunk = nn.Sequential(Same(1,32,32), nn.LeakyReLU(0.2), Same(32,32,32), nn.LeakyReLU(0.2), nn.MaxPool1d(8,2),
+            Same(32,64,16), nn.LeakyReLU(0.2), Same(64,64,16), nn.LeakyReLU(0.2), nn.MaxPool1d(8,2),
+            Same(64,128,8), nn.LeakyReLU(0.2), Same(128,128,8), nn.LeakyReLU(0.2))
+        s.heads = nn.ModuleList([nn.Sequential(nn.Linear(128,128), nn.LeakyReLU(0.2), nn.Dropout(0.6), nn.Linear(128,128),
+            nn.LeakyReLU(0.2), nn.Dropout(0.6), nn.Linear(128,1)) for _ in range(7)])
+    def forward(s, x):
+        f = s.trunk(x).amax(dim=2)
+        return [h(f) for h in s.heads]
+m = Net(); opt = torch.optim.Adam(m.parameters(), 1e-3)
+out = []
+for B in cfg['batches']:
+    x = torch.sin(torch.arange(B * 2560, dtype=torch.float32) * 0.013).reshape(B, 1, 2560)
+    y = [(torch.arange(B) + h).remainder(2).float().reshape(B, 1) for h in range(7)]
+    def step():
+        opt.zero_grad(); preds = m(x)
+        loss = sum(F.binary_cross_entropy_with_logits(p, t) for p, t in zip(preds, y))
+        loss = loss + 1e-4 / 2 * sum((p ** 2).sum() for n, p in m.named_parameters() if 'weight' in n)
+        loss.backward(); opt.step()
+    def infer():
+        with torch.no_grad(): m.eval(); m(x); m.train()
+    r = {'batch': B}
+    for name, fn, n in (('train', step, cfg['steps']), ('infer', infer, cfg['steps'] * 2)):
+        fn(); ts = []
+        for _ in range(n):
+            t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+        ts.sort(); r[name] = B / ts[len(ts) // 2]
+    out.append(r)
+import resource
+print(json.dumps({'torch': torch.__version__, 'threads': cfg['threads'], 'rows': out, 'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+
+function runTorch(
+  batches: number[],
+  threads: number,
+  steps: number,
+): Record<string, unknown> | { skipped: string } {
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0)
+    return { skipped: '/usr/bin/python3 has no torch (Debian python3-torch not installed)' };
+  const r = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, JSON.stringify({ batches, threads, steps })], {
+    encoding: 'utf8',
+    timeout: 20 * 60_000,
+  });
+  if (r.status !== 0) return { skipped: `pytorch run failed: ${r.stderr.trim().split('\n').at(-1)}` };
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+}
+
+const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
+
+/** Bench entry point (see scripts/bench.mjs). */
+export async function run({ quick }: { json: boolean; quick: boolean }): Promise<object> {
+  const cores = os.cpus().length;
+  const batches = quick ? [32] : [32, 64, 128, SSL_BATCH];
+  const steps = (b: number): { trainSteps: number; inferSteps: number } =>
+    quick
+      ? { trainSteps: 2, inferSteps: 3 }
+      : b >= SSL_BATCH
+        ? { trainSteps: 2, inferSteps: 2 }
+        : { trainSteps: 4, inferSteps: 6 };
+  const loadBefore = loadavg();
+  const t0 = performance.now();
+  const engines: EngineRow[] = [];
+  const configs: Omit<ChildConfig, 'batch' | 'trainSteps' | 'inferSteps'>[] = [
+    { name: `wasm+kernels ${cores} threads`, preference: 'wasm', threads: cores, dnnl: false },
+    { name: `wasm+dnnl`, preference: 'wasm', threads: cores, dnnl: true },
+  ];
+  if (cores > 1 && !quick)
+    configs.push({ name: 'wasm+kernels 1 thread', preference: 'wasm', threads: 1, dnnl: false });
+  for (const c of configs) {
+    const bs = c.threads === 1 ? [32] : batches;
+    for (const b of bs) {
+      const row = runChild({ ...c, batch: b, ...steps(b) });
+      engines.push(row);
+      process.stderr.write(`bench engine: ${JSON.stringify(row)}\n`);
+      if (row.skipped) break; // an engine that does not load is skipped at every batch
+    }
+  }
+  if (process.env.ECGSSL_BENCH_CPU === '1') {
+    engines.push(
+      runChild({
+        name: 'cpu (pure JS)',
+        preference: 'cpu',
+        threads: 1,
+        dnnl: false,
+        batch: 1,
+        trainSteps: 1,
+        inferSteps: 1,
+      }),
+    );
+  } else {
+    engines.push({
+      name: 'cpu (pure JS)',
+      batch: 1,
+      trainWindowsPerSecond: null,
+      inferWindowsPerSecond: null,
+      peakRssMiB: 0,
+      skipped: 'minutes per training step (set ECGSSL_BENCH_CPU=1 to measure batch 1, one step)',
+    });
+  }
+  const torch = quick ? { skipped: 'quick mode' } : runTorch([32, 128], Math.min(cores, 2), 3);
+  const ratios: Record<string, number> = {};
+  if ('rows' in torch) {
+    for (const tr of torch.rows as { batch: number; train: number; infer: number }[]) {
+      const w = engines.find(
+        (e) => e.name.startsWith('wasm+kernels') && e.batch === tr.batch && !e.name.includes('1 thread'),
+      );
+      if (w?.trainWindowsPerSecond)
+        ratios[`train b${tr.batch} pytorch/wasm`] = tr.train / w.trainWindowsPerSecond;
+      if (w?.inferWindowsPerSecond)
+        ratios[`infer b${tr.batch} pytorch/wasm`] = tr.infer / w.inferWindowsPerSecond;
+    }
+  }
+  return {
+    engines,
+    pytorch: torch,
+    ratios,
+    machine: {
+      cores,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      loadavgBefore: loadBefore,
+      loadavgAfter: loadavg(),
+    },
+    targets: { trainWindowsPerSecond: 25, inferWindowsPerSecond: 120 },
+    seconds: Math.round((performance.now() - t0) / 1000),
+  };
+}
+
+if (process.argv[2] === '--engine-child' && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const cfg = JSON.parse(process.argv[3] ?? '{}') as ChildConfig;
+  childMain(cfg)
+    .then((row) => {
+      process.stdout.write(JSON.stringify(row) + '\n');
+      process.exit(0);
+    })
+    .catch((e: unknown) => {
+      process.stderr.write(`bench engine child: ${(e as Error).stack ?? String(e)}\n`);
+      process.exit(1);
+    });
+}

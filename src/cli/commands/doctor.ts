@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { softwareVersions } from '../../results/provenance.js';
+import { addCommonOptions, parseCommonOptions, setupLogging } from '../common.js';
+import { printResult } from '../output.js';
+
+/** Registers `ecgssl doctor`: which engine loads (and why better ones did not), versions, and a short benchmark. */
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command('doctor')
+      .description(
+        'show which engine runs (and why faster ones did not load), versions, threads, and its speed',
+      )
+      .option('--seconds <s>', 'benchmark time budget in seconds', (v) => Number(v), 4)
+      .option(
+        '--threads <n>',
+        'threads for the portable engine (default: config engine.threads or all cores)',
+        (v) => Number.parseInt(v, 10),
+      )
+      .option('--no-benchmark', 'skip the benchmark'),
+  ).action(async (raw: Record<string, unknown>) => {
+    const opts = parseCommonOptions(raw);
+    setupLogging(opts);
+    let preference = opts.backend ?? 'auto';
+    let threads = typeof raw.threads === 'number' && Number.isFinite(raw.threads) ? raw.threads : undefined;
+    if (opts.config !== undefined || opts.set.length > 0) {
+      const { loadRunConfig } = await import('../common.js');
+      const { config } = await loadRunConfig(opts);
+      preference = config.engine.backend;
+      threads ??= config.engine.threads;
+    }
+    const engine = await import('../../engine/index.js');
+    const report = await engine.initBackend({ preference, threads });
+    const seconds = typeof raw.seconds === 'number' && raw.seconds > 0 ? raw.seconds : 4;
+    const bench = raw.benchmark === false ? null : await engine.engineBenchmark({ seconds });
+    const versions = softwareVersions();
+    const cpus = availableParallelism();
+    const result = { backend: report, cpus, versions, benchmark: bench };
+    const plural = report.threads === 1 ? '' : 's';
+    const lines = [
+      `engine      ${report.engine} (tfjs backend "${report.backend}", ${report.threads} thread${plural}; ${cpus} CPUs)`,
+      ...(report.skipped.length > 0
+        ? ['skipped', ...report.skipped.map((s) => `  ${s.engine}: ${s.reason}`)]
+        : ['skipped     none']),
+      `libraries   ${Object.entries(report.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      'versions',
+      ...Object.entries(versions).map(([k, v]) => `  ${k} ${v}`),
+    ];
+    if (bench) {
+      lines.push(
+        `benchmark   ${bench.network}, batch ${bench.batch}: ` +
+          `train ${bench.trainWindowsPerSecond.toFixed(1)} windows/s, inference ${bench.inferWindowsPerSecond.toFixed(1)} windows/s`,
+      );
+    }
+    printResult(opts, result, lines.join('\n'));
+  });
+}

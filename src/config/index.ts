@@ -1,0 +1,5 @@
+export { loadConfig, resolveConfig, parseSetOverride, applyOverride, resolvedYaml } from './load.js';
+export type { LoadedConfig, LoadConfigArgs, ConfigOverride } from './load.js';
+export { configHash, RUN_ID_LENGTH } from './hash.js';
+export { configJsonSchema, configJsonSchemaText } from './jsonSchema.js';
+export { schemaAt, objectKeys } from './schemaPath.js';

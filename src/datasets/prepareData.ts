@@ -1,0 +1,33 @@
+import type { Config } from '../config/schema.js';
+import { openWindowStore, prepareSource } from './store.js';
+import type { PrepareSummary, WindowStore } from './types.js';
+
+/** Options of {@link prepareData}. */
+export interface PrepareDataOptions {
+  /** Show progress bars on stderr (default true). */
+  progress?: boolean;
+}
+
+/**
+ * Prepares the window stores of a run: first `config.data`, then each `config.pretrain.extraData` source, all
+ * with `config.preprocessing`, cached under `config.output.cacheDir` (reused when already prepared).
+ */
+export async function prepareData(config: Config, opts: PrepareDataOptions = {}): Promise<PrepareSummary[]> {
+  const out: PrepareSummary[] = [];
+  for (const source of [config.data, ...config.pretrain.extraData])
+    out.push(await prepareSource(source, config.preprocessing, config.output.cacheDir, opts));
+  return out;
+}
+
+/**
+ * Prepares (if needed) and opens the stores of a run: `labelled` is `config.data`, `extra` the
+ * `pretrain.extraData` sources in order. The caller closes them.
+ */
+export async function loadStores(
+  config: Config,
+  opts: PrepareDataOptions = {},
+): Promise<{ labelled: WindowStore; extra: WindowStore[] }> {
+  const summaries = await prepareData(config, opts);
+  const stores = summaries.map((s) => openWindowStore(s.storeDir));
+  return { labelled: stores[0] as WindowStore, extra: stores.slice(1) };
+}

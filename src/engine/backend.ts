@@ -1,0 +1,249 @@
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import { log } from '../util/log.js';
+import { UserError } from '../errors.js';
+import type { BackendPreference, BackendReport } from './types.js';
+import { registerWasmKernels } from './wasmKernels.js';
+import { enableWasmThreads, finishWasmThreads, terminateWasmThreads } from './threads.js';
+import { registerFileIOHandlers } from './fileIO.js';
+
+/** Arguments of {@link initBackend}. */
+export interface InitBackendArgs {
+  /** Which engine to use (config `engine.backend`); `auto` picks the fastest that loads. */
+  preference: BackendPreference;
+  /** Threads for the portable (wasm) engine (config `engine.threads`); default: all cores. */
+  threads?: number;
+  /** Try the native oneDNN kernels (./dnnl.js) on top of wasm (default true; the benchmark turns it off). */
+  dnnl?: boolean;
+}
+
+type DnnlResult = { ok: true; version: string; threads: number } | { ok: false; reason: string };
+
+let current: BackendReport | null = null;
+
+/** tfjs console noise that is not for our users (start-up banner, platform re-registration warnings). */
+const NOISE = [
+  /Hi there/,
+  /Platform node has already been set/i,
+  /has already been set\. Overwriting/i,
+  /looks like you are running TensorFlow\.js in Node/,
+];
+
+/** Runs `fn` with console.log/warn/info filtered for tfjs's start-up noise. */
+async function quietly<T>(fn: () => Promise<T> | T): Promise<T> {
+  const saved = { log: console.log, warn: console.warn, info: console.info };
+  const filter =
+    (orig: (...a: unknown[]) => void) =>
+    (...a: unknown[]): void => {
+      const s = a.map(String).join(' ');
+      if (NOISE.some((re) => re.test(s))) {
+        log.debug(`tfjs: ${s}`);
+        return;
+      }
+      orig(...a);
+    };
+  console.log = filter(saved.log);
+  console.warn = filter(saved.warn);
+  console.info = filter(saved.info);
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
+function reasonOf(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') return 'not installed';
+  return String(err?.message ?? e).split('\n')[0] ?? 'failed';
+}
+
+/** Tries a native tfjs-node package; it must register backend 'tensorflow' on OUR tfjs-core. */
+async function tryNative(
+  pkg: string,
+): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  try {
+    const spec = pkg; // a variable specifier: the package is optional and may be absent
+    const mod = (await quietly(() => import(spec))) as { version?: Record<string, string> };
+    if (!tf.findBackendFactory('tensorflow') && !tf.findBackend('tensorflow'))
+      return {
+        ok: false,
+        reason: 'loaded but registered no backend on the shared tfjs-core (version mismatch?)',
+      };
+    const ok = await quietly(() => tf.setBackend('tensorflow'));
+    if (!ok) return { ok: false, reason: 'backend tensorflow failed to initialise' };
+    if (pkg.endsWith('-gpu')) {
+      // tfjs-node-gpu runs on CPU when no CUDA device is visible: check that a GPU is actually used.
+      const dev = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
+      if (dev === false) return { ok: false, reason: 'no CUDA GPU visible' };
+    }
+    return { ok: true, version: mod.version?.['tfjs-node'] ?? tf.version.tfjs };
+  } catch (e) {
+    return { ok: false, reason: reasonOf(e) };
+  }
+}
+
+async function tryDnnl(): Promise<DnnlResult> {
+  try {
+    const spec = './dnnl.js';
+    const mod = (await import(spec)) as { tryRegisterDnnlKernels?: (t: typeof tf) => DnnlResult };
+    if (typeof mod.tryRegisterDnnlKernels !== 'function')
+      return { ok: false, reason: 'dnnl module has no tryRegisterDnnlKernels' };
+    return mod.tryRegisterDnnlKernels(tf);
+  } catch (e) {
+    return { ok: false, reason: reasonOf(e) === 'not installed' ? 'not built' : reasonOf(e) };
+  }
+}
+
+async function setWasm(threads: number, skipped: BackendReport['skipped']): Promise<number> {
+  await import('@tensorflow/tfjs-backend-wasm'); // registers the 'wasm' backend factory
+  let used = 1;
+  if (threads > 1) {
+    try {
+      enableWasmThreads(tf, threads);
+      // The timer is ref'd on purpose: the pthread workers are unref'd, so it keeps Node alive while they load.
+      let timer: NodeJS.Timeout | undefined;
+      const ok = await Promise.race([
+        quietly(() => tf.setBackend('wasm')),
+        new Promise<boolean>((_, rej) => {
+          timer = setTimeout(() => rej(new Error('pthread start-up timed out')), 30000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      finishWasmThreads();
+      if (!ok) throw new Error('threaded wasm failed to initialise');
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      used = wasm.getThreadsCount();
+      if (used < threads) log.warn(`engine: wasm asked for ${threads} threads, got ${used}`);
+    } catch (e) {
+      finishWasmThreads();
+      skipped.push({ engine: `wasm ${threads} threads`, reason: `${reasonOf(e)}; falling back to 1 thread` });
+      await terminateWasmThreads();
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      wasm.setThreadsCount(1);
+      // removeBackend also drops the factory: keep it and register it again for a fresh single-threaded instance.
+      const factory = tf.findBackendFactory('wasm');
+      if (factory) {
+        tf.removeBackend('wasm');
+        tf.registerBackend('wasm', factory, 2);
+      }
+      used = 1;
+    }
+  }
+  if (tf.getBackend() !== 'wasm') {
+    if (!tf.findBackendFactory('wasm')) {
+      throw new Error('wasm backend factory missing after fallback');
+    }
+    const ok = await quietly(() => tf.setBackend('wasm'));
+    if (!ok) throw new Error('wasm backend failed to initialise');
+  }
+  await tf.ready();
+  registerWasmKernels(tf);
+  return used;
+}
+
+/**
+ * Selects and initialises the training engine (METHOD.md does not fix one; this is how ecgssl runs tfjs in Node).
+ * Under `auto` the order is: native GPU (@tensorflow/tfjs-node-gpu), native CPU (@tensorflow/tfjs-node), the
+ * portable engine (wasm + the replacement kernels of {@link registerWasmKernels}, multi-threaded, plus oneDNN
+ * kernels from ./dnnl.js when that native tier is available), then the pure-JS `cpu` backend. An explicit
+ * preference loads only that engine and throws a UserError if it cannot. Prints one stderr line naming the engine
+ * and why each better one was skipped. Idempotent: a second call returns the first report.
+ */
+export async function initBackend(args: InitBackendArgs): Promise<BackendReport> {
+  if (current) return current;
+  const pref = args.preference;
+  const threads = args.threads ?? Math.max(1, os.cpus().length);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new UserError(`initBackend: threads must be a positive integer, got ${String(args.threads)}`);
+  const skipped: BackendReport['skipped'] = [];
+  const versions: Record<string, string> = { tfjs: tf.version.tfjs };
+  let report: BackendReport | null = null;
+
+  if (pref === 'auto' || pref === 'tensorflow') {
+    for (const [pkg, engine] of [
+      ['@tensorflow/tfjs-node-gpu', 'tfjs-node-gpu'],
+      ['@tensorflow/tfjs-node', 'tfjs-node'],
+    ] as const) {
+      const r = await tryNative(pkg);
+      if (r.ok) {
+        report = {
+          backend: 'tensorflow',
+          engine,
+          threads: os.cpus().length,
+          skipped,
+          versions: { ...versions, [engine]: r.version },
+        };
+        break;
+      }
+      skipped.push({ engine, reason: r.reason });
+    }
+    if (!report && pref === 'tensorflow')
+      throw new UserError(
+        `initBackend: engine.backend 'tensorflow' requested but no native tfjs loaded (${skipped.map((s) => `${s.engine}: ${s.reason}`).join(', ')})`,
+      );
+  }
+  if (!report && (pref === 'auto' || pref === 'wasm')) {
+    try {
+      const used = await setWasm(threads, skipped);
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      versions['tfjs-backend-wasm'] = wasm.version_wasm;
+      const d: DnnlResult = args.dnnl === false ? { ok: false, reason: 'disabled' } : await tryDnnl();
+      if (d.ok) {
+        versions.oneDNN = d.version;
+        report = {
+          backend: 'wasm',
+          engine: 'wasm+dnnl',
+          threads: Math.max(used, d.threads),
+          skipped,
+          versions,
+        };
+      } else {
+        skipped.push({ engine: 'oneDNN', reason: d.reason });
+        report = { backend: 'wasm', engine: 'wasm', threads: used, skipped, versions };
+      }
+    } catch (e) {
+      if (pref === 'wasm') throw new UserError(`initBackend: engine.backend 'wasm' failed: ${reasonOf(e)}`);
+      skipped.push({ engine: 'wasm', reason: reasonOf(e) });
+    }
+  }
+  if (!report) {
+    const ok = await quietly(() => tf.setBackend('cpu'));
+    if (!ok) throw new UserError('initBackend: even the pure-JS cpu backend failed to initialise');
+    report = { backend: 'cpu', engine: 'cpu', threads: 1, skipped, versions };
+  }
+  await quietly(() => tf.ready());
+  if (report.backend !== 'tensorflow') registerFileIOHandlers();
+  current = report;
+  log.info(describeBackend(report));
+  return report;
+}
+
+/** The one-line description printed by {@link initBackend}. */
+export function describeBackend(r: BackendReport): string {
+  const why =
+    r.skipped.length > 0 ? `; skipped ${r.skipped.map((s) => `${s.engine}: ${s.reason}`).join(', ')}` : '';
+  return `engine: ${r.engine} (${r.threads} thread${r.threads === 1 ? '' : 's'}${why})`;
+}
+
+/** The report of the engine in use, or null before {@link initBackend}. */
+export function getBackendReport(): BackendReport | null {
+  return current;
+}
+
+/**
+ * The tfjs module in use. Native packages (tfjs-node) register their backend on this same tfjs-core
+ * (initBackend checks it), so `import * as tf from '@tensorflow/tfjs'` everywhere sees the selected engine.
+ */
+export function getTf(): typeof tf {
+  return tf;
+}
+
+/**
+ * Releases the engine: terminates the wasm pthread workers (which are unref'd, so Node exits even without this) and
+ * forgets the selection. The CLI calls it at the end of every command. The backend must not be used afterwards.
+ */
+export async function shutdownEngine(): Promise<void> {
+  await terminateWasmThreads();
+  current = null;
+}

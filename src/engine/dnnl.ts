@@ -1,0 +1,331 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as tfType from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+type Tf = typeof tfType;
+type TensorInfo = tfType.TensorInfo;
+type KernelFunc = tfType.KernelFunc;
+type NamedAttrMap = tfType.NamedAttrMap;
+type Conv2DInfo = tfType.backend_util.Conv2DInfo;
+
+/** The functions of the native addon `ecgssl-dnnl` (native/dnnl/src/addon.cc); all work in place, channels-last. */
+export interface DnnlAddon {
+  /** y[B,To,Cout] = conv(x[B,T,Cin], w[K,Cin,Cout]); returns oneDNN's implementation name. */
+  conv1dForward(
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    batch: number,
+    inWidth: number,
+    inChannels: number,
+    kernelWidth: number,
+    outChannels: number,
+    padLeft: number,
+    padRight: number,
+    stride: number,
+  ): string;
+  /** dx[B,T,Cin] from dy[B,To,Cout] and w. */
+  conv1dBackwardData(
+    dy: Float32Array,
+    w: Float32Array,
+    dx: Float32Array,
+    batch: number,
+    inWidth: number,
+    inChannels: number,
+    kernelWidth: number,
+    outChannels: number,
+    padLeft: number,
+    padRight: number,
+    stride: number,
+  ): string;
+  /** dw[K,Cin,Cout] from x and dy. */
+  conv1dBackwardWeights(
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    batch: number,
+    inWidth: number,
+    inChannels: number,
+    kernelWidth: number,
+    outChannels: number,
+    padLeft: number,
+    padRight: number,
+    stride: number,
+  ): string;
+  /** y[B,To,C] = max-pool(x[B,T,C]). */
+  maxPool1dForward(
+    x: Float32Array,
+    y: Float32Array,
+    batch: number,
+    inWidth: number,
+    channels: number,
+    poolWidth: number,
+    stride: number,
+    padLeft: number,
+    padRight: number,
+  ): string;
+  /** dx[B,T,C] = max-pool gradient of dy routed to each window's argmax (forward recomputed for the workspace). */
+  maxPool1dBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    batch: number,
+    inWidth: number,
+    channels: number,
+    poolWidth: number,
+    stride: number,
+    padLeft: number,
+    padRight: number,
+  ): string;
+  version(): string;
+  getThreads(): number;
+  setThreads(n: number): number;
+  cachedPlans(): number;
+}
+
+/** Kernels of the `wasm` backend that {@link tryRegisterDnnlKernels} overrides (1-D cases; others fall through). */
+export const DNNL_KERNEL_NAMES = [
+  'Conv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'MaxPool',
+  'MaxPoolGrad',
+] as const;
+
+/** Result of {@link tryRegisterDnnlKernels}. */
+export type DnnlRegistration = { ok: true; version: string; threads: number } | { ok: false; reason: string };
+
+/** Options of {@link tryRegisterDnnlKernels}. */
+export interface DnnlArgs {
+  /** OpenMP threads for oneDNN (default: all cores; keep the wasm backend single-threaded then, METHOD/prototypes §7). */
+  threads?: number;
+}
+
+/** Per-kernel counts of calls served by oneDNN and of fall-throughs to the previous kernel (for tests and logs). */
+export const dnnlStats: Record<string, { native: number; fallback: number }> = {};
+
+let cachedAddon: DnnlAddon | { loadError: string } | undefined;
+
+/** Loads the addon: the installed `ecgssl-dnnl` package, else the in-tree native/dnnl build. Never throws. */
+export function loadDnnlAddon(): DnnlAddon | { loadError: string } {
+  if (cachedAddon) return cachedAddon;
+  const req = createRequire(import.meta.url);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = ['ecgssl-dnnl', join(here, '..', '..', 'native', 'dnnl', 'index.cjs')];
+  let firstError = '';
+  for (const c of candidates) {
+    try {
+      const m = req(c) as Partial<DnnlAddon> & { loadError?: string };
+      if (typeof m.conv1dForward === 'function') return (cachedAddon = m as DnnlAddon);
+      if (m.loadError && !firstError) firstError = m.loadError;
+    } catch (e) {
+      if (!firstError && (e as { code?: string }).code !== 'MODULE_NOT_FOUND')
+        firstError = String((e as Error).message);
+    }
+  }
+  return (cachedAddon = {
+    loadError:
+      firstError ||
+      'addon not built: ecgssl-dnnl is not installed (optional dependency; needs libdnnl-dev at install time)',
+  });
+}
+
+const mine = new WeakSet<KernelFunc>();
+const previous = new Map<string, KernelFunc>();
+
+function count(kernel: string, native: boolean): void {
+  const s = (dnnlStats[kernel] ??= { native: 0, fallback: 0 });
+  if (native) s.native++;
+  else s.fallback++;
+}
+
+/** True when the geometry is a 1-D (H = 1) channels-last case the addon handles. */
+function is1d(c: Conv2DInfo): boolean {
+  return (
+    c.dataFormat === 'channelsLast' &&
+    c.inHeight === 1 &&
+    c.outHeight === 1 &&
+    c.filterHeight === 1 &&
+    c.strideHeight === 1 &&
+    c.dilationWidth === 1 &&
+    c.dilationHeight === 1 &&
+    c.padInfo.top === 0 &&
+    c.padInfo.bottom === 0 &&
+    c.padInfo.left >= 0 &&
+    c.padInfo.right >= 0
+  );
+}
+
+/**
+ * Overrides the `wasm` backend's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MaxPool and MaxPoolGrad
+ * kernels with oneDNN primitives (native/dnnl addon) for 1-D, channels-last, float32 cases, working
+ * zero-copy on the wasm heap; any other case falls through to the kernel registered before (call this after
+ * the portable tier's registerWasmKernels). Sets oneDNN's OpenMP thread count (default all cores); run the
+ * wasm backend single-threaded alongside it (the prototypes measured the two fighting over the cores).
+ * Never throws: a missing addon or backend gives `{ ok: false, reason }`.
+ */
+export function tryRegisterDnnlKernels(tf: Tf, args: DnnlArgs = {}): DnnlRegistration {
+  const addon = loadDnnlAddon();
+  if ('loadError' in addon) return { ok: false, reason: addon.loadError };
+  try {
+    const threads = addon.setThreads(Math.max(1, Math.floor(args.threads ?? availableParallelism())));
+    registerKernels(tf, addon);
+    return { ok: true, version: addon.version(), threads };
+  } catch (e) {
+    return { ok: false, reason: `tryRegisterDnnlKernels: ${(e as Error).message}` };
+  }
+}
+
+function registerKernels(tf: Tf, addon: DnnlAddon): void {
+  const bu = tf.backend_util;
+  const prev = (name: string): KernelFunc => {
+    const f = previous.get(name);
+    if (!f) throw new Error(`tryRegisterDnnlKernels: no previous wasm kernel ${name}`);
+    return f;
+  };
+  for (const name of DNNL_KERNEL_NAMES) {
+    const k = tf.getKernel(name, 'wasm');
+    if (!k)
+      throw new Error(`wasm backend has no ${name} kernel (is @tensorflow/tfjs-backend-wasm imported?)`);
+    if (!mine.has(k.kernelFunc)) previous.set(name, k.kernelFunc);
+  }
+  const convInfo = (xShape: number[], fShape: number[], a: NamedAttrMap): Conv2DInfo =>
+    bu.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      fShape as [number, number, number, number],
+      a.strides as [number, number] | number,
+      (a.dilations as [number, number] | number | undefined) ?? 1,
+      a.pad as 'same' | 'valid' | number,
+      a.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+      false,
+      bu.convertConv2DDataFormat((a.dataFormat as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC'),
+    );
+  const poolInfo = (xShape: number[], a: NamedAttrMap): Conv2DInfo =>
+    bu.computePool2DInfo(
+      xShape as [number, number, number, number],
+      a.filterSize as [number, number] | number,
+      a.strides as [number, number] | number,
+      1,
+      a.pad as 'same' | 'valid' | number,
+      a.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+  const convDims = (c: Conv2DInfo) =>
+    [
+      c.batchSize,
+      c.inWidth,
+      c.inChannels,
+      c.filterWidth,
+      c.outChannels,
+      c.padInfo.left,
+      c.padInfo.right,
+      c.strideWidth,
+    ] as const;
+  /**
+   * Pool geometry as [B, T, C, K, stride, padL, padR], or undefined. tf.layers' pooling1d pools [B, T, 1, C]
+   * (time on H); [B, 1, T, C] (time on W) is accepted too: both are the same nwc buffer.
+   */
+  const poolDims = (c: Conv2DInfo) => {
+    const p = c.padInfo;
+    if (c.dataFormat !== 'channelsLast' || c.dilationHeight !== 1 || c.dilationWidth !== 1) return undefined;
+    if (
+      c.inWidth === 1 &&
+      c.outWidth === 1 &&
+      c.filterWidth === 1 &&
+      c.strideWidth === 1 &&
+      p.left === 0 &&
+      p.right === 0 &&
+      p.top >= 0 &&
+      p.bottom >= 0
+    )
+      return [
+        c.batchSize,
+        c.inHeight,
+        c.inChannels,
+        c.filterHeight,
+        c.strideHeight,
+        p.top,
+        p.bottom,
+      ] as const;
+    if (is1d(c))
+      return [c.batchSize, c.inWidth, c.inChannels, c.filterWidth, c.strideWidth, p.left, p.right] as const;
+    return undefined;
+  };
+  const f32 = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32');
+  // Views on the wasm heap are taken only after makeOutput: a heap growth would detach earlier views.
+  const view = (b: BackendWasm, t: TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
+
+  const conv2d: KernelFunc = (p) => {
+    const { x, filter } = p.inputs as { x: TensorInfo; filter: TensorInfo };
+    const c = convInfo(x.shape, filter.shape, p.attrs ?? {});
+    if (!is1d(c) || !f32(x, filter)) return (count('Conv2D', false), prev('Conv2D')(p));
+    const b = p.backend as BackendWasm;
+    const out = b.makeOutput(c.outShape, 'float32');
+    addon.conv1dForward(view(b, x), view(b, filter), view(b, out), ...convDims(c));
+    count('Conv2D', true);
+    return out;
+  };
+  const inputGrad: KernelFunc = (p) => {
+    const { dy, filter } = p.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = p.attrs ?? {};
+    const c = convInfo(a.inputShape as number[], filter.shape, a);
+    if (!is1d(c) || !f32(dy, filter))
+      return (count('Conv2DBackpropInput', false), prev('Conv2DBackpropInput')(p));
+    const b = p.backend as BackendWasm;
+    const out = b.makeOutput(c.inShape, 'float32');
+    addon.conv1dBackwardData(view(b, dy), view(b, filter), view(b, out), ...convDims(c));
+    count('Conv2DBackpropInput', true);
+    return out;
+  };
+  const filterGrad: KernelFunc = (p) => {
+    const { x, dy } = p.inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = p.attrs ?? {};
+    const c = convInfo(x.shape, a.filterShape as number[], a);
+    if (!is1d(c) || !f32(x, dy))
+      return (count('Conv2DBackpropFilter', false), prev('Conv2DBackpropFilter')(p));
+    const b = p.backend as BackendWasm;
+    const out = b.makeOutput(c.filterShape, 'float32');
+    addon.conv1dBackwardWeights(view(b, x), view(b, dy), view(b, out), ...convDims(c));
+    count('Conv2DBackpropFilter', true);
+    return out;
+  };
+  const maxPool: KernelFunc = (p) => {
+    const { x } = p.inputs as { x: TensorInfo };
+    if (x.shape.length !== 4 || !f32(x)) return (count('MaxPool', false), prev('MaxPool')(p));
+    const c = poolInfo(x.shape, p.attrs ?? {});
+    const d = poolDims(c);
+    if (!d) return (count('MaxPool', false), prev('MaxPool')(p));
+    const b = p.backend as BackendWasm;
+    const out = b.makeOutput(c.outShape, 'float32');
+    addon.maxPool1dForward(view(b, x), view(b, out), ...d);
+    count('MaxPool', true);
+    return out;
+  };
+  const maxPoolGrad: KernelFunc = (p) => {
+    const { dy, input } = p.inputs as { dy: TensorInfo; input: TensorInfo };
+    if (input.shape.length !== 4 || !f32(dy, input))
+      return (count('MaxPoolGrad', false), prev('MaxPoolGrad')(p));
+    const c = poolInfo(input.shape, p.attrs ?? {});
+    const d = poolDims(c);
+    if (!d) return (count('MaxPoolGrad', false), prev('MaxPoolGrad')(p));
+    const b = p.backend as BackendWasm;
+    const out = b.makeOutput(input.shape, 'float32');
+    addon.maxPool1dBackward(view(b, input), view(b, dy), view(b, out), ...d);
+    count('MaxPoolGrad', true);
+    return out;
+  };
+  const fns: Record<(typeof DNNL_KERNEL_NAMES)[number], KernelFunc> = {
+    Conv2D: conv2d,
+    Conv2DBackpropInput: inputGrad,
+    Conv2DBackpropFilter: filterGrad,
+    MaxPool: maxPool,
+    MaxPoolGrad: maxPoolGrad,
+  };
+  for (const name of DNNL_KERNEL_NAMES) {
+    mine.add(fns[name]);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: fns[name] });
+  }
+}

@@ -1,0 +1,261 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+type Tf = typeof tf;
+type TensorInfo = tf.TensorInfo;
+type KernelFunc = tf.KernelFunc;
+type NamedAttrMap = tf.NamedAttrMap;
+type Pair = number | [number, number];
+
+/** Names of the wasm kernels that {@link registerWasmKernels} replaces or adds. */
+export const WASM_KERNEL_NAMES = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'Equal',
+  'MaxPoolGrad',
+] as const;
+
+function stockKernel(t: Tf, name: string): KernelFunc {
+  const k = t.getKernel(name, 'wasm');
+  if (!k) throw new Error(`registerWasmKernels: the wasm backend has no '${name}' kernel`);
+  return k.kernelFunc;
+}
+
+function convInfo(
+  t: Tf,
+  xShape: number[],
+  filterShape: number[],
+  attrs: NamedAttrMap,
+): tf.backend_util.Conv2DInfo {
+  const fmt = t.backend_util.convertConv2DDataFormat(
+    (attrs.dataFormat as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC',
+  );
+  return t.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as Pair,
+    (attrs.dilations as Pair | undefined) ?? 1,
+    attrs.pad as 'same' | 'valid' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    fmt,
+  );
+}
+
+/** Whether a conv (with its info) can take the XNNPACK composition: NHWC, stride 1, dilation 1. */
+function composable(ci: tf.backend_util.Conv2DInfo): boolean {
+  return (
+    ci.dataFormat === 'channelsLast' &&
+    ci.strideHeight === 1 &&
+    ci.strideWidth === 1 &&
+    ci.dilationHeight === 1 &&
+    ci.dilationWidth === 1
+  );
+}
+
+/**
+ * Registers on the tfjs `wasm` backend the gradient kernels that tfjs-backend-wasm 4.22 lacks or runs slowly,
+ * so that the paper's network (METHOD.md: conv1d 'same' stacks, max pool 8/2, global max pool, dense heads) trains
+ * at a useful speed:
+ *
+ * - `Conv2DBackpropFilter` (missing in wasm): a forward XNNPACK Conv2D on transposed operands,
+ *   dW[fh,fw,ci,co] = conv2d(x^T [Cin,H,W,B], dy^T [Hout,Wout,B,Cout], explicit pads)^T.
+ * - `Conv2DBackpropInput` (naive C++ loop in wasm): a forward Conv2D of dy with the spatially reversed,
+ *   in/out-transposed filter.
+ * - `Equal` with broadcasting (gradient of Max/global max pool; slow generic broadcast loop): `(a - b) == 0`
+ *   through the fast broadcasting Sub.
+ * - `MaxPoolGrad` (naive loop): a JS loop on the wasm heap views that routes dy to the first argmax of each window
+ *   (the same tie rule as the pure-JS cpu backend).
+ *
+ * Strided/dilated/NCHW convolutions fall back to the stock kernel (or, for the missing filter gradient, to the cpu
+ * backend's kernel through a copy). Call after `tf.setBackend('wasm')`. Idempotent.
+ */
+export function registerWasmKernels(t: Tf = tf): void {
+  const conv2d = stockKernel(t, 'Conv2D');
+  const transpose = stockKernel(t, 'Transpose');
+  const reverse = stockKernel(t, 'Reverse');
+  const sub = stockKernel(t, 'Sub');
+  const fill = stockKernel(t, 'Fill');
+  // Keep the originals across repeated registration (a re-registration must not wrap our own kernel).
+  const origEqual = originals.get('Equal') ?? stockKernel(t, 'Equal');
+  const origBpI = originals.get('Conv2DBackpropInput') ?? stockKernel(t, 'Conv2DBackpropInput');
+  originals.set('Equal', origEqual);
+  originals.set('Conv2DBackpropInput', origBpI);
+
+  const run = (
+    k: KernelFunc,
+    inputs: tf.NamedTensorInfoMap,
+    backend: BackendWasm,
+    attrs: NamedAttrMap,
+  ): TensorInfo => k({ inputs, backend, attrs }) as TensorInfo;
+  const free = (backend: BackendWasm, ...ts: TensorInfo[]): void => {
+    for (const x of ts) backend.disposeData(x.dataId);
+  };
+
+  const filterGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as NamedAttrMap;
+    const ci = convInfo(t, x.shape, a.filterShape as number[], a);
+    if (!composable(ci)) return cpuFilterGrad(t, b, x, dy, a);
+    const p = ci.padInfo;
+    const xt = run(transpose, { x }, b, { perm: [3, 1, 2, 0] }); // [Cin,H,W,B]
+    const dyt = run(transpose, { x: dy }, b, { perm: [1, 2, 0, 3] }); // [Hout,Wout,B,Cout]
+    const pad = [
+      [0, 0],
+      [p.top, p.bottom],
+      [p.left, p.right],
+      [0, 0],
+    ];
+    const r = run(conv2d, { x: xt, filter: dyt }, b, { strides: 1, dilations: 1, pad, dataFormat: 'NHWC' });
+    const out = run(transpose, { x: r }, b, { perm: [1, 2, 0, 3] }); // [fh,fw,Cin,Cout]
+    free(b, xt, dyt, r);
+    return out;
+  };
+
+  const inputGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = attrs as NamedAttrMap;
+    const ci = convInfo(t, a.inputShape as number[], filter.shape, a);
+    if (!composable(ci)) return origBpI({ inputs, backend, attrs });
+    const p = ci.padInfo;
+    const fh = ci.filterHeight;
+    const fw = ci.filterWidth;
+    const fr = run(reverse, { x: filter }, b, { dims: [0, 1] });
+    const ft = run(transpose, { x: fr }, b, { perm: [0, 1, 3, 2] }); // [fh,fw,Cout,Cin]
+    const pad = [
+      [0, 0],
+      [fh - 1 - p.top, fh - 1 - p.bottom],
+      [fw - 1 - p.left, fw - 1 - p.right],
+      [0, 0],
+    ];
+    const out = run(conv2d, { x: dy, filter: ft }, b, { strides: 1, dilations: 1, pad, dataFormat: 'NHWC' });
+    free(b, fr, ft);
+    return out;
+  };
+
+  const equalFast: KernelFunc = ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { a, b: bb } = inputs as { a: TensorInfo; b: TensorInfo };
+    const same = a.shape.length === bb.shape.length && a.shape.every((d, i) => d === bb.shape[i]);
+    if (same || a.dtype !== 'float32' || bb.dtype !== 'float32') return origEqual({ inputs, backend, attrs });
+    const outShape = t.backend_util.assertAndGetBroadcastShape(a.shape, bb.shape);
+    const d = run(sub, { a, b: bb }, b, {});
+    const z = run(fill, {}, b, { shape: outShape, value: 0, dtype: 'float32' });
+    const res = run(origEqual, { a: d, b: z }, b, attrs ?? {});
+    free(b, d, z);
+    return res;
+  };
+
+  const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = attrs as NamedAttrMap;
+    const pi = t.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize as Pair,
+      a.strides as Pair,
+      1,
+      a.pad as 'same' | 'valid' | number,
+      a.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+    const out = b.makeOutput(input.shape, 'float32');
+    // Views are taken after makeOutput: a heap growth would detach earlier views.
+    const dx = b.typedArrayFromHeap(out) as Float32Array;
+    const xv = b.typedArrayFromHeap(input) as Float32Array;
+    const dyv = b.typedArrayFromHeap(dy) as Float32Array;
+    maxPoolBackward(xv, dyv, dx, pi);
+    return out;
+  };
+
+  const reg = (kernelName: string, kernelFunc: KernelFunc): void => {
+    if (t.getKernel(kernelName, 'wasm')) t.unregisterKernel(kernelName, 'wasm');
+    t.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  };
+  reg('Conv2DBackpropFilter', filterGrad);
+  reg('Conv2DBackpropInput', inputGrad);
+  reg('Equal', equalFast);
+  reg('MaxPoolGrad', maxPoolGrad);
+}
+
+const originals = new Map<string, KernelFunc>();
+
+/**
+ * Max-pool backward pass in NHWC: dx[argmax of each window] += dy. The first maximum wins ties (as in
+ * tfjs-backend-cpu's maxPoolPositions); padded positions never win. Exported for tests.
+ */
+export function maxPoolBackward(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const padTop = info.padInfo.top;
+  const padLeft = info.padInfo.left;
+  const C = inChannels;
+  dx.fill(0);
+  for (let bi = 0; bi < batchSize; bi++) {
+    const xBase = bi * inHeight * inWidth * C;
+    for (let r = 0; r < outHeight; r++) {
+      const r0 = r * strideHeight - padTop;
+      const rLo = Math.max(0, r0);
+      const rHi = Math.min(inHeight, r0 + filterHeight);
+      for (let c = 0; c < outWidth; c++) {
+        const c0 = c * strideWidth - padLeft;
+        const cLo = Math.max(0, c0);
+        const cHi = Math.min(inWidth, c0 + filterWidth);
+        const dyOff = ((bi * outHeight + r) * outWidth + c) * C;
+        for (let ch = 0; ch < C; ch++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let rr = rLo; rr < rHi; rr++) {
+            const rowOff = xBase + rr * inWidth * C + ch;
+            for (let cc = cLo; cc < cHi; cc++) {
+              const idx = rowOff + cc * C;
+              const v = x[idx] as number;
+              if (v > best) {
+                best = v;
+                at = idx;
+              }
+            }
+          }
+          if (at >= 0) dx[at] = (dx[at] as number) + (dy[dyOff + ch] as number);
+        }
+      }
+    }
+  }
+}
+
+/** Filter gradient for shapes the XNNPACK composition does not cover: the cpu backend's kernel on a copy. */
+function cpuFilterGrad(
+  t: Tf,
+  b: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  // Run the pure-JS backend's kernel directly (without switching the global backend).
+  const cpuKernel = t.getKernel('Conv2DBackpropFilter', 'cpu');
+  const cpu = t.findBackend('cpu');
+  if (!cpuKernel || !cpu)
+    throw new Error('registerWasmKernels: the cpu backend (fallback) is not registered');
+  const xi = {
+    dataId: cpu.write(b.typedArrayFromHeap(x).slice(), x.shape, 'float32'),
+    shape: x.shape,
+    dtype: 'float32' as const,
+  };
+  const dyi = {
+    dataId: cpu.write(b.typedArrayFromHeap(dy).slice(), dy.shape, 'float32'),
+    shape: dy.shape,
+    dtype: 'float32' as const,
+  };
+  const r = cpuKernel.kernelFunc({ inputs: { x: xi, dy: dyi }, backend: cpu, attrs }) as TensorInfo;
+  const vals = (cpu.readSync(r.dataId) as Float32Array).slice();
+  cpu.disposeData(xi.dataId);
+  cpu.disposeData(dyi.dataId);
+  cpu.disposeData(r.dataId);
+  return b.makeOutput(r.shape, 'float32', undefined, vals);
+}

@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs';
+import { check } from '../errors.js';
+import { initializeWeights } from './init.js';
+
+/** Number of pretext tasks / heads (METHOD §2: original + 6 transformations). */
+export const STR_TASK_COUNT = 7;
+
+/** Arguments of {@link buildStrNetwork}; defaults are METHOD §3 Table 1. */
+export interface StrNetworkArgs {
+  /** Samples per window (METHOD §1: 2560). */
+  windowSamples: number;
+  /** Filters of the three conv blocks (METHOD §3: [32, 64, 128]). */
+  filters?: readonly number[];
+  /** Kernel sizes of the three conv blocks (METHOD §3: [32, 16, 8]). */
+  kernelSizes?: readonly number[];
+  /** Max-pool size after blocks 1 and 2 (METHOD §3: 8). */
+  poolSize?: number;
+  /** Max-pool stride (METHOD §3: 2). */
+  poolStride?: number;
+  /** LeakyReLU slope (METHOD §3: 0.2). */
+  leakyAlpha?: number;
+  /** Units of the two dense layers of each head (METHOD §3: 128). */
+  headUnits?: number;
+  /**
+   * Dropout rate in the heads during training (METHOD §3: 0.6). Not a layer of the model: the training step
+   * applies masks drawn from the project Rng (see {@link strForward}).
+   */
+  headDropout?: number;
+  /** Seed of the Glorot-uniform kernels (project Rng). */
+  seed: number;
+}
+
+/**
+ * The signal transformation recognition network (METHOD §3, Table 1): 3 blocks of two 'same' conv1d + LeakyReLU,
+ * max pool 8/2 after blocks 1-2, global max pool (`flat_layer`, the 128-d embedding), then 7 heads
+ * dense -> LeakyReLU -> dense -> LeakyReLU -> dense 1 (`task_i_logits`) -> sigmoid (`task_i`).
+ * Kernels Glorot-uniform from the project Rng, zero biases. 561,223 parameters with the defaults.
+ */
+export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
+  const filters = args.filters ?? [32, 64, 128];
+  const kernels = args.kernelSizes ?? [32, 16, 8];
+  const poolSize = args.poolSize ?? 8;
+  const poolStride = args.poolStride ?? 2;
+  const alpha = args.leakyAlpha ?? 0.2;
+  const headUnits = args.headUnits ?? 128;
+  check(
+    Number.isInteger(args.windowSamples) && args.windowSamples > 0,
+    'buildStrNetwork',
+    `windowSamples must be a positive integer, got ${args.windowSamples}`,
+  );
+  check(
+    filters.length === 3 && kernels.length === 3,
+    'buildStrNetwork',
+    `filters and kernelSizes need 3 entries, got ${filters.length} and ${kernels.length}`,
+  );
+  const inp = tf.input({ shape: [args.windowSamples, 1], name: 'input' });
+  let x: tf.SymbolicTensor = inp;
+  let c = 0;
+  for (let b = 0; b < 3; b++) {
+    for (let r = 0; r < 2; r++) {
+      c++;
+      x = tf.layers
+        .conv1d({
+          filters: filters[b] as number,
+          kernelSize: kernels[b] as number,
+          padding: 'same',
+          name: `conv_layer_${c}`,
+        })
+        .apply(x) as tf.SymbolicTensor;
+      x = tf.layers.leakyReLU({ alpha, name: `conv_act_${c}` }).apply(x) as tf.SymbolicTensor;
+    }
+    if (b < 2) {
+      x = tf.layers
+        .maxPooling1d({ poolSize, strides: poolStride, padding: 'valid', name: `pool_${b + 1}` })
+        .apply(x) as tf.SymbolicTensor;
+    }
+  }
+  const feat = tf.layers.globalMaxPooling1d({ name: 'flat_layer' }).apply(x) as tf.SymbolicTensor;
+  const outs: tf.SymbolicTensor[] = [];
+  for (let t = 0; t < STR_TASK_COUNT; t++) {
+    let y = feat;
+    for (let k = 1; k <= 2; k++) {
+      y = tf.layers.dense({ units: headUnits, name: `task_${t}_dense_${k}` }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.leakyReLU({ alpha, name: `task_${t}_act_${k}` }).apply(y) as tf.SymbolicTensor;
+    }
+    y = tf.layers.dense({ units: 1, name: `task_${t}_logits` }).apply(y) as tf.SymbolicTensor;
+    outs.push(
+      tf.layers.activation({ activation: 'sigmoid', name: `task_${t}` }).apply(y) as tf.SymbolicTensor,
+    );
+  }
+  const model = tf.model({ inputs: inp, outputs: outs, name: 'str_network' });
+  initializeWeights(model, args.seed, 0);
+  return model;
+}
+
+/** The trunk of a STR network: input -> `flat_layer` (the 128-d embedding), sharing the layers (and weights). */
+export function buildEncoder(model: tf.LayersModel): tf.LayersModel {
+  const flat = model.getLayer('flat_layer');
+  return tf.model({ inputs: model.inputs, outputs: flat.output as tf.SymbolicTensor, name: 'encoder' });
+}
+
+/** Options of {@link strForward}. */
+export interface StrForwardArgs {
+  /**
+   * Per head, two inverted-dropout masks [batch, headUnits] (values 0 or 1/(1-rate)), applied after each head
+   * LeakyReLU; omit for inference.
+   */
+  masks?: readonly (readonly [tf.Tensor2D, tf.Tensor2D])[];
+}
+
+/**
+ * Forward pass of a STR network returning the 7 heads' logits [batch, 1], with the dropout masks applied
+ * (the training step of METHOD §3; masks come from the project Rng, not tfjs' dropout).
+ */
+export function strForward(model: tf.LayersModel, x: tf.Tensor, args: StrForwardArgs = {}): tf.Tensor[] {
+  const encoder = getEncoder(model);
+  const emb = encoder.apply(x) as tf.Tensor;
+  const logits: tf.Tensor[] = [];
+  for (let t = 0; t < STR_TASK_COUNT; t++) {
+    let y = emb;
+    for (let k = 1; k <= 2; k++) {
+      y = model.getLayer(`task_${t}_dense_${k}`).apply(y) as tf.Tensor;
+      y = model.getLayer(`task_${t}_act_${k}`).apply(y) as tf.Tensor;
+      const m = args.masks?.[t]?.[k - 1];
+      if (m) y = tf.mul(y, m);
+    }
+    logits.push(model.getLayer(`task_${t}_logits`).apply(y) as tf.Tensor);
+  }
+  return logits;
+}
+
+const encoderCache = new WeakMap<tf.LayersModel, tf.LayersModel>();
+function getEncoder(model: tf.LayersModel): tf.LayersModel {
+  let e = encoderCache.get(model);
+  if (!e) {
+    e = buildEncoder(model);
+    encoderCache.set(model, e);
+  }
+  return e;
+}

@@ -1,0 +1,30 @@
+import type { ModelConfig } from '../config/schema.js';
+import { buildStrNetwork } from './strNetwork.js';
+
+/** One layer of {@link summarizeStrNetwork}. */
+export interface LayerSummary {
+  name: string;
+  type: string;
+  outputShape: (number | null)[];
+  params: number;
+}
+
+/** Layer table and parameter counts of the STR network (METHOD §3: 329,152 trunk, 561,223 total by default). */
+export function summarizeStrNetwork(
+  modelConfig: ModelConfig,
+  windowSamples = 2560,
+): { layers: LayerSummary[]; trunkParams: number; totalParams: number } {
+  const model = buildStrNetwork({ ...modelConfig, windowSamples, seed: 0 });
+  try {
+    const layers: LayerSummary[] = model.layers.map((l) => {
+      const shape = l.outputShape as (number | null)[];
+      return { name: l.name, type: l.getClassName(), outputShape: shape, params: l.countParams() };
+    });
+    const trunkParams = layers
+      .filter((l) => l.name.startsWith('conv_layer_'))
+      .reduce((a, l) => a + l.params, 0);
+    return { layers, trunkParams, totalParams: model.countParams() };
+  } finally {
+    model.dispose();
+  }
+}

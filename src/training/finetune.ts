@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+import { check } from '../errors.js';
+import type { EmotionHeadArgs } from '../models/index.js';
+import type { Rng } from '../random/types.js';
+
+/** Dense-head shape per dataset when the config leaves it unset (METHOD §4). */
+export function defaultHeadShape(dataset: string): { layers: number; dropout: number; l2: number } {
+  switch (dataset) {
+    case 'amigos':
+      return { layers: 3, dropout: 0.4, l2: 0 };
+    case 'dreamer':
+      return { layers: 3, dropout: 0.2, l2: 1e-4 };
+    default:
+      // SWELL, WESAD, synthetic, generic, wfdb: 2 x 512, no dropout.
+      return { layers: 2, dropout: 0, l2: 0 };
+  }
+}
+
+/** Resolves the head arguments from the finetune config section, filling unset fields with the dataset defaults. */
+export function resolveHeadArgs(
+  finetune: { layers?: number; units: number; dropout?: number; l2?: number },
+  dataset: string,
+  numClasses: number,
+  seed: number,
+): EmotionHeadArgs {
+  const d = defaultHeadShape(dataset);
+  return {
+    inputUnits: 128,
+    layers: finetune.layers ?? d.layers,
+    units: finetune.units,
+    dropout: finetune.dropout ?? d.dropout,
+    l2: finetune.l2 ?? d.l2,
+    numClasses,
+    seed,
+  };
+}
+
+/** Arguments of {@link trainClassifier}. */
+export interface TrainClassifierArgs {
+  /** Epochs (METHOD §4: 200, final epoch kept, no early stopping). */
+  epochs: number;
+  /** Batch size (METHOD §4: 128). */
+  batchSize: number;
+  /** Adam learning rate (METHOD §4: 0.001). */
+  learningRate: number;
+  /** Shuffles the training order each epoch (project Rng). */
+  rng: Rng;
+  /** Called after each epoch with the mean loss. */
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+/**
+ * Trains a classifier (head on embeddings, or the whole network) with Adam on mini-batches in an Rng-shuffled
+ * order. Loss: with 2 sigmoid outputs, binary cross-entropy on the one-hot target (the authors' code); otherwise
+ * categorical cross-entropy on softmax; plus the model's L2 regularisation losses. Returns the per-epoch mean loss.
+ */
+export function trainClassifier(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  labels: readonly number[],
+  args: TrainClassifierArgs,
+): number[] {
+  const n = labels.length;
+  check(n > 0 && x.shape[0] === n, 'trainClassifier', `x has ${x.shape[0]} rows for ${n} labels`);
+  const numClasses = model.outputs[0]!.shape[1] as number;
+  check(
+    labels.every((y) => Number.isInteger(y) && y >= 0 && y < numClasses),
+    'trainClassifier',
+    `labels must be class indices in [0, ${numClasses})`,
+  );
+  const binary = numClasses === 2;
+  const optimizer = tf.train.adam(args.learningRate, 0.9, 0.999, 1e-8);
+  const yAll = tf.oneHot(tf.tensor1d(labels as number[], 'int32'), numClasses).toFloat();
+  const history: number[] = [];
+  try {
+    for (let epoch = 0; epoch < args.epochs; epoch++) {
+      const order = args.rng.permutation(n);
+      let total = 0;
+      for (let start = 0; start < n; start += args.batchSize) {
+        const idx = order.slice(start, start + args.batchSize);
+        const loss = tf.tidy(() => {
+          const ids = tf.tensor1d(idx, 'int32');
+          const xb = tf.gather(x, ids);
+          const yb = tf.gather(yAll, ids);
+          const cost = optimizer.minimize(() => {
+            const p = model.apply(xb, { training: true }) as tf.Tensor;
+            let l = binary
+              ? tf.losses.sigmoidCrossEntropy(
+                  yb,
+                  tf.log(
+                    tf.div(tf.clipByValue(p, 1e-7, 1 - 1e-7), tf.sub(1, tf.clipByValue(p, 1e-7, 1 - 1e-7))),
+                  ),
+                )
+              : tf.losses.softmaxCrossEntropy(yb, tf.log(tf.clipByValue(p, 1e-7, 1)));
+            for (const r of model.losses) l = tf.add(l, r());
+            return l as tf.Scalar;
+          }, true);
+          return cost!.dataSync()[0]!;
+        });
+        total += loss * idx.length;
+      }
+      history.push(total / n);
+      args.onEpoch?.(epoch, total / n);
+    }
+  } finally {
+    yAll.dispose();
+    optimizer.dispose();
+  }
+  return history;
+}
+
+/** Batched inference: class index (argmax) per row of `x`. */
+export function predictClasses(model: tf.LayersModel, x: tf.Tensor, batchSize: number): number[] {
+  const out: number[] = [];
+  const n = x.shape[0]!;
+  for (let start = 0; start < n; start += batchSize) {
+    const cls = tf.tidy(() => {
+      const xb = tf.slice(x, start, Math.min(batchSize, n - start));
+      return (model.predict(xb) as tf.Tensor).argMax(-1).dataSync();
+    });
+    for (const c of cls) out.push(c);
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { RunDir } from '../results/runDir.js';
+import type { WindowStore } from '../datasets/types.js';
+import { UserError } from '../errors.js';
+import { loadStores } from '../datasets/index.js';
+import { initBackend, fileSystemIOHandler, registerFileIOHandlers } from '../engine/index.js';
+import { saveVegaLite } from '../plots/index.js';
+import { buildEncoder } from '../models/index.js';
+import { log } from '../util/log.js';
+import { makeFolds } from './folds.js';
+import { checkpointDirOf, pretrain, PRETEXT_TASKS, type HistoryRow, type WindowSource } from './pretrain.js';
+
+/** Options of {@link runPretrainStage}. */
+export interface PretrainStageOptions {
+  /** Only this fold (scope `fold`); default: every fold. */
+  fold?: number;
+  /** Continue from checkpoints (default true: an existing checkpoint is always resumed). */
+  resume?: boolean;
+}
+
+/** Final metrics of one pretraining unit (scope `all` or one fold). */
+export interface PretrainUnitResult {
+  unit: string;
+  dir: string;
+  encoderDir: string;
+  epochs: number;
+  metrics: { task: string; accuracy: number; f1: number }[];
+}
+
+/** Relative folder of a pretraining unit: `pretrain/all` or `pretrain/fold-<k>`. */
+export function pretrainUnitDir(scope: 'all' | 'fold', fold?: number): string {
+  if (scope === 'all') return 'pretrain/all';
+  if (fold === undefined) throw new UserError('encoderDirFor: scope "fold" needs a fold number');
+  return `pretrain/fold-${fold}`;
+}
+
+/** Folder of the saved encoder (model.json + weights.bin) of a pretraining unit. */
+export function encoderDirFor(run: RunDir, scope: 'all' | 'fold', fold?: number): string {
+  return run.path(pretrainUnitDir(scope, fold), 'encoder');
+}
+
+/** Loads a saved encoder (input window -> 128-d embedding) from its folder. */
+export async function loadEncoder(dir: string): Promise<tf.LayersModel> {
+  if (!existsSync(`${dir}/model.json`))
+    throw new UserError(`loadEncoder: no model.json in ${dir} (run ecgssl pretrain first)`);
+  return tf.loadLayersModel(fileSystemIOHandler(dir));
+}
+
+/** All stores as one window source: index i of the concatenation of `stores`' entries. */
+export function concatSource(stores: readonly WindowStore[]): WindowSource {
+  const ws = stores[0]?.windowSamples ?? 0;
+  for (const s of stores) {
+    if (s.windowSamples !== ws)
+      throw new UserError(
+        `pretrain: all stores need the same windowSamples, got ${ws} and ${s.windowSamples}`,
+      );
+  }
+  const offsets: number[] = [];
+  let total = 0;
+  for (const s of stores) {
+    offsets.push(total);
+    total += s.entries.length;
+  }
+  return {
+    windowSamples: ws,
+    read(indices) {
+      const out = new Float32Array(indices.length * ws);
+      indices.forEach((g, k) => {
+        let s = stores.length - 1;
+        while (s > 0 && g < (offsets[s] as number)) s--;
+        const store = stores[s] as WindowStore;
+        out.set(store.read([g - (offsets[s] as number)]), k * ws);
+      });
+      return out;
+    },
+  };
+}
+
+/** Vega-Lite line chart of the per-task accuracy over epochs (held-out when present). */
+export function accuracySpec(history: readonly HistoryRow[], title: string): object {
+  const heldOut = history.some((r) => r.heldout_acc_mean !== undefined);
+  const prefix = heldOut ? 'heldout' : 'train';
+  const values = history.flatMap((r) =>
+    PRETEXT_TASKS.map((task) => ({ epoch: r.epoch, task, accuracy: r[`${prefix}_acc_${task}`] })),
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `${title}: per-task ${heldOut ? 'held-out' : 'training'} accuracy`,
+    width: 480,
+    height: 280,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } },
+      color: { field: 'task', type: 'nominal', sort: [...PRETEXT_TASKS] },
+    },
+  };
+}
+
+async function runUnit(
+  config: Config,
+  run: RunDir,
+  source: WindowSource,
+  windows: readonly number[],
+  fold: number,
+  unit: string,
+  resume: boolean,
+): Promise<PretrainUnitResult> {
+  const rel = `pretrain/${unit}`;
+  const res = await pretrain({
+    source,
+    windows,
+    modelConfig: config.model,
+    pretrainConfig: config.pretrain,
+    transformations: config.transformations,
+    seed: config.seed,
+    fold,
+    checkpointDir: checkpointDirOf(run.path(rel)),
+    resume,
+    label: `pretrain ${unit}`,
+  });
+  await run.writeCsv(`${rel}/history.csv`, res.history);
+  await res.model.save(fileSystemIOHandler(run.path(rel, 'model')));
+  const encoder = buildEncoder(res.model);
+  await encoder.save(fileSystemIOHandler(run.path(rel, 'encoder')));
+  await run.writeJson(`${rel}/metrics.json`, {
+    unit,
+    epochs: res.epochsDone,
+    steps: res.step,
+    trainWindows: res.train.length,
+    heldOutWindows: res.heldOut.length,
+    metrics: res.final,
+  });
+  try {
+    await saveVegaLite(accuracySpec(res.history, `pretrain ${unit}`), run.path(rel, 'accuracy'));
+  } catch (err) {
+    log.warn(
+      `pretrain: could not render the accuracy plot: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  res.model.dispose();
+  return {
+    unit,
+    dir: run.path(rel),
+    encoderDir: run.path(rel, 'encoder'),
+    epochs: res.epochsDone,
+    metrics: res.final,
+  };
+}
+
+/**
+ * The pretrain stage of a run (what `ecgssl pretrain` and `ecgssl run` call): loads the stores, then pretrains once
+ * on every window (scope `all`) or per fold on the fold's training windows (scope `fold`), writing under
+ * `pretrain/<all|fold-k>/`: history.csv, metrics.json, model/, encoder/, checkpoint/, accuracy.{svg,png,vl.json}.
+ */
+export async function runPretrainStage(
+  loaded: LoadedConfig,
+  run: RunDir,
+  opts: PretrainStageOptions = {},
+): Promise<{ runDir: string; units: PretrainUnitResult[] }> {
+  const config = loaded.config;
+  await initBackend({ preference: config.engine.backend, threads: config.engine.threads });
+  registerFileIOHandlers();
+  const stores = await loadStores(config);
+  const all = [stores.labelled, ...stores.extra];
+  try {
+    const source = concatSource(all);
+    const units: PretrainUnitResult[] = [];
+    const resume = opts.resume !== false;
+    if (config.pretrain.scope === 'all') {
+      if (opts.fold !== undefined) throw new UserError('pretrain: --fold needs pretrain.scope "fold"');
+      const total = all.reduce((a, s) => a + s.entries.length, 0);
+      units.push(
+        await runUnit(
+          config,
+          run,
+          source,
+          Array.from({ length: total }, (_, i) => i),
+          -1,
+          'all',
+          resume,
+        ),
+      );
+    } else {
+      const folds = makeFolds(stores.labelled.entries, {
+        folds: config.evaluation.folds,
+        split: config.evaluation.split,
+        seed: config.evaluation.splitSeed,
+      });
+      const labelledCount = stores.labelled.entries.length;
+      const extraCount = all.reduce((a, s) => a + s.entries.length, 0) - labelledCount;
+      const extra = Array.from({ length: extraCount }, (_, i) => labelledCount + i);
+      const which = opts.fold === undefined ? folds.map((_, k) => k) : [opts.fold];
+      for (const k of which) {
+        const f = folds[k];
+        if (!f) throw new UserError(`pretrain: --fold ${k} is out of range (0..${folds.length - 1})`);
+        units.push(await runUnit(config, run, source, [...f.train, ...extra], k, `fold-${k}`, resume));
+      }
+    }
+    return { runDir: run.dir, units };
+  } finally {
+    for (const s of all) s.close();
+  }
+}

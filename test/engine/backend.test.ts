@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeBackend } from '../../src/engine/backend.js';
+
+const backendTs = fileURLToPath(new URL('../../src/engine/index.ts', import.meta.url));
+
+/** Runs initBackend in a fresh Node (one engine per process) and returns its stdout/stderr/status. */
+function child(code: string): { status: number | null; stdout: string; stderr: string } {
+  // A script file, not `-e`: the wasm pthread workers inherit execArgv, and `--input-type` breaks them.
+  const dir = mkdtempSync(join(tmpdir(), 'ecgssl-engine-test-'));
+  const file = join(dir, 'child.mts');
+  writeFileSync(file, `import * as e from ${JSON.stringify(backendTs)};\n${code}`);
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 90_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr.slice(0, 4000) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('describeBackend names the engine and every skipped tier', () => {
+  const s = describeBackend({
+    backend: 'wasm',
+    engine: 'wasm',
+    threads: 2,
+    skipped: [
+      { engine: 'tfjs-node', reason: 'not installed' },
+      { engine: 'oneDNN', reason: 'libdnnl not found' },
+    ],
+    versions: {},
+  });
+  assert.equal(s, 'engine: wasm (2 threads; skipped tfjs-node: not installed, oneDNN: libdnnl not found)');
+});
+
+test('auto picks multi-threaded wasm here, trains, and the process exits on its own (workers unref)', () => {
+  const r = child(`
+    const rep = await e.initBackend({ preference: 'auto', threads: 2 });
+    const tf = e.getTf();
+    const b = await e.engineBenchmark({ seconds: 1, batch: 2, windowSamples: 256 });
+    console.log(JSON.stringify({ rep, backend: tf.getBackend(), b }));
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+  assert.equal(out.backend, 'wasm');
+  assert.ok(out.rep.engine === 'wasm' || out.rep.engine === 'wasm+dnnl', out.rep.engine);
+  assert.equal(
+    out.rep.threads >= 2 || out.rep.skipped.some((s: { engine: string }) => s.engine.startsWith('wasm 2')),
+    true,
+  );
+  assert.ok(out.b.trainWindowsPerSecond > 0 && out.b.inferWindowsPerSecond > 0);
+  assert.match(r.stderr, /^engine: wasm/m);
+  assert.doesNotMatch(r.stderr + r.stdout, /Hi there|looks like you are running/);
+});
+
+test("explicit 'cpu' uses the pure-JS backend without the banner; explicit 'tensorflow' fails clearly when absent", () => {
+  const r = child(`
+    const rep = await e.initBackend({ preference: 'cpu' });
+    console.log(JSON.stringify(rep));
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout.trim()).engine, 'cpu');
+  assert.doesNotMatch(r.stderr + r.stdout, /looks like you are running/);
+  const t = child(`
+    try { await e.initBackend({ preference: 'tensorflow' }); console.log('loaded'); }
+    catch (err) { console.log(err.name + ': ' + err.message); }
+  `);
+  assert.equal(t.status, 0, t.stderr);
+  // tfjs-node is an optional dependency that does not install on this machine; where it does, it must load.
+  assert.match(t.stdout, /^(loaded|UserError: initBackend: engine.backend 'tensorflow' requested)/m);
+});
+
+test('when wasm threads cannot start, initBackend falls back to 1 thread and says why', () => {
+  const r = child(`
+    // Without SharedArrayBuffer the threaded wasm build cannot start.
+    Object.defineProperty(globalThis, 'SharedArrayBuffer', { value: undefined, configurable: true });
+    const rep = await e.initBackend({ preference: 'wasm', threads: 2 });
+    const tf = e.getTf();
+    const y = tf.conv1d(tf.ones([1, 8, 1]), tf.ones([3, 1, 2]), 1, 'same').sum().dataSync()[0];
+    console.log(JSON.stringify({ rep, y }));
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+  // wasm itself runs single-threaded; the oneDNN tier (when built) keeps its own threads.
+  assert.ok(out.rep.engine === 'wasm' || out.rep.engine === 'wasm+dnnl', out.rep.engine);
+  if (out.rep.engine === 'wasm') assert.equal(out.rep.threads, 1);
+  assert.match(
+    JSON.stringify(out.rep.skipped),
+    /wasm 2 threads.*SharedArrayBuffer is not available; falling back to 1 thread/,
+  );
+  assert.equal(out.y, 2 * (2 + 3 * 6 + 2)); // 'same' conv of ones with a ones kernel of 3, 2 filters
+  assert.match(r.stderr, /engine: wasm(\+dnnl)? \(\d threads?; skipped .*wasm 2 threads/);
+});

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from '../../src/engine/wasmKernels.js';
+
+/** Small deterministic generator for test data (mulberry32). */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randArray(n: number, rnd: () => number, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (rnd() * 2 - 1) * scale;
+  return a;
+}
+
+let ready = false;
+/** Initialises the single-threaded wasm backend with the project's kernels, and the cpu backend. */
+export async function setupBackends(): Promise<void> {
+  if (ready) return;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await tf.setBackend('cpu');
+  const ok = await tf.setBackend('wasm');
+  if (!ok) throw new Error('wasm backend failed to initialise');
+  registerWasmKernels(tf);
+  ready = true;
+}
+
+/** Runs `fn` on the cpu backend and on the wasm backend; returns the outputs' values of each. */
+export async function onBoth(
+  fn: () => tf.Tensor | tf.Tensor[],
+): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const res: Record<string, Float32Array[]> = {};
+  for (const name of ['cpu', 'wasm']) {
+    await tf.setBackend(name);
+    const out = tf.tidy(fn);
+    const list = Array.isArray(out) ? out : [out];
+    res[name] = list.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(list);
+  }
+  await tf.setBackend('wasm');
+  return { cpu: res.cpu as Float32Array[], wasm: res.wasm as Float32Array[] };
+}
+
+/** max|a-b| / max|b| (relative to the reference's scale). */
+export function relError(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs((a[i] as number) - (b[i] as number)));
+    den = Math.max(den, Math.abs(b[i] as number));
+  }
+  if (!Number.isFinite(num)) return Infinity;
+  return den === 0 ? num : num / den;
+}
+
+export function assertClose(
+  r: { cpu: Float32Array[]; wasm: Float32Array[] },
+  what: string,
+  tol = 1e-4,
+): void {
+  r.cpu.forEach((c, i) => {
+    const e = relError(r.wasm[i] as Float32Array, c);
+    if (!(e < tol)) throw new Error(`${what} output ${i}: relative error ${e} >= ${tol}`);
+  });
+}

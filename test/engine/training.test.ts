@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { buildEngineNetwork, trainStep, trainStepAccumulated } from '../../src/engine/paperNetwork.js';
+import { assertClose, onBoth, randArray, relError, seeded, setupBackends } from './helpers.js';
+
+/** Weights of `model` as arrays, to rebuild the same network on another backend. */
+function weightsOf(model: tf.LayersModel): Float32Array[] {
+  return model.getWeights().map((w) => w.dataSync() as Float32Array);
+}
+
+test('paper network: loss and all gradients of the pretraining objective match the cpu backend', async () => {
+  await setupBackends();
+  const rnd = seeded(11);
+  const windowSamples = 128; // same layers as the paper; shorter windows keep the cpu reference fast
+  const B = 2;
+  const xv = randArray(B * windowSamples, rnd);
+  let init: Float32Array[] | null = null;
+  const r = await onBoth(() => {
+    const model = buildEngineNetwork({ windowSamples, heads: 7, headDropout: 0 });
+    if (!init) init = weightsOf(model);
+    else
+      model.setWeights(
+        model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
+      );
+    const x = tf.tensor3d(xv, [B, windowSamples, 1]);
+    const ys = Array.from({ length: 7 }, (_, h) => tf.tensor2d([h % 2, (h + 1) % 2], [B, 1]));
+    const { value, grads } = tf.variableGrads(() => {
+      const preds = model.apply(x, { training: true }) as tf.Tensor[];
+      return tf.addN(
+        preds.map((p, h) => tf.metrics.binaryCrossentropy(ys[h] as tf.Tensor, p).mean()),
+      ) as tf.Scalar;
+    });
+    const out = [
+      value,
+      ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name] as tf.Tensor),
+    ];
+    model.dispose();
+    return out;
+  });
+  assert.equal(r.cpu.length, 1 + 54); // loss + 27 kernels + 27 biases
+  // End to end through 17 layers the float32 summation orders (XNNPACK vs naive JS loops) compound; each kernel
+  // alone is checked at 1e-4 in wasmKernels.test.ts.
+  assertClose(r, 'paper network gradients', 1e-3);
+});
+
+test('fine-tuning networks (dense + relu + dropout, softmax and sigmoid CE) train on wasm like on cpu', async () => {
+  await setupBackends();
+  const rnd = seeded(12);
+  const xv = randArray(8 * 128, rnd);
+  const maskV = Float32Array.from(randArray(8 * 512, rnd), (v) => (v > -0.2 ? 1 / 0.6 : 0)); // dropout 0.4 mask
+  let init: Float32Array[] | null = null;
+  const r = await onBoth(() => {
+    const inp = tf.input({ shape: [128] });
+    let h = tf.layers.dense({ units: 512, activation: 'relu' }).apply(inp) as tf.SymbolicTensor;
+    h = tf.layers.dense({ units: 512, activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ units: 3 }).apply(h) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: inp, outputs: [logits, h] });
+    if (!init) init = weightsOf(model);
+    else
+      model.setWeights(
+        model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
+      );
+    const x = tf.tensor2d(xv, [8, 128]);
+    const mask = tf.tensor2d(maskV, [8, 512]);
+    const yOne = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
+    const yBin = tf.tensor2d([0, 1, 1, 0, 1, 0, 0, 1], [8, 1]);
+    const { value, grads } = tf.variableGrads(() => {
+      const [lg, hid] = model.apply(x, { training: true }) as tf.Tensor[];
+      const dropped = (hid as tf.Tensor).mul(mask).sum(1, true).mul(1e-3); // dropout as a mask multiplication
+      const ce = tf.losses.softmaxCrossEntropy(yOne, lg as tf.Tensor);
+      const bce = tf.losses.sigmoidCrossEntropy(yBin, dropped);
+      return ce.add(bce) as tf.Scalar;
+    });
+    const out = [
+      value,
+      ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name] as tf.Tensor),
+    ];
+    model.dispose();
+    return out;
+  });
+  assertClose(r, 'fine-tuning gradients');
+});
+
+test('no tensor leak over many training steps on wasm (small shapes)', async () => {
+  await setupBackends();
+  const model = buildEngineNetwork({ windowSamples: 128, heads: 7, headDropout: 0.6 });
+  const opt = tf.train.adam(1e-3);
+  const x = tf.tidy(() => tf.sin(tf.range(0, 4 * 128).mul(0.1)).reshape([4, 128, 1]));
+  const ys = Array.from({ length: 7 }, (_, h) => tf.tensor2d([h % 2, 1, 0, (h + 1) % 2], [4, 1]));
+  const losses: number[] = [];
+  const w0 = model.getWeights()[0]?.dataSync().slice() as Float32Array;
+  losses.push(trainStep(model, opt, x, ys)); // creates the Adam slots
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 25; i++) losses.push(trainStep(model, opt, x, ys));
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(losses.every(Number.isFinite));
+  // Adam moved the weights (the step is not a no-op)
+  const w1 = model.getWeights()[0]?.dataSync().slice() as Float32Array;
+  assert.ok(
+    w1.some((v, k) => v !== w0[k]),
+    'weights did not change',
+  );
+  opt.dispose();
+  model.dispose();
+  tf.dispose([x, ...ys]);
+});
+
+test('trainStepAccumulated over chunks equals one full-batch step', async () => {
+  await setupBackends();
+  const a = buildEngineNetwork({ windowSamples: 64, heads: 7, headDropout: 0 });
+  const b = buildEngineNetwork({ windowSamples: 64, heads: 7, headDropout: 0 });
+  b.setWeights(a.getWeights());
+  const x = tf.tidy(() => tf.sin(tf.range(0, 5 * 64).mul(0.37)).reshape([5, 64, 1]));
+  const ys = Array.from({ length: 7 }, (_, h) => tf.tensor2d([h % 2, 1, 0, (h + 1) % 2, 1], [5, 1]));
+  const optA = tf.train.sgd(0.5);
+  const optB = tf.train.sgd(0.5);
+  const la = trainStep(a, optA, x, ys);
+  const lb = trainStepAccumulated(b, optB, x, ys, 2); // chunks of 2, 2, 1
+  assert.ok(Math.abs(la - lb) < 1e-5 * Math.abs(la), `${la} vs ${lb}`);
+  const wa = a.getWeights();
+  const wb = b.getWeights();
+  wa.forEach((w, i) => {
+    const e = relError(wb[i]?.dataSync() as Float32Array, w.dataSync() as Float32Array);
+    assert.ok(e < 1e-4, `weight ${i}: ${e}`);
+  });
+  tf.dispose([x, ...ys]);
+  a.dispose();
+  b.dispose();
+});

@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import {
+  buildEmotionHead,
+  buildEmotionNetwork,
+  buildEncoder,
+  buildStrNetwork,
+  strForward,
+  summarizeStrNetwork,
+} from '../../src/models/index.js';
+import { modelSchema } from '../../src/config/schema.js';
+
+await tf.setBackend('cpu');
+
+test('buildStrNetwork has the METHOD §3 parameter counts and layer names', () => {
+  const s = summarizeStrNetwork(modelSchema.parse({}), 2560);
+  assert.equal(s.trunkParams, 329152);
+  assert.equal(s.totalParams, 561223);
+  const names = s.layers.map((l) => l.name);
+  for (let c = 1; c <= 6; c++) assert.ok(names.includes(`conv_layer_${c}`));
+  for (let t = 0; t < 7; t++) {
+    for (const n of [`task_${t}_dense_1`, `task_${t}_dense_2`, `task_${t}`]) assert.ok(names.includes(n), n);
+  }
+  const flat = s.layers.find((l) => l.name === 'flat_layer');
+  assert.deepEqual(flat?.outputShape, [null, 128]);
+  const pool1 = s.layers.find((l) => l.name === 'pool_1');
+  assert.deepEqual(pool1?.outputShape, [null, 1277, 32]);
+  const pool2 = s.layers.find((l) => l.name === 'pool_2');
+  assert.deepEqual(pool2?.outputShape, [null, 635, 64]);
+});
+
+test('conv "same" puts the extra zero on the right (TensorFlow convention)', () => {
+  const model = buildStrNetwork({
+    windowSamples: 64,
+    filters: [2, 2, 2],
+    kernelSizes: [4, 4, 4],
+    headUnits: 4,
+    seed: 1,
+  });
+  const conv = model.getLayer('conv_layer_1');
+  const b = conv.getWeights()[1];
+  // kernel [4, 1, 2]: filter 0 = 1,2,3,4; filter 1 = 0
+  const kv = new Float32Array(8);
+  [1, 2, 3, 4].forEach((v, j) => (kv[j * 2] = v));
+  conv.setWeights([tf.tensor3d(kv, [4, 1, 2]), tf.zerosLike(b as tf.Tensor)]);
+  const x = new Float32Array(64);
+  x[0] = 1;
+  const y = conv.apply(tf.tensor3d(x, [1, 64, 1])) as tf.Tensor;
+  const yv = y.dataSync();
+  // pad left floor(3/2) = 1: y[0] = w[1] = 2, y[1] = w[0] = 1
+  assert.equal(yv[0], 2);
+  assert.equal(yv[2], 1);
+  y.dispose();
+  model.dispose();
+});
+
+test('weights are seeded Glorot-uniform kernels and zero biases', () => {
+  const args = { windowSamples: 128, filters: [4, 8, 8], kernelSizes: [8, 4, 4], headUnits: 8, seed: 3 };
+  const a = buildStrNetwork(args);
+  const b = buildStrNetwork(args);
+  const c = buildStrNetwork({ ...args, seed: 4 });
+  a.weights.forEach((w, i) => {
+    const va = w.read().dataSync();
+    const vb = (b.weights[i] as tf.LayerVariable).read().dataSync();
+    assert.deepEqual(va, vb);
+    if (w.name.includes('bias')) assert.ok(va.every((v) => v === 0));
+    else {
+      const shape = w.shape as number[];
+      const out = shape[shape.length - 1] as number;
+      const inp = shape[shape.length - 2] as number;
+      const rf = shape.length === 3 ? (shape[0] as number) : 1;
+      const limit = Math.sqrt(6 / (rf * inp + rf * out));
+      assert.ok(va.every((v) => Math.abs(v) <= limit));
+      assert.ok(Math.max(...va.map(Math.abs)) > limit * 0.5);
+    }
+  });
+  const k1 = a.getLayer('conv_layer_1').getWeights()[0] as tf.Tensor;
+  const k1c = c.getLayer('conv_layer_1').getWeights()[0] as tf.Tensor;
+  assert.notDeepEqual(k1.dataSync(), k1c.dataSync());
+  for (const m of [a, b, c]) m.dispose();
+});
+
+test('strForward logits match predict(); masks change the training output; encoder is 128-d trunk', () => {
+  const model = buildStrNetwork({
+    windowSamples: 128,
+    filters: [4, 8, 16],
+    kernelSizes: [8, 4, 4],
+    headUnits: 8,
+    seed: 2,
+  });
+  const x = tf.randomNormal([3, 128, 1], 0, 1, 'float32', 5);
+  const probs = model.predict(x) as tf.Tensor[];
+  const logits = strForward(model, x);
+  assert.equal(logits.length, 7);
+  probs.forEach((p, i) => {
+    const diff = tf
+      .sub(p, tf.sigmoid(logits[i] as tf.Tensor))
+      .abs()
+      .max()
+      .dataSync()[0] as number;
+    assert.ok(diff < 1e-6);
+  });
+  const zeroMasks = Array.from(
+    { length: 7 },
+    () => [tf.zeros([3, 8]), tf.zeros([3, 8])] as [tf.Tensor2D, tf.Tensor2D],
+  );
+  const masked = strForward(model, x, { masks: zeroMasks });
+  // all-zero masks: every head's logit equals its output bias (zero at init)
+  assert.ok(masked.every((m) => m.abs().max().dataSync()[0] === 0));
+  const enc = buildEncoder(model);
+  assert.deepEqual(enc.outputs[0]?.shape, [null, 16]);
+  model.dispose();
+});
+
+test('emotion head: 2 classes -> 2 sigmoid units, 3 -> softmax; emotion network composes the encoder', () => {
+  const h2 = buildEmotionHead({
+    inputUnits: 16,
+    layers: 2,
+    units: 8,
+    dropout: 0,
+    l2: 0,
+    numClasses: 2,
+    seed: 1,
+  });
+  assert.equal(h2.layers.filter((l) => l.name.startsWith('emotion_dense_')).length, 2);
+  const out = h2.predict(tf.ones([2, 16])) as tf.Tensor;
+  assert.deepEqual(out.shape, [2, 2]);
+  assert.equal((h2.getLayer('emotion_output').getConfig() as { activation: string }).activation, 'sigmoid');
+  assert.ok(out.dataSync().every((v) => v > 0 && v < 1));
+  const h3 = buildEmotionHead({
+    inputUnits: 16,
+    layers: 3,
+    units: 8,
+    dropout: 0.4,
+    l2: 1e-4,
+    numClasses: 3,
+    seed: 1,
+  });
+  const o3 = (h3.predict(tf.ones([2, 16])) as tf.Tensor).sum(1).dataSync();
+  assert.ok(Math.abs((o3[0] as number) - 1) < 1e-5);
+  const str = buildStrNetwork({
+    windowSamples: 128,
+    filters: [4, 8, 16],
+    kernelSizes: [8, 4, 4],
+    headUnits: 8,
+    seed: 2,
+  });
+  const enc = buildEncoder(str);
+  const net = buildEmotionNetwork({
+    encoder: enc,
+    head: { inputUnits: 16, layers: 2, units: 8, dropout: 0, l2: 0, numClasses: 2, seed: 1 },
+    trainableEncoder: false,
+  });
+  assert.deepEqual((net.predict(tf.ones([1, 128, 1])) as tf.Tensor).shape, [1, 2]);
+  const trainable = net.trainableWeights.length;
+  assert.equal(trainable, 6); // head: 3 dense kernels + biases; trunk frozen
+  const base = buildEmotionNetwork({
+    encoder: null,
+    windowSamples: 128,
+    modelConfig: modelSchema.parse({ filters: [4, 8, 16], kernelSizes: [8, 4, 4] }),
+    head: { inputUnits: 16, layers: 2, units: 8, dropout: 0, l2: 0, numClasses: 2, seed: 1 },
+    trainableEncoder: true,
+  });
+  assert.equal(base.trainableWeights.length, 18);
+});
