@@ -14,3 +14,7 @@ export * from './results/index.js';
 export * from './models/index.js';
 export * from './training/index.js';
 export * from './plots/index.js';
+export * from './random/index.js';
+export * from './preprocessing/index.js';
+export * from './augmentation/index.js';
+export * from './metrics/index.js';

@@ -9,7 +9,7 @@ import { readEdfSignal } from '../../src/datasets/edf.js';
 import { parseWfdbHeader, readWfdbSignal } from '../../src/datasets/wfdb.js';
 import { pattern, tmp, writeEdf, writeWfdb } from './helpers.js';
 
-const REAL = '../shared/data/real';
+const REAL = 'test/fixtures/real';
 
 function npyV2(path: string, descr: string, shape: string, body: Buffer): void {
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;

@@ -12,7 +12,7 @@ import { concatSource } from '../../src/training/pretrainStage.js';
 // Real ECG: MIT-BIH record 100 (30 min at 360 Hz -> 256 Hz, 180 windows of 10 s). The full METHOD §3 network on
 // 2560-sample windows must learn the pretext tasks well enough that held-out windows of the same record reach a
 // mean per-task accuracy >= 0.9 (predicting "not this transformation" everywhere gives 6/7 = 0.857).
-const ROOT = '../shared/data/real/mitdb';
+const ROOT = 'test/fixtures/real/mitdb';
 const skip = existsSync(join(ROOT, '100.hea')) ? false : `no MIT-BIH record at ${ROOT}`;
 
 test(

@@ -1,0 +1,2 @@
+/** Evaluation metrics (METHOD §6). */
+export { scoreClassification, type ClassificationScores } from './scoreClassification.js';

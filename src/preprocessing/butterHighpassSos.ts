@@ -1,0 +1,74 @@
+import { UserError } from '../errors.js';
+
+/** Second-order sections [b0, b1, b2, a0, a1, a2] per row, scipy's `sos` layout. */
+export type Sos = number[][];
+
+interface Complex {
+  re: number;
+  im: number;
+}
+const cmul = (a: Complex, b: Complex): Complex => ({ re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re });
+const cdiv = (a: Complex, b: Complex): Complex => {
+  const d = b.re * b.re + b.im * b.im;
+  return { re: (a.re * b.re + a.im * b.im) / d, im: (a.im * b.re - a.re * b.im) / d };
+};
+
+/**
+ * Digital Butterworth high-pass as second-order sections, the same design as
+ * `scipy.signal.butter(order, cutoffHz, 'highpass', fs=rateHz, output='sos')`: analog prototype, high-pass
+ * transform at the pre-warped frequency, bilinear transform; sections ordered with the poles farthest from the
+ * unit circle first, the gain in the first section.
+ */
+export function butterHighpassSos(args: { cutoffHz: number; rateHz: number; order: number }): Sos {
+  const { cutoffHz, rateHz, order } = args;
+  if (!Number.isInteger(order) || order < 1 || order > 16)
+    throw new UserError(`butterHighpassSos: order must be an integer in 1..16, got ${order}`);
+  if (!(rateHz > 0)) throw new UserError(`butterHighpassSos: rateHz must be positive, got ${rateHz}`);
+  if (!(cutoffHz > 0 && cutoffHz < rateHz / 2))
+    throw new UserError(
+      `butterHighpassSos: cutoffHz must be in (0, ${rateHz / 2}) (Nyquist of ${rateHz} Hz), got ${cutoffHz}`,
+    );
+  const fs = 2;
+  const wn = (2 * cutoffHz) / rateHz;
+  const warped = 2 * fs * Math.tan((Math.PI * wn) / fs);
+  const fs2 = 2 * fs;
+  // analog prototype poles p = -exp(i*pi*m/(2N)), m = -N+1, -N+3, ..., N-1
+  const poles: Complex[] = [];
+  for (let m = -order + 1; m < order; m += 2) {
+    const a = (Math.PI * m) / (2 * order);
+    const p = { re: -Math.cos(a), im: -Math.sin(a) };
+    // high-pass: p -> warped / p
+    const hp = cdiv({ re: warped, im: 0 }, p);
+    // bilinear: z = (fs2 + p) / (fs2 - p)
+    poles.push(cdiv({ re: fs2 + hp.re, im: hp.im }, { re: fs2 - hp.re, im: -hp.im }));
+  }
+  // gain: k_hp = 1/prod(-p) = 1 (Butterworth prototype), k_z = k_hp * fs2^N / prod(fs2 - p_hp)
+  let den: Complex = { re: 1, im: 0 };
+  for (let m = -order + 1; m < order; m += 2) {
+    const a = (Math.PI * m) / (2 * order);
+    const p = { re: -Math.cos(a), im: -Math.sin(a) };
+    const hp = cdiv({ re: warped, im: 0 }, p);
+    den = cmul(den, { re: fs2 - hp.re, im: -hp.im });
+  }
+  let protoProd: Complex = { re: 1, im: 0 };
+  for (let m = -order + 1; m < order; m += 2) {
+    const a = (Math.PI * m) / (2 * order);
+    protoProd = cmul(protoProd, { re: Math.cos(a), im: Math.sin(a) }); // prod(-p)
+  }
+  const kHp = 1 / protoProd.re;
+  const gain = (kHp * Math.pow(fs2, order)) / den.re;
+  // sections: conjugate pairs (im > 0 representative) and at most one real pole
+  const sections: { a: number[]; b: number[]; mag: number }[] = [];
+  for (const p of poles) {
+    if (p.im > 1e-14) {
+      sections.push({ b: [1, -2, 1], a: [1, -2 * p.re, p.re * p.re + p.im * p.im], mag: Math.hypot(p.re, p.im) });
+    } else if (Math.abs(p.im) <= 1e-14) {
+      sections.push({ b: [1, -1, 0], a: [1, -p.re, 0], mag: Math.abs(p.re) });
+    }
+  }
+  sections.sort((x, y) => x.mag - y.mag);
+  const sos = sections.map((s) => [...s.b, ...s.a]);
+  const first = sos[0] as number[];
+  for (let j = 0; j < 3; j++) first[j] = (first[j] as number) * gain;
+  return sos;
+}

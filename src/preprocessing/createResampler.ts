@@ -1,0 +1,93 @@
+import { UserError } from '../errors.js';
+import { designResampleFilter, rateRatio, reduceRatio } from './resampleFilter.js';
+
+/** A streaming polyphase resampler: push chunks in order, then flush once. */
+export interface Resampler {
+  readonly up: number;
+  readonly down: number;
+  /** Consumes the next chunk of input; returns every output sample that is now final. */
+  push(chunk: ArrayLike<number>): Float64Array;
+  /** Ends the input (zero padding beyond it, as scipy) and returns the remaining outputs. */
+  flush(): Float64Array;
+}
+
+/**
+ * Streaming version of `scipy.signal.resample_poly(x, up, down)` (zero padding, default Kaiser FIR): the
+ * concatenated outputs of push()...flush() equal the one-piece result, in memory bounded by the filter length
+ * plus one chunk. Output length ceil(n*up/down).
+ */
+export function createResampler(upIn: number, downIn: number): Resampler {
+  if (!Number.isSafeInteger(upIn) || !Number.isSafeInteger(downIn) || upIn < 1 || downIn < 1)
+    throw new UserError(`createResampler: up and down must be positive integers, got ${upIn}/${downIn}`);
+  const { up, down } = reduceRatio(upIn, downIn);
+  const identity = up === 1 && down === 1;
+  const h = identity ? new Float64Array([1]) : designResampleFilter(up, down);
+  const taps = h.length;
+  const halfLen = (taps - 1) / 2;
+  const nPrePad = identity ? 0 : down - (halfLen % down);
+  const nPreRemove = identity ? 0 : Math.floor((halfLen + nPrePad) / down);
+  // Output k = sum_i x[i] * h[c_k - i*up], c_k = (k + nPreRemove)*down - nPrePad, 0 <= c_k - i*up < taps.
+  let buf = new Float64Array(Math.max(1024, 2 * Math.ceil(taps / up) + 16));
+  let bufStart = 0; // global index of buf[0]
+  let bufLen = 0;
+  let received = 0;
+  let k = 0; // next output index
+  let flushed = false;
+
+  const compute = (kk: number): number => {
+    const c = (kk + nPreRemove) * down - nPrePad;
+    let iMax = Math.floor(c / up);
+    const iMin = Math.max(0, Math.ceil((c - taps + 1) / up));
+    if (iMax >= received) iMax = received - 1;
+    let acc = 0;
+    for (let i = iMax; i >= iMin; i--) acc += (buf[i - bufStart] as number) * (h[c - i * up] as number);
+    return acc;
+  };
+
+  const emit = (final: boolean): Float64Array => {
+    // last output whose highest contributing input index floor(c_k/up) has arrived (all of them once flushed)
+    const kEnd = final
+      ? Math.ceil((received * up) / down)
+      : Math.max(0, Math.floor((received * up - 1 + nPrePad) / down) - nPreRemove + 1);
+    const out = new Float64Array(Math.max(0, kEnd - k));
+    for (let j = 0; k < kEnd; j++, k++) out[j] = compute(k);
+    // drop input no longer needed by the next output
+    const cNext = (k + nPreRemove) * down - nPrePad;
+    const keepFrom = Math.max(0, Math.ceil((cNext - taps + 1) / up));
+    if (keepFrom > bufStart) {
+      const drop = Math.min(keepFrom - bufStart, bufLen);
+      buf.copyWithin(0, drop, bufLen);
+      bufLen -= drop;
+      bufStart += drop;
+    }
+    return out;
+  };
+
+  return {
+    up,
+    down,
+    push(chunk) {
+      if (flushed) throw new UserError('resampler.push: called after flush()');
+      if (bufLen + chunk.length > buf.length) {
+        const next = new Float64Array(Math.max(buf.length * 2, bufLen + chunk.length));
+        next.set(buf.subarray(0, bufLen));
+        buf = next;
+      }
+      for (let i = 0; i < chunk.length; i++) buf[bufLen + i] = chunk[i] as number;
+      bufLen += chunk.length;
+      received += chunk.length;
+      return emit(false);
+    },
+    flush() {
+      if (flushed) throw new UserError('resampler.flush: called twice');
+      flushed = true;
+      return emit(true);
+    },
+  };
+}
+
+/** {@link createResampler} for a pair of sampling rates (e.g. SWELL 2048 -> 256 Hz, METHOD §1). */
+export function createResamplerForRates(args: { sourceRateHz: number; targetRateHz: number }): Resampler {
+  const { up, down } = rateRatio(args.sourceRateHz, args.targetRateHz);
+  return createResampler(up, down);
+}

@@ -1,0 +1,2 @@
+export { createRng, deriveRng } from './createRng.js';
+export type { Rng } from './types.js';
