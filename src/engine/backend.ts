@@ -83,15 +83,18 @@ async function tryNative(
   }
 }
 
-async function tryDnnl(): Promise<DnnlResult> {
+type DnnlModule = typeof import('./dnnl.js');
+
+/** Loads ./dnnl.js and its addon; null plus the reason when the native tier is absent. */
+async function loadDnnlModule(): Promise<{ mod: DnnlModule } | { reason: string }> {
   try {
     const spec = './dnnl.js';
-    const mod = (await import(spec)) as { tryRegisterDnnlKernels?: (t: typeof tf) => DnnlResult };
-    if (typeof mod.tryRegisterDnnlKernels !== 'function')
-      return { ok: false, reason: 'dnnl module has no tryRegisterDnnlKernels' };
-    return mod.tryRegisterDnnlKernels(tf);
+    const mod = (await import(spec)) as DnnlModule;
+    const addon = mod.loadDnnlAddon();
+    if ('loadError' in addon) return { reason: addon.loadError };
+    return { mod };
   } catch (e) {
-    return { ok: false, reason: reasonOf(e) === 'not installed' ? 'not built' : reasonOf(e) };
+    return { reason: reasonOf(e) === 'not installed' ? 'not built' : reasonOf(e) };
   }
 }
 
@@ -185,16 +188,20 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
   }
   if (!report && (pref === 'auto' || pref === 'wasm')) {
     try {
-      const used = await setWasm(threads, skipped);
+      // With the oneDNN tier, oneDNN's OpenMP threads take every core and wasm runs single-threaded: two thread
+      // pools on 2 cores stall each other (prototypes/engine/MEASUREMENTS.md: 47 vs 26 training windows/s).
+      const dnnlMod = args.dnnl === false ? { reason: 'disabled' } : await loadDnnlModule();
+      const used = await setWasm('mod' in dnnlMod ? 1 : threads, skipped);
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       versions['tfjs-backend-wasm'] = wasm.version_wasm;
-      const d: DnnlResult = args.dnnl === false ? { ok: false, reason: 'disabled' } : await tryDnnl();
+      const d: DnnlResult =
+        'mod' in dnnlMod ? dnnlMod.mod.tryRegisterDnnlKernels(tf, { threads }) : { ok: false, reason: dnnlMod.reason };
       if (d.ok) {
         versions.oneDNN = d.version;
         report = {
           backend: 'wasm',
           engine: 'wasm+dnnl',
-          threads: Math.max(used, d.threads),
+          threads: d.threads,
           skipped,
           versions,
         };

@@ -108,7 +108,7 @@ export function affectPlan(recordings: number, rng: Rng): { arousal: 0 | 1; vale
  * - valence 1 raises the T-wave amplitude 1.15x, valence 0 lowers it to 0.88x and delays the T wave by 0.06 rad
  *   (a slightly longer QT);
  * - stress = 1 exactly when arousal is 1 and valence 0 (high-arousal negative affect);
- * - every recording also varies on its own: heart rate N(0, 2.5 bpm), RR std and LF/HF log-normal (10 %, 15 %),
+ * - every recording also varies on its own: heart rate N(0, 1 bpm), RR std and LF/HF log-normal (10 %, 15 %),
  *   T amplitude log-normal 5 %, so no single value separates the classes across subjects.
  */
 export function recordingPhysiology(
@@ -121,7 +121,7 @@ export function recordingPhysiology(
   const a = affect.arousal;
   const v = affect.valence;
   const jitter = (sd: number): number => Math.exp(sd * rng.normal());
-  const heartRateBpm = subject.restingHeartRateBpm + a * subject.arousalHeartRateGainBpm + 2.5 * rng.normal();
+  const heartRateBpm = subject.restingHeartRateBpm + a * subject.arousalHeartRateGainBpm + 1.0 * rng.normal();
   const tWaveGain = (v === 1 ? 1.15 : 0.88) * jitter(0.05);
   const m = subject.morphology;
   const morphology: EcgMorphology = {
