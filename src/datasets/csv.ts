@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { excerpt } from '../util/excerpt.js';
 
 /**
  * Reads one lead of a signal `.csv` file: one column per lead, one row per sample, an optional header row (a
@@ -28,7 +29,7 @@ export function readCsvSignal(
   else {
     col = header.findIndex((h) => h.toLowerCase() === lead.toLowerCase());
     if (col < 0)
-      throw new UserError(`readCsv: ${path} has no column named "${lead}" (columns: ${header.join(', ')})`);
+      throw new UserError(`readCsv: ${path} has no column named "${lead}" (columns: ${excerpt(header.join(', '), 200)})`);
   }
   if (col >= header.length)
     throw new UserError(`readCsv: ${path} has ${header.length} column(s); lead ${col} does not exist`);
@@ -48,7 +49,7 @@ export function readCsvSignal(
     const cell = (c === col ? line.slice(pos, end < 0 ? undefined : end) : '').trim();
     const v = cell === '' ? NaN : Number(cell);
     if (!Number.isFinite(v))
-      throw new UserError(`readCsv: ${path} line ${r + 1} column ${col}: "${cell}" is not a finite number`);
+      throw new UserError(`readCsv: ${path} line ${r + 1} column ${col}: "${excerpt(cell)}" is not a finite number`);
     out[r - start] = v;
   }
   return { samples: out, column: header[col] as string };

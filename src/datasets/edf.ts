@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { excerpt } from '../util/excerpt.js';
 
 /** One signal of an EDF/EDF+ header. */
 export interface EdfSignalHeader {
@@ -41,7 +42,7 @@ export function readEdfHeader(fd: number, path: string): EdfHeader {
   const num = (text: string, what: string): number => {
     const v = Number(text);
     if (text === '' || !Number.isFinite(v))
-      throw new UserError(`readEdf: ${path} has a bad ${what} field "${text}"`);
+      throw new UserError(`readEdf: ${path} has a bad ${what} field "${excerpt(text)}"`);
     return v;
   };
   const headerBytes = num(field(fixed, 184, 8), 'header size');
@@ -51,6 +52,14 @@ export function readEdfHeader(fd: number, path: string): EdfHeader {
   const ns = num(field(fixed, 252, 4), 'number of signals');
   if (!Number.isInteger(ns) || ns < 1 || headerBytes !== 256 * (ns + 1))
     throw new UserError(`readEdf: ${path} has ${ns} signals but a header of ${headerBytes} bytes`);
+  if (headerBytes > fileBytes)
+    throw new UserError(
+      `readEdf: ${path} is truncated: the header announces ${headerBytes} header bytes, the file has ${fileBytes}`,
+    );
+  if (!Number.isInteger(dataRecords) || dataRecords < -1)
+    throw new UserError(`readEdf: ${path} has a bad number of data records (${dataRecords})`);
+  if (!(recordDurationS >= 0))
+    throw new UserError(`readEdf: ${path} has a negative data record duration (${recordDurationS} s)`);
   const sb = Buffer.alloc(256 * ns);
   if (readSync(fd, sb, 0, sb.length, 256) < sb.length)
     throw new UserError(`readEdf: ${path} is truncated (signal headers)`);
@@ -59,6 +68,8 @@ export function readEdfHeader(fd: number, path: string): EdfHeader {
   for (let i = 0; i < ns; i++) {
     const label = at(0, 16, i);
     const samplesPerRecord = num(at(216, 8, i), `samples per record (signal ${i})`);
+    if (!Number.isInteger(samplesPerRecord) || samplesPerRecord < 1)
+      throw new UserError(`readEdf: ${path} signal ${i} has ${samplesPerRecord} samples per data record`);
     const sig: EdfSignalHeader = {
       label,
       physicalDimension: at(96, 8, i),
@@ -72,7 +83,13 @@ export function readEdfHeader(fd: number, path: string): EdfHeader {
     };
     if (!sig.annotations && sig.digitalMax === sig.digitalMin)
       throw new UserError(
-        `readEdf: ${path} signal "${label}" has digital minimum = maximum (${sig.digitalMin})`,
+        `readEdf: ${path} signal "${excerpt(label)}" has digital minimum = maximum (${sig.digitalMin})`,
+      );
+    const gain = (sig.physicalMax - sig.physicalMin) / (sig.digitalMax - sig.digitalMin);
+    if (!sig.annotations && !(Number.isFinite(gain) && Number.isFinite(sig.samplingRateHz)))
+      throw new UserError(
+        `readEdf: ${path} signal "${excerpt(label)}" has unusable scaling or rate (physical ${sig.physicalMin}..${sig.physicalMax}, ` +
+          `digital ${sig.digitalMin}..${sig.digitalMax}, ${samplesPerRecord} samples per ${recordDurationS} s)`,
       );
     signals.push(sig);
   }
@@ -99,7 +116,7 @@ export function selectEdfSignal(h: EdfHeader, lead: number | string | undefined,
   const hit = real.find((x) => x.s.label.toLowerCase() === lead.toLowerCase());
   if (!hit)
     throw new UserError(
-      `readEdf: ${path} has no signal named "${lead}" (signals: ${real.map((x) => x.s.label).join(', ')})`,
+      `readEdf: ${path} has no signal named "${lead}" (signals: ${excerpt(real.map((x) => x.s.label).join(', '), 200)})`,
     );
   return hit.i;
 }
@@ -128,7 +145,8 @@ export function readEdfSignal(
     const n = sig.samplesPerRecord;
     const out = new Float64Array(h.dataRecords * n);
     const gain = (sig.physicalMax - sig.physicalMin) / (sig.digitalMax - sig.digitalMin);
-    const buf = Buffer.alloc(2 * n);
+    // One record's samples; the header check guarantees dataRecords records of this size are in the file.
+    const buf = Buffer.alloc(h.dataRecords > 0 ? 2 * n : 0);
     for (let r = 0; r < h.dataRecords; r++) {
       const got = readSync(fd, buf, 0, 2 * n, h.headerBytes + r * recordBytes + offsetInRecord);
       if (got < 2 * n) throw new UserError(`readEdf: ${path} is truncated in data record ${r}`);

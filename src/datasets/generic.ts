@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { DataSource } from '../config/schema.js';
 import { UserError } from '../errors.js';
+import { excerpt } from '../util/excerpt.js';
 import { createResamplerForRates } from '../preprocessing/index.js';
 import { readCsvSignal } from './csv.js';
 import { readEdfSignal } from './edf.js';
@@ -145,7 +146,7 @@ export async function* readGeneric(source: DataSource, ctx: ReaderContext): Asyn
     for (const t of source.tasks ?? [])
       if (!known.includes(t))
         throw new UserError(
-          `readGeneric: task "${t}" (data.tasks) is not a column of ${labelsPath} (label columns: ${known.join(', ') || 'none'})`,
+          `readGeneric: task "${t}" (data.tasks) is not a column of ${labelsPath} (label columns: ${excerpt(known.join(', '), 200) || 'none'})`,
         );
     const byFile = new Map<string, LabelRow>();
     const byStem = new Map<string, string[]>();
@@ -158,16 +159,16 @@ export async function* readGeneric(source: DataSource, ctx: ReaderContext): Asyn
         const cands = byStem.get(rel) ?? [];
         if (cands.length > 1)
           throw new UserError(
-            `readGeneric: ${labelsPath} line ${row.line}: recording "${row.recording}" matches several files (${cands.join(', ')})`,
+            `readGeneric: ${labelsPath} line ${row.line}: recording "${excerpt(row.recording)}" matches several files (${cands.join(', ')})`,
           );
         file = cands[0];
       }
       if (file === undefined)
         throw new UserError(
-          `readGeneric: ${labelsPath} line ${row.line}: no recording file "${row.recording}" (.npy, .csv or .edf) under ${root}`,
+          `readGeneric: ${labelsPath} line ${row.line}: no recording file "${excerpt(row.recording)}" (.npy, .csv or .edf) under ${root}`,
         );
       if (byFile.has(file))
-        throw new UserError(`readGeneric: ${labelsPath} line ${row.line}: ${file} is listed twice`);
+        throw new UserError(`readGeneric: ${labelsPath} line ${row.line}: ${excerpt(file)} is listed twice`);
       byFile.set(file, row);
       const labels = source.tasks
         ? Object.fromEntries(source.tasks.map((t) => [t, row.labels[t] as number]))

@@ -21,6 +21,30 @@ export {
 export { readLabelsCsv, type LabelRow, type LabelColumnInfo } from './labels.js';
 export { readGeneric, readSignalFile, GENERIC_EXTENSIONS } from './generic.js';
 export { readRecordings } from './readRecordings.js';
+export {
+  readMat,
+  readMatV5,
+  readMat73,
+  isHdf5Mat,
+  matVariable,
+  matCell,
+  matNumeric,
+  matColumn,
+  matText,
+  type MatValue,
+  type MatNumeric,
+  type MatChar,
+  type MatCell,
+  type MatStruct,
+  type ReadMatOptions,
+} from './mat/index.js';
+export {
+  readPoly5Header,
+  readPoly5Chunks,
+  poly5ChannelIndex,
+  type Poly5Header,
+  type Poly5Channel,
+} from './poly5.js';
 export * from './synthetic/index.js';
 export {
   prepareSource,

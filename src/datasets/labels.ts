@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { UserError } from '../errors.js';
+import { excerpt } from '../util/excerpt.js';
 
 /** One row of a generic dataset's `labels.csv`, labels already turned into numbers. */
 export interface LabelRow {
@@ -46,10 +47,10 @@ export function readLabelsCsv(
   });
   const fields = parsed.meta.fields ?? [];
   const bad = parsed.errors.find((e) => e.type !== 'Delimiter');
-  if (bad) throw new UserError(`readGeneric: ${path} line ${(bad.row ?? 0) + 2}: ${bad.message}`);
+  if (bad) throw new UserError(`readGeneric: ${path} line ${(bad.row ?? 0) + 2}: ${excerpt(bad.message, 200)}`);
   for (const need of ['subject', 'recording'])
     if (!fields.includes(need))
-      throw new UserError(`readGeneric: ${path} has no "${need}" column (columns: ${fields.join(', ')})`);
+      throw new UserError(`readGeneric: ${path} has no "${need}" column (columns: ${excerpt(fields.join(', '), 200)})`);
   const taskCols = fields.filter(
     (f) => !(LABELS_RESERVED_COLUMNS as readonly string[]).includes(f) && f !== '',
   );
@@ -62,7 +63,7 @@ export function readLabelsCsv(
     const rate = rateText === '' ? undefined : Number(rateText);
     if (rate !== undefined && !(rate > 0 && Number.isFinite(rate)))
       throw new UserError(
-        `readGeneric: ${path} line ${i + 2}: samplingRateHz "${rateText}" is not a positive number`,
+        `readGeneric: ${path} line ${i + 2}: samplingRateHz "${excerpt(rateText)}" is not a positive number`,
       );
     return { line: i + 2, subject, recording, rate, cells: r };
   });

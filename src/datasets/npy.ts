@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { excerpt } from '../util/excerpt.js';
 
 /** The dtypes the `.npy` reader understands: float32, float64, int16 (little or big endian). */
 export type NpyDtype = 'f4' | 'f8' | 'i2';
@@ -46,12 +47,12 @@ export function readNpyHeader(fd: number, path: string): NpyHeader {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined)
-    throw new UserError(`readNpy: ${path} has a malformed header: ${text.trim()}`);
+    throw new UserError(`readNpy: ${path} has a malformed header: "${excerpt(text.trim(), 120)}"`);
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
   const kind = m ? `${m[2]}${m[3]}` : '';
   if (kind !== 'f4' && kind !== 'f8' && kind !== 'i2')
     throw new UserError(
-      `readNpy: ${path} has dtype '${descr}'; supported: float32 (<f4), float64 (<f8), int16 (<i2)`,
+      `readNpy: ${path} has dtype '${excerpt(descr)}'; supported: float32 (<f4), float64 (<f8), int16 (<i2)`,
     );
   const shape = shapeText
     .split(',')
@@ -60,7 +61,7 @@ export function readNpyHeader(fd: number, path: string): NpyHeader {
     .map(Number);
   if (shape.length < 1 || shape.length > 2 || shape.some((d) => !Number.isInteger(d) || d < 0))
     throw new UserError(
-      `readNpy: ${path} has shape (${shapeText}); expected 1-D [samples] or 2-D [samples, channels]`,
+      `readNpy: ${path} has shape (${excerpt(shapeText)}); expected 1-D [samples] or 2-D [samples, channels]`,
     );
   const itemBytes = kind === 'i2' ? 2 : kind === 'f4' ? 4 : 8;
   const dataOffset = start + headerLen;

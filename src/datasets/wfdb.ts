@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { DataSource } from '../config/schema.js';
 import { UserError } from '../errors.js';
+import { excerpt } from '../util/excerpt.js';
 import type { RawRecording, ReaderContext } from './types.js';
 
 /** One signal line of a WFDB header. */
@@ -44,15 +45,15 @@ export function parseWfdbHeader(text: string, path: string): WfdbHeader {
   const rec = recLine.split(/\s+/);
   const [name, nsigText, fsText, nsampText] = rec;
   if (name === undefined || name.includes('/'))
-    throw new UserError(`readWfdb: ${path}: multi-segment records are not supported ("${recLine}")`);
+    throw new UserError(`readWfdb: ${path}: multi-segment records are not supported ("${excerpt(recLine)}")`);
   const nsig = Number(nsigText);
   if (!Number.isInteger(nsig) || nsig < 1)
-    throw new UserError(`readWfdb: ${path}: bad signal count "${nsigText}"`);
+    throw new UserError(`readWfdb: ${path}: bad signal count "${excerpt(nsigText ?? '')}"`);
   const fs = fsText === undefined ? 250 : Number(fsText.split(/[/(]/)[0]);
-  if (!(fs > 0)) throw new UserError(`readWfdb: ${path}: bad sampling frequency "${fsText}"`);
+  if (!(Number.isFinite(fs) && fs > 0)) throw new UserError(`readWfdb: ${path}: bad sampling frequency "${excerpt(fsText ?? '')}"`);
   const samples = nsampText === undefined ? undefined : Number(nsampText);
   if (samples !== undefined && !(Number.isInteger(samples) && samples >= 0))
-    throw new UserError(`readWfdb: ${path}: bad number of samples "${nsampText}"`);
+    throw new UserError(`readWfdb: ${path}: bad number of samples "${excerpt(nsampText ?? '')}"`);
   if (lines.length < 1 + nsig)
     throw new UserError(
       `readWfdb: ${path} announces ${nsig} signals but has ${lines.length - 1} signal lines`,
@@ -62,24 +63,28 @@ export function parseWfdbHeader(text: string, path: string): WfdbHeader {
     const parts = (lines[1 + i] as string).split(/\s+/);
     const [fileName, fmtText, gainText, resText, zeroText, initText, sumText, _blockSize, ...desc] = parts;
     const fm = /^(\d+)(x\d+)?(:\d+)?(\+\d+)?$/.exec(fmtText ?? '');
-    if (!fileName || !fm) throw new UserError(`readWfdb: ${path} signal ${i}: bad format field "${fmtText}"`);
+    if (!fileName || !fm) throw new UserError(`readWfdb: ${path} signal ${i}: bad format field "${excerpt(fmtText ?? '')}"`);
     const format = Number(fm[1]);
     if (fm[2] !== undefined && fm[2] !== 'x1')
       throw new UserError(
-        `readWfdb: ${path} signal ${i}: multiple samples per frame (${fm[2]}) are not supported`,
+        `readWfdb: ${path} signal ${i}: multiple samples per frame (${excerpt(fm[2])}) are not supported`,
       );
     if (!(WFDB_FORMATS as readonly number[]).includes(format))
       throw new UserError(
         `readWfdb: ${path} signal ${i}: signal format ${format} is not supported (supported: ${WFDB_FORMATS.join(', ')})`,
       );
     const adcZero = zeroText === undefined ? 0 : Number(zeroText);
+    if (!Number.isSafeInteger(adcZero))
+      throw new UserError(`readWfdb: ${path} signal ${i}: bad ADC zero "${excerpt(zeroText ?? '')}"`);
     let gain = 200;
     let baseline = adcZero;
     let units = 'mV';
     if (gainText !== undefined) {
       const gm = /^([-+0-9.eE]+)(\((-?\d+)\))?(\/(\S+))?$/.exec(gainText);
-      if (!gm) throw new UserError(`readWfdb: ${path} signal ${i}: bad gain field "${gainText}"`);
+      if (!gm) throw new UserError(`readWfdb: ${path} signal ${i}: bad gain field "${excerpt(gainText)}"`);
       const g = Number(gm[1]);
+      if (!Number.isFinite(g) || g < 0)
+        throw new UserError(`readWfdb: ${path} signal ${i}: bad gain field "${excerpt(gainText)}"`);
       gain = g === 0 ? 200 : g;
       if (gm[3] !== undefined) baseline = Number(gm[3]);
       if (gm[5] !== undefined) units = gm[5];
@@ -112,7 +117,7 @@ export function selectWfdbSignal(h: WfdbHeader, lead: number | string | undefine
   const k = h.signals.findIndex((s) => s.description.toLowerCase() === lead.toLowerCase());
   if (k < 0)
     throw new UserError(
-      `readWfdb: ${path} has no signal named "${lead}" (signals: ${h.signals.map((s) => s.description).join(', ')})`,
+      `readWfdb: ${path} has no signal named "${lead}" (signals: ${excerpt(h.signals.map((s) => s.description).join(', '), 200)})`,
     );
   return k;
 }
@@ -135,11 +140,21 @@ export function readWfdbSignal(
   const inFile = h.signals.filter((s) => s.fileName === sig.fileName);
   const j = inFile.indexOf(sig);
   if (inFile.some((s) => s.format !== sig.format))
-    throw new UserError(`readWfdb: ${headerPath}: signals in ${sig.fileName} mix formats; not supported`);
+    throw new UserError(`readWfdb: ${headerPath}: signals in ${excerpt(sig.fileName)} mix formats; not supported`);
+  if (isAbsolute(sig.fileName) || sig.fileName.split(/[\\/]/).includes('..'))
+    throw new UserError(
+      `readWfdb: ${headerPath} names signal file "${excerpt(sig.fileName)}" outside the record's folder; not supported`,
+    );
   const datPath = join(dirname(headerPath), sig.fileName);
   if (!existsSync(datPath))
     throw new UserError(`readWfdb: signal file ${datPath} (named in ${headerPath}) is missing`);
+  if (!statSync(datPath).isFile())
+    throw new UserError(`readWfdb: signal file ${datPath} (named in ${headerPath}) is not a file`);
   const bytes = readFileSync(datPath);
+  if (sig.byteOffset > bytes.length)
+    throw new UserError(
+      `readWfdb: ${datPath} is truncated: ${headerPath} puts the samples at byte ${sig.byteOffset}, the file has ${bytes.length}`,
+    );
   const m = inFile.length;
   const avail = bytes.length - sig.byteOffset;
   const framesInFile =
@@ -175,16 +190,21 @@ export function readWfdbSignal(
     }
     if (v === invalid)
       throw new UserError(
-        `readWfdb: ${datPath} signal "${sig.description}" has an invalid (missing) sample at ${t}`,
+        `readWfdb: ${datPath} signal "${excerpt(sig.description)}" has an invalid (missing) sample at ${t}`,
       );
     sum += v;
-    out[t] = (v - sig.baseline) / sig.gain;
+    const x = (v - sig.baseline) / sig.gain;
+    if (!Number.isFinite(x))
+      throw new UserError(
+        `readWfdb: ${datPath} signal "${excerpt(sig.description)}" sample ${t} is not finite in physical units (gain ${sig.gain}): bad header ${headerPath}`,
+      );
+    out[t] = x;
   }
   if (sig.checksum !== undefined && h.samples !== undefined) {
     const s16 = (((sum % 65536) + 65536 + 32768) % 65536) - 32768;
     if (s16 !== sig.checksum)
       throw new UserError(
-        `readWfdb: ${datPath} signal "${sig.description}" fails its checksum (header ${sig.checksum}, data ${s16}): corrupt file`,
+        `readWfdb: ${datPath} signal "${excerpt(sig.description)}" fails its checksum (header ${sig.checksum}, data ${s16}): corrupt file`,
       );
   }
   return { samples: out, samplingRateHz: h.samplingRateHz, signal: sig, header: h };

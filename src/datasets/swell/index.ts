@@ -1,0 +1,293 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { DataSource } from '../../config/schema.js';
+import { UserError } from '../../errors.js';
+import { createResamplerForRates } from '../../preprocessing/index.js';
+import { checkFinite } from '../generic.js';
+import { poly5ChannelIndex, readPoly5Chunks, readPoly5Header } from '../poly5.js';
+import type { RawRecording, ReaderContext } from '../types.js';
+import { column, idNumber, readTable, type Table } from './tables.js';
+
+/** SWELL-KW's ECG channel in the Poly5 files (0-based channel index). */
+export const SWELL_ECG_CHANNEL = 7;
+/** Label tasks SWELL offers. */
+export const SWELL_TASKS = ['stress', 'arousal', 'valence'] as const;
+
+/** One `.S00` file: participant, block and which continuation part it is (0 = the first). */
+export interface SwellFile {
+  path: string;
+  participant: number;
+  block: number;
+  part: number;
+}
+
+/**
+ * Parses a SWELL Poly5 file name: `ppN_<anything>[_-]cK[_cont[M]].S00` (e.g. `pp1_18-9-2012_c1.S00`,
+ * `pp10_8-10-2012-c1.S00`, `pp4_..._c3_cont.S00`). Returns undefined for other names.
+ */
+export function parseSwellName(
+  name: string,
+): { participant: number; block: number; part: number } | undefined {
+  const m =
+    /^pp(\d+)[_-].*?[_-]c(\d+)(?:[_-]?cont(\d*))?\.s00$/i.exec(name) ??
+    /^pp(\d+)[_-]c(\d+)(?:[_-]?cont(\d*))?\.s00$/i.exec(name);
+  if (!m) return undefined;
+  const cont = m[3];
+  return {
+    participant: Number(m[1]),
+    block: Number(m[2]),
+    part: cont === undefined ? 0 : cont === '' ? 1 : Number(cont),
+  };
+}
+
+function walk(dir: string, out: string[], depth: number): void {
+  if (depth > 6) return;
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out, depth + 1);
+    else out.push(p);
+  }
+}
+
+type Condition = 'N' | 'T' | 'I' | 'R';
+const key = (pp: number, block: number): string => `${pp}/${block}`;
+
+function conditionOf(cell: string, t: Table, line: number): Condition | undefined {
+  const c = cell.trim().toUpperCase();
+  if (c === '') return undefined;
+  const first = c[0];
+  if (first === 'N' || first === 'T' || first === 'I' || first === 'R') return first;
+  throw new UserError(
+    `readSwell: ${t.path} line ${line}: condition "${cell.slice(0, 20)}" is not N, T, I or R`,
+  );
+}
+
+/** (participant, block) -> condition from a table with participant, block and condition columns. */
+function conditionsFrom(t: Table): Map<string, Condition> {
+  const pc = column(t, ['participant', 'pp', 'subject'], 'participant');
+  const bc = column(t, ['block', 'blok'], 'block');
+  const cc = column(t, ['condition'], 'condition');
+  const out = new Map<string, Condition>();
+  t.rows.forEach((r, i) => {
+    const pp = idNumber(r[pc] ?? '');
+    const block = idNumber(r[bc] ?? '');
+    const cond = conditionOf(r[cc] ?? '', t, i + 2);
+    if (Number.isNaN(pp) || Number.isNaN(block) || cond === undefined || cond === 'R') return;
+    const k = key(pp, block);
+    const had = out.get(k);
+    if (had !== undefined && had !== cond)
+      throw new UserError(
+        `readSwell: ${t.path} line ${i + 2}: participant ${pp} block ${block} is both ${had} and ${cond}`,
+      );
+    out.set(k, cond);
+  });
+  return out;
+}
+
+/** Per (participant, block): mean Arousal_rc / Valence_rc over the block's minutes, R (relax) minutes excluded. */
+function behaviourMeans(t: Table): Map<string, { arousal: number; valence: number }> {
+  const pc = column(t, ['PP', 'participant'], 'participant');
+  const bc = column(t, ['Blok', 'block'], 'block');
+  const cc = column(t, ['Condition'], 'condition');
+  const ac = column(t, ['Arousal_rc', 'arousal'], 'arousal');
+  const vc = column(t, ['Valence_rc', 'valence'], 'valence');
+  const sums = new Map<string, { a: number; na: number; v: number; nv: number }>();
+  t.rows.forEach((r, i) => {
+    const pp = idNumber(r[pc] ?? '');
+    const block = idNumber(r[bc] ?? '');
+    const cond = conditionOf(r[cc] ?? '', t, i + 2);
+    if (Number.isNaN(pp) || Number.isNaN(block) || cond === 'R') return;
+    const s = sums.get(key(pp, block)) ?? { a: 0, na: 0, v: 0, nv: 0 };
+    const a = Number((r[ac] ?? '').replace(',', '.'));
+    const v = Number((r[vc] ?? '').replace(',', '.'));
+    if ((r[ac] ?? '') !== '' && Number.isFinite(a)) {
+      s.a += a;
+      s.na++;
+    }
+    if ((r[vc] ?? '') !== '' && Number.isFinite(v)) {
+      s.v += v;
+      s.nv++;
+    }
+    sums.set(key(pp, block), s);
+  });
+  const out = new Map<string, { arousal: number; valence: number }>();
+  for (const [k, s] of sums)
+    out.set(k, { arousal: s.na > 0 ? s.a / s.na : NaN, valence: s.nv > 0 ? s.v / s.nv : NaN });
+  return out;
+}
+
+function threshold(values: number[], rule: number | 'mean' | 'median'): number {
+  if (typeof rule === 'number') return rule;
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  if (rule === 'mean') return v.reduce((a, b) => a + b, 0) / v.length;
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+/**
+ * SWELL-KW reader (Koldijk et al., ICMI 2014; src/datasets/README-swell.md). Finds the Poly5 recordings
+ * `ppN_*_cK[_cont].S00` under `data.root` (recursively) and yields one recording per (participant, block), the
+ * `_cont` parts appended in order, participants in order pp1, pp2, ... Channel 7 (ECG; `data.lead` overrides)
+ * is streamed block by block through the resampler to `ctx.targetRateHz` (2048 -> 256 Hz), so a 3-hour file
+ * never sits in memory at its source rate.
+ *
+ * Labels per (participant, block): `stress` = 1 for T (time pressure) or I (interruptions), 0 for N, from
+ * `conditions.csv` / `conditions.xlsx` (participant, block, condition), else from the Condition column of the
+ * behavioural sheet (the block number is not the condition); `arousal` / `valence` = the mean of Arousal_rc /
+ * Valence_rc over the block's minutes in `Behavioral-features - per minute.xlsx` (or a .csv export), R
+ * (relax) minutes excluded, binarised with `data.labels.threshold` (per-subject mean/median over its blocks).
+ */
+export async function* readSwell(source: DataSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
+  const root = source.root;
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new UserError(`readSwell: data.root ${root} is not a folder`);
+  const say = ctx.log ?? (() => undefined);
+  let tasks: string[] = source.tasks ?? [...SWELL_TASKS];
+  for (const t of tasks)
+    if (!(SWELL_TASKS as readonly string[]).includes(t))
+      throw new UserError(
+        `readSwell: task "${t}" (data.tasks) is not a SWELL label; available: ${SWELL_TASKS.join(', ')}`,
+      );
+  const all: string[] = [];
+  walk(root, all, 0);
+  const recs = new Map<string, SwellFile[]>();
+  for (const p of all) {
+    const name = basename(p);
+    if (!/\.s00$/i.test(name)) continue;
+    const id = parseSwellName(name);
+    if (!id) {
+      say(`readSwell: ${p}: name not of the form ppN_..._cK.S00: ignored`);
+      continue;
+    }
+    const list = recs.get(key(id.participant, id.block)) ?? [];
+    const dup = list.find((f) => f.part === id.part);
+    if (dup)
+      throw new UserError(
+        `readSwell: ${p} and ${dup.path} are the same part of participant ${id.participant} block ${id.block}`,
+      );
+    list.push({ path: p, ...id });
+    recs.set(key(id.participant, id.block), list);
+  }
+  let groups = [...recs.values()].map((l) => l.sort((a, b) => a.part - b.part));
+  groups.sort(
+    (a, b) =>
+      (a[0] as SwellFile).participant - (b[0] as SwellFile).participant ||
+      (a[0] as SwellFile).block - (b[0] as SwellFile).block,
+  );
+  if (source.subjects)
+    groups = groups.filter((g) => source.subjects?.includes(`pp${(g[0] as SwellFile).participant}`));
+  if (groups.length === 0)
+    throw new UserError(
+      `readSwell: no ppN_*_cK.S00 recordings under ${root}${source.subjects ? ` for data.subjects ${source.subjects.join(', ')}` : ''}`,
+    );
+
+  // Label tables.
+  const findFile = (re: RegExp): string | undefined => all.find((p) => re.test(basename(p)));
+  const behaviourPath =
+    findFile(/^behaviou?ral[-_ ]features.*\.xlsx$/i) ?? findFile(/^behaviou?ral[-_ ]features.*\.csv$/i);
+  const conditionsPath = findFile(/^conditions\.csv$/i) ?? findFile(/^conditions\.xlsx$/i);
+  const behaviour = behaviourPath ? await readTable(behaviourPath) : undefined;
+  let conditions: Map<string, Condition> | undefined;
+  if (conditionsPath) conditions = conditionsFrom(await readTable(conditionsPath));
+  else if (behaviour) conditions = conditionsFrom(behaviour);
+  const means = behaviour ? behaviourMeans(behaviour) : undefined;
+  // Explicit data.tasks need their label files; the default tasks drop those without (e.g. SWELL used only as
+  // unlabelled pretraining data in pretrain.extraData), with a log line.
+  const missing = (task: string, why: string): void => {
+    if (source.tasks) throw new UserError(`readSwell: task ${task} needs ${why} under ${root}`);
+    say(`readSwell: no ${why} under ${root}: task ${task} left out`);
+    tasks = tasks.filter((t) => t !== task);
+  };
+  if (tasks.includes('stress') && !conditions)
+    missing(
+      'stress',
+      'the conditions (conditions.csv with participant,block,condition, or "Behavioral-features - per minute.xlsx")',
+    );
+  for (const task of ['arousal', 'valence'])
+    if (tasks.includes(task) && !means)
+      missing(task, '"Behavioral-features - per minute.xlsx" (or its .csv export)');
+
+  const lead = source.lead ?? SWELL_ECG_CHANNEL;
+  ctx.onTotal?.(groups.length);
+  let i = 0;
+  while (i < groups.length) {
+    const pp = (groups[i] as SwellFile[])[0]!.participant;
+    const mine: SwellFile[][] = [];
+    while (i < groups.length && (groups[i] as SwellFile[])[0]!.participant === pp)
+      mine.push(groups[i++] as SwellFile[]);
+    // Per-subject thresholds over this participant's blocks.
+    const blockMeans = mine.map((g) => means?.get(key(pp, g[0]!.block)));
+    const tA = threshold(
+      blockMeans.map((m) => m?.arousal ?? NaN),
+      source.labels.threshold,
+    );
+    const tV = threshold(
+      blockMeans.map((m) => m?.valence ?? NaN),
+      source.labels.threshold,
+    );
+    for (const [j, g] of mine.entries()) {
+      const block = g[0]!.block;
+      const labels: Record<string, number> = {};
+      const cond = conditions?.get(key(pp, block));
+      if (tasks.includes('stress')) {
+        labels.stress = cond === undefined ? NaN : cond === 'N' ? 0 : 1;
+        if (cond === undefined)
+          say(`readSwell: no condition for participant ${pp} block ${block}: stress unknown`);
+      }
+      const m = blockMeans[j];
+      if (tasks.includes('arousal'))
+        labels.arousal = m && Number.isFinite(m.arousal) ? (m.arousal > tA ? 1 : 0) : NaN;
+      if (tasks.includes('valence'))
+        labels.valence = m && Number.isFinite(m.valence) ? (m.valence > tV ? 1 : 0) : NaN;
+      yield readBlock(g, lead, ctx.targetRateHz, `pp${pp}`, `c${block}`, labels);
+    }
+  }
+}
+
+function readBlock(
+  parts: SwellFile[],
+  lead: number | string,
+  targetRateHz: number | undefined,
+  subject: string,
+  recording: string,
+  labels: Record<string, number>,
+): RawRecording {
+  const first = readPoly5Header(parts[0]!.path);
+  const rateHz = first.sampleRateHz;
+  const resampler =
+    targetRateHz !== undefined && targetRateHz !== rateHz
+      ? createResamplerForRates({ sourceRateHz: rateHz, targetRateHz })
+      : undefined;
+  const out: Float64Array[] = [];
+  for (const part of parts) {
+    const h = part === parts[0] ? first : readPoly5Header(part.path);
+    if (h.sampleRateHz !== rateHz)
+      throw new UserError(
+        `readSwell: ${part.path} is at ${h.sampleRateHz} Hz, ${parts[0]!.path} at ${rateHz} Hz`,
+      );
+    poly5ChannelIndex(h, lead);
+    let offset = 0;
+    for (const chunk of readPoly5Chunks(part.path, lead)) {
+      checkFinite(chunk, part.path, offset);
+      offset += chunk.length;
+      out.push(resampler ? resampler.push(chunk) : chunk);
+    }
+  }
+  if (resampler) out.push(resampler.flush());
+  const n = out.reduce((a, p) => a + p.length, 0);
+  const samples = new Float64Array(n);
+  let k = 0;
+  for (const p of out) {
+    samples.set(p, k);
+    k += p.length;
+  }
+  return {
+    subject,
+    recording,
+    samples,
+    samplingRateHz: resampler ? (targetRateHz as number) : rateHz,
+    labels,
+    source: parts.map((p) => p.path).join(' + '),
+  };
+}
