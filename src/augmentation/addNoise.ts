@@ -10,7 +10,12 @@ export interface AddNoiseArgs {
  * Noise addition (task 1, METHOD §2): x + z * sqrt(mean(x^2) / 10^(snrDb/10)), with one `rng.normal()` per sample
  * in time order. Returns a new array of the input's length.
  */
-export function addNoise(x: ArrayLike<number>, args: AddNoiseArgs, rng: Rng, out?: Float32Array): Float32Array {
+export function addNoise(
+  x: ArrayLike<number>,
+  args: AddNoiseArgs,
+  rng: Rng,
+  out?: Float32Array,
+): Float32Array {
   const n = x.length;
   let p = 0;
   for (let i = 0; i < n; i++) p += (x[i] as number) ** 2;

@@ -16,7 +16,12 @@ export interface TimeWarpArgs {
  * ceil(len*stretchFactor) samples, the others squeezed to ceil(len/stretchFactor), by {@link linearResize};
  * joined in order, then n samples are kept from a crop start drawn by one `rng.int(0, warpedLength - n)`.
  */
-export function timeWarp(x: ArrayLike<number>, args: TimeWarpArgs, rng: Rng, out?: Float32Array): Float32Array {
+export function timeWarp(
+  x: ArrayLike<number>,
+  args: TimeWarpArgs,
+  rng: Rng,
+  out?: Float32Array,
+): Float32Array {
   const n = x.length;
   const { segments, stretchFactor } = args;
   if (!Number.isInteger(segments) || segments < 1 || segments > n)

@@ -33,7 +33,9 @@ export function scoreClassification(
   for (let i = 0; i < n; i++) {
     for (const v of [yTrue[i] as number, yPred[i] as number]) {
       if (!Number.isInteger(v) || v < 0)
-        throw new UserError(`scoreClassification: labels must be non-negative integers, got ${v} at index ${i}`);
+        throw new UserError(
+          `scoreClassification: labels must be non-negative integers, got ${v} at index ${i}`,
+        );
       maxLabel = Math.max(maxLabel, v);
     }
   }

@@ -7,7 +7,10 @@ interface Complex {
   re: number;
   im: number;
 }
-const cmul = (a: Complex, b: Complex): Complex => ({ re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re });
+const cmul = (a: Complex, b: Complex): Complex => ({
+  re: a.re * b.re - a.im * b.im,
+  im: a.re * b.im + a.im * b.re,
+});
 const cdiv = (a: Complex, b: Complex): Complex => {
   const d = b.re * b.re + b.im * b.im;
   return { re: (a.re * b.re + a.im * b.im) / d, im: (a.im * b.re - a.re * b.im) / d };
@@ -61,7 +64,11 @@ export function butterHighpassSos(args: { cutoffHz: number; rateHz: number; orde
   const sections: { a: number[]; b: number[]; mag: number }[] = [];
   for (const p of poles) {
     if (p.im > 1e-14) {
-      sections.push({ b: [1, -2, 1], a: [1, -2 * p.re, p.re * p.re + p.im * p.im], mag: Math.hypot(p.re, p.im) });
+      sections.push({
+        b: [1, -2, 1],
+        a: [1, -2 * p.re, p.re * p.re + p.im * p.im],
+        mag: Math.hypot(p.re, p.im),
+      });
     } else if (Math.abs(p.im) <= 1e-14) {
       sections.push({ b: [1, -1, 0], a: [1, -p.re, 0], mag: Math.abs(p.re) });
     }

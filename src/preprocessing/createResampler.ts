@@ -34,13 +34,47 @@ export function createResampler(upIn: number, downIn: number): Resampler {
   let k = 0; // next output index
   let flushed = false;
 
+  // Polyphase split: phase f holds taps h[f], h[f + up], ... reversed, so that one output is a contiguous dot
+  // product with the input: y_k = sum_t x[iMin + t] * g_f[t].
+  const phases: Float64Array[] = [];
+  for (let f = 0; f < up; f++) {
+    const m = f < taps ? Math.floor((taps - 1 - f) / up) + 1 : 0;
+    const g = new Float64Array(m);
+    for (let t = 0; t < m; t++) g[t] = h[f + (m - 1 - t) * up] as number;
+    phases.push(g);
+  }
+
   const compute = (kk: number): number => {
     const c = (kk + nPreRemove) * down - nPrePad;
-    let iMax = Math.floor(c / up);
-    const iMin = Math.max(0, Math.ceil((c - taps + 1) / up));
-    if (iMax >= received) iMax = received - 1;
+    const f = c % up;
+    const g = phases[f] as Float64Array;
+    const iMax = (c - f) / up;
+    const iMin = iMax - g.length + 1;
     let acc = 0;
-    for (let i = iMax; i >= iMin; i--) acc += (buf[i - bufStart] as number) * (h[c - i * up] as number);
+    if (iMin >= 0 && iMax < received) {
+      const o = iMin - bufStart;
+      const m = g.length;
+      const m4 = m - (m % 4);
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      // four accumulators break the add dependency chain (about 2x faster in V8)
+      for (let t = 0; t < m4; t += 4) {
+        a0 += (buf[o + t] as number) * (g[t] as number);
+        a1 += (buf[o + t + 1] as number) * (g[t + 1] as number);
+        a2 += (buf[o + t + 2] as number) * (g[t + 2] as number);
+        a3 += (buf[o + t + 3] as number) * (g[t + 3] as number);
+      }
+      for (let t = m4; t < m; t++) a0 += (buf[o + t] as number) * (g[t] as number);
+      acc = a0 + a1 + (a2 + a3);
+    } else {
+      for (let t = Math.max(0, -iMin); t < g.length; t++) {
+        const i = iMin + t;
+        if (i >= received) break;
+        acc += (buf[i - bufStart] as number) * (g[t] as number);
+      }
+    }
     return acc;
   };
 
@@ -73,7 +107,12 @@ export function createResampler(upIn: number, downIn: number): Resampler {
         next.set(buf.subarray(0, bufLen));
         buf = next;
       }
-      for (let i = 0; i < chunk.length; i++) buf[bufLen + i] = chunk[i] as number;
+      for (let i = 0; i < chunk.length; i++) {
+        const v = chunk[i] as number;
+        if (!Number.isFinite(v))
+          throw new UserError(`resample: sample ${received + i} is ${v}; the input must be finite`);
+        buf[bufLen + i] = v;
+      }
       bufLen += chunk.length;
       received += chunk.length;
       return emit(false);

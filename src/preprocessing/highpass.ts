@@ -1,5 +1,6 @@
 import { butterHighpassSos } from './butterHighpassSos.js';
 import { sosfiltfilt } from './sosfiltfilt.js';
+import { checkFiniteSamples } from './checkFiniteSamples.js';
 
 /** Arguments of {@link highpass}. */
 export interface HighpassArgs {
@@ -16,5 +17,6 @@ export interface HighpassArgs {
  * output='sos'), x)` (METHOD §1). The input is not modified.
  */
 export function highpass(x: ArrayLike<number>, args: HighpassArgs): Float64Array {
+  checkFiniteSamples('highpass', x);
   return sosfiltfilt(butterHighpassSos(args), x);
 }

@@ -9,3 +9,4 @@ export { highpass, type HighpassArgs } from './highpass.js';
 export { trimmedZScore, type TrimmedZScoreArgs } from './trimmedZScore.js';
 export { zscore } from './zscore.js';
 export { windowize, countWindows, type WindowizeArgs } from './windowize.js';
+export { checkFiniteSamples } from './checkFiniteSamples.js';

@@ -63,7 +63,8 @@ export function rateRatio(sourceRateHz: number, targetRateHz: number): { up: num
     ['sourceRateHz', sourceRateHz],
     ['targetRateHz', targetRateHz],
   ] as const)
-    if (!Number.isFinite(v) || v <= 0) throw new UserError(`resample: ${name} must be a positive number, got ${v}`);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new UserError(`resample: ${name} must be a positive number, got ${v}`);
   const s = Math.round(sourceRateHz * 1000);
   const t = Math.round(targetRateHz * 1000);
   if (Math.abs(s - sourceRateHz * 1000) > 1e-6 || Math.abs(t - targetRateHz * 1000) > 1e-6)

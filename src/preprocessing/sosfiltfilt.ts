@@ -55,7 +55,9 @@ export function sosfiltfilt(sos: Sos, x: ArrayLike<number>): Float64Array {
   ntaps -= Math.min(sos.filter((s) => s[2] === 0).length, sos.filter((s) => s[5] === 0).length);
   const edge = 3 * ntaps;
   if (n <= edge)
-    throw new UserError(`sosfiltfilt: the signal has ${n} samples; it needs more than ${edge} (the padding length)`);
+    throw new UserError(
+      `sosfiltfilt: the signal has ${n} samples; it needs more than ${edge} (the padding length)`,
+    );
   const ext = new Float64Array(n + 2 * edge);
   const first = x[0] as number;
   const last = x[n - 1] as number;

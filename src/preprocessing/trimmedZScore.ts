@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { checkFiniteSamples } from './checkFiniteSamples.js';
 
 /** Arguments of {@link trimmedZScore}. */
 export interface TrimmedZScoreArgs {
@@ -16,6 +17,7 @@ export function trimmedZScore(x: ArrayLike<number>, args: TrimmedZScoreArgs = {}
   if (!(f > 0 && f <= 1)) throw new UserError(`trimmedZScore: centralFraction must be in (0, 1], got ${f}`);
   const n = x.length;
   if (n < 2) throw new UserError(`trimmedZScore: need at least 2 samples, got ${n}`);
+  checkFiniteSamples('trimmedZScore', x);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += x[i] as number;
   const mean = sum / n;
@@ -30,7 +32,9 @@ export function trimmedZScore(x: ArrayLike<number>, args: TrimmedZScoreArgs = {}
   for (let i = lo; i < hi; i++) v += ((sorted[i] as number) - m) ** 2;
   const s = Math.sqrt(v / (hi - lo));
   if (!(s > 0))
-    throw new UserError(`trimmedZScore: the central ${f * 100}% of the ${n} samples is constant (std 0); cannot normalise`);
+    throw new UserError(
+      `trimmedZScore: the central ${f * 100}% of the ${n} samples is constant (std 0); cannot normalise`,
+    );
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = ((x[i] as number) - mean) / s;
   return out;

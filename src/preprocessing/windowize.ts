@@ -13,7 +13,9 @@ function check(fn: string, args: WindowizeArgs): number {
   if (!Number.isInteger(windowSamples) || windowSamples < 1)
     throw new UserError(`${fn}: windowSamples must be a positive integer, got ${windowSamples}`);
   if (!Number.isInteger(overlapSamples) || overlapSamples < 0 || overlapSamples >= windowSamples)
-    throw new UserError(`${fn}: overlapSamples must be an integer in 0..${windowSamples - 1}, got ${overlapSamples}`);
+    throw new UserError(
+      `${fn}: overlapSamples must be an integer in 0..${windowSamples - 1}, got ${overlapSamples}`,
+    );
   return windowSamples - overlapSamples;
 }
 
@@ -30,6 +32,10 @@ export function countWindows(lengthSamples: number, args: WindowizeArgs): number
  */
 export function windowize(x: ArrayLike<number>, args: WindowizeArgs): Float32Array[] {
   const stride = check('windowize', args);
+  if (x.length < args.windowSamples)
+    throw new UserError(
+      `windowize: the recording has ${x.length} samples, shorter than one window of ${args.windowSamples}`,
+    );
   const n = countWindows(x.length, args);
   const out: Float32Array[] = [];
   for (let w = 0; w < n; w++) {

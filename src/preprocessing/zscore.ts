@@ -1,9 +1,11 @@
 import { UserError } from '../errors.js';
+import { checkFiniteSamples } from './checkFiniteSamples.js';
 
 /** Plain z-score with the population std over all samples. The input is not modified. */
 export function zscore(x: ArrayLike<number>): Float64Array {
   const n = x.length;
   if (n < 2) throw new UserError(`zscore: need at least 2 samples, got ${n}`);
+  checkFiniteSamples('zscore', x);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += x[i] as number;
   const mean = sum / n;

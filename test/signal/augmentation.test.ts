@@ -16,8 +16,19 @@ import { createRng, deriveRng } from '../../src/random/index.js';
 import { loadFixture, maxAbsDiff, replayRng } from './helpers.js';
 
 interface TransformsFixture {
-  params: { snrDb: number; scale: number; permutationSegments: number; warpSegments: number; stretchFactor: number };
-  draws: { standardNormal: number[]; permutationOrder: number[]; stretchedSegments: number[]; cropStart: number };
+  params: {
+    snrDb: number;
+    scale: number;
+    permutationSegments: number;
+    warpSegments: number;
+    stretchFactor: number;
+  };
+  draws: {
+    standardNormal: number[];
+    permutationOrder: number[];
+    stretchedSegments: number[];
+    cropStart: number;
+  };
   input: number[];
   expected: Record<'noise' | 'scale' | 'negate' | 'flip' | 'permute' | 'timeWarp', number[]>;
   tolerance: { maxAbs: number };
@@ -63,9 +74,11 @@ describe('transformations against the replayed fixture draws', () => {
 
 describe('linearResize (OpenCV INTER_LINEAR)', () => {
   it('matches the fixture for 299, 271, 284 and 100 samples', () => {
-    const f = loadFixture<{ input: number[]; expected: Record<string, number[]>; tolerance: { maxAbs: number } }>(
-      'linear-resize-284.json',
-    );
+    const f = loadFixture<{
+      input: number[];
+      expected: Record<string, number[]>;
+      tolerance: { maxAbs: number };
+    }>('linear-resize-284.json');
     for (const [len, expected] of Object.entries(f.expected)) {
       const y = linearResize(f.input, Number(len));
       assert.ok(maxAbsDiff(y, expected) < f.tolerance.maxAbs, `length ${len}`);
@@ -76,7 +89,15 @@ describe('linearResize (OpenCV INTER_LINEAR)', () => {
 describe('applyTransformation', () => {
   const params = transformationsSchema.parse({});
   it('has the 7 classes in head order', () => {
-    assert.deepEqual(TRANSFORMATION_NAMES, ['original', 'noise', 'scale', 'negate', 'flip', 'permute', 'timeWarp']);
+    assert.deepEqual(TRANSFORMATION_NAMES, [
+      'original',
+      'noise',
+      'scale',
+      'negate',
+      'flip',
+      'permute',
+      'timeWarp',
+    ]);
   });
   it('is reproducible per derived stream and differs across streams', () => {
     const rng0 = createRng(1);
@@ -105,5 +126,29 @@ describe('applyTransformation', () => {
     }
     const snr = 10 * Math.log10(ps / pn);
     assert.ok(Math.abs(snr - 15) < 0.5, `snr ${snr}`);
+  });
+});
+
+describe('transformation properties', () => {
+  const rng0 = createRng(21);
+  const x = Float32Array.from({ length: 2560 }, () => rng0.normal());
+  it('negate and flip are involutions', () => {
+    assert.deepEqual(negate(negate(x)), x);
+    assert.deepEqual(flip(flip(x)), x);
+  });
+  it('permute re-orders whole 128-sample segments', () => {
+    const y = permute(x, { segments: 20 }, createRng(4));
+    const key = (a: Float32Array, s: number): string =>
+      Array.from(a.subarray(s * 128, s * 128 + 128)).join(',');
+    const inSegs = Array.from({ length: 20 }, (_, s) => key(x, s)).sort();
+    const outSegs = Array.from({ length: 20 }, (_, s) => key(y, s)).sort();
+    assert.deepEqual(outSegs, inSegs);
+    assert.notDeepEqual(y, x);
+  });
+  it('timeWarp keeps the length and stays within the input range', () => {
+    const y = timeWarp(x, { segments: 9, stretchFactor: 1.05 }, createRng(5));
+    assert.equal(y.length, x.length);
+    const [lo, hi] = [Math.min(...x), Math.max(...x)];
+    assert.ok(y.every((v) => v >= lo - 1e-6 && v <= hi + 1e-6));
   });
 });

@@ -110,7 +110,10 @@ describe('highpass (scipy sosfiltfilt of butter(4, 0.8, highpass, fs=256))', () 
     assert.ok(Math.abs(std(mid) - Math.SQRT1_2) < 0.02, `std ${std(mid)}`);
   });
   it('names the bad cutoff', () => {
-    assert.throws(() => highpass(new Float64Array(1000), { cutoffHz: 200, rateHz: 256, order: 4 }), /cutoffHz/);
+    assert.throws(
+      () => highpass(new Float64Array(1000), { cutoffHz: 200, rateHz: 256, order: 4 }),
+      /cutoffHz/,
+    );
   });
 });
 
@@ -136,5 +139,40 @@ describe('trimmedZScore / zscore / windowize', () => {
     assert.equal(countWindows(x.length, { windowSamples: 2560, overlapSamples: 1280 }), 5);
     assert.equal(countWindows(2559, { windowSamples: 2560, overlapSamples: 0 }), 0);
     assert.throws(() => windowize(x, { windowSamples: 10, overlapSamples: 10 }), /overlapSamples/);
+  });
+});
+
+describe('signal properties and bad input', () => {
+  it('removes a 190 Hz tone when resampling 2048 -> 256 Hz and keeps a 5 Hz one', () => {
+    const n = 2048 * 8;
+    const x = Float64Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * 190 * i) / 2048));
+    const y = resample(x, 2048, 256);
+    assert.ok(
+      std(y.subarray(200, y.length - 200)) < 0.01,
+      `190 Hz residue std ${std(y.subarray(200, y.length - 200))}`,
+    );
+    const x5 = Float64Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * 5 * i) / 2048));
+    const y5 = resample(x5, 2048, 256);
+    assert.ok(Math.abs(std(y5.subarray(200, y5.length - 200)) - Math.SQRT1_2) < 0.01);
+  });
+  it('rejects non-finite samples naming the function and the index', () => {
+    const x = Float64Array.from({ length: 3000 }, (_, i) => Math.sin(i));
+    x[1234] = Number.NaN;
+    assert.throws(() => resample(x, 2048, 256), /resample: sample 1234 is NaN/);
+    assert.throws(
+      () => highpass(x, { cutoffHz: 0.8, rateHz: 256, order: 4 }),
+      /highpass: sample 1234 is NaN/,
+    );
+    assert.throws(() => trimmedZScore(x), /trimmedZScore: sample 1234/);
+    x[1234] = Number.POSITIVE_INFINITY;
+    assert.throws(() => zscore(x), /zscore: sample 1234 is Infinity/);
+  });
+  it('rejects a window longer than the recording and non-integer up/down', () => {
+    assert.throws(
+      () => windowize(new Float64Array(100), { windowSamples: 2560, overlapSamples: 0 }),
+      /windowize: the recording has 100 samples/,
+    );
+    assert.throws(() => resamplePoly([1, 2, 3], 1.5, 2), /up and down must be positive integers, got 1.5\/2/);
+    assert.throws(() => resamplePoly([1, 2, 3], 0, 2), /createResampler/);
   });
 });

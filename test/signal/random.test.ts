@@ -10,7 +10,10 @@ describe('createRng / deriveRng', () => {
     const a = createRng(42);
     const b = createRng(42);
     const xs = Array.from({ length: 100 }, () => a.uniform());
-    assert.deepEqual(xs, Array.from({ length: 100 }, () => b.uniform()));
+    assert.deepEqual(
+      xs,
+      Array.from({ length: 100 }, () => b.uniform()),
+    );
     assert.notDeepEqual(
       Array.from({ length: 5 }, () => deriveRng(1, 0, 1, 2).uniform()),
       Array.from({ length: 5 }, () => deriveRng(1, 0, 2, 1).uniform()),
@@ -39,10 +42,16 @@ describe('createRng / deriveRng', () => {
   it('permutation and sample', () => {
     const r = createRng(7);
     const p = r.permutation(20);
-    assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      [...p].sort((x, y) => x - y),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     const s = r.sample(9, 5);
     assert.equal(new Set(s).size, 5);
-    assert.deepEqual(s, [...s].sort((x, y) => x - y));
+    assert.deepEqual(
+      s,
+      [...s].sort((x, y) => x - y),
+    );
     assert.ok(s.every((v) => v >= 0 && v < 9));
     assert.throws(() => r.int(3, 3), UserError);
     assert.throws(() => createRng(-1), /seed/);
@@ -90,7 +99,7 @@ describe('scoreClassification', () => {
       [2, 0, 0],
       [0, 0, 0],
     ]);
-    assert.ok(Math.abs(s.f1Macro - (2 / 3) / 2) < 1e-12);
+    assert.ok(Math.abs(s.f1Macro - 2 / 3 / 2) < 1e-12);
     assert.throws(() => scoreClassification([0, 1], [0]), /yTrue has 2/);
   });
 });

@@ -1,0 +1,9 @@
+import { UserError } from '../errors.js';
+
+/** Throws a UserError naming `fn` and the first non-finite sample. */
+export function checkFiniteSamples(fn: string, x: ArrayLike<number>): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    if (!Number.isFinite(v)) throw new UserError(`${fn}: sample ${i} is ${v}; the input must be finite`);
+  }
+}
