@@ -10,6 +10,7 @@ import {
 } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
+import { excerpt } from '../util/excerpt.js';
 import { configHash } from './hash.js';
 import { configSchema, type Config } from './schema.js';
 import { objectKeys, schemaAt } from './schemaPath.js';
@@ -200,11 +201,17 @@ export function resolveConfig(
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => {
       const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
-      return `${label}:${pos.line}:${pos.col} YAML syntax: ${e.message.split('\n')[0]}`;
+      return `${label}:${pos.line}:${pos.col} YAML syntax: ${excerpt(e.message.split('\n')[0] ?? '', 200)}`;
     });
     throw new UserError(`config ${label} is not valid YAML`, lines);
   }
-  const js = doc.toJS() as unknown;
+  let js: unknown;
+  try {
+    // Unresolved or excessive aliases (a "billion laughs" document) throw here.
+    js = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (err) {
+    throw new UserError(`config ${label} is not valid YAML: ${excerpt((err as Error).message, 200)}`);
+  }
   if (js !== null && js !== undefined && !isPlainObject(js)) {
     throw new UserError(
       `config ${label}:1:1 must be a mapping of keys (e.g. "data:", "pretrain:"), not a ${Array.isArray(js) ? 'list' : typeof js}`,
@@ -240,7 +247,7 @@ export function resolveConfig(
           where = `${label}:${pos.line}:${pos.col}`;
           order = pos.line * 100000 + pos.col;
         }
-        found.push({ order, text: `${where} ${dotted(full)}: ${message}` });
+        found.push({ order, text: excerpt(`${where} ${dotted(full)}: ${message}`, 300) });
       }
     }
     const details = found.sort((a, b) => a.order - b.order).map((f) => f.text);

@@ -49,7 +49,7 @@ export function readCsvSignal(
     const cell = (c === col ? line.slice(pos, end < 0 ? undefined : end) : '').trim();
     const v = cell === '' ? NaN : Number(cell);
     if (!Number.isFinite(v))
-      throw new UserError(`readCsv: ${path} line ${r + 1} column ${col}: "${excerpt(cell)}" is not a finite number`);
+      throw new UserError(`readCsv: ${path} line ${r + 1} column ${col}: "${excerpt(cell)}" is not a finite number (sample ${r - start})`);
     out[r - start] = v;
   }
   return { samples: out, column: header[col] as string };

@@ -12,8 +12,6 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { DataSource, PreprocessingConfig } from '../config/schema.js';
@@ -25,6 +23,7 @@ import {
   trimmedZScore,
   zscore,
 } from '../preprocessing/index.js';
+import { describeWriteError, writeAllSync } from '../results/atomic.js';
 import { hashCanonical } from '../results/canonical.js';
 import { log } from '../util/log.js';
 import { createProgress, type Progress } from '../util/progress.js';
@@ -267,11 +266,25 @@ export async function prepareSource(
     throw new UserError(
       `prepare: preprocessing.overlapSamples (${overlapSamples}) must be < windowSamples (${windowSamples})`,
     );
-  mkdirSync(cacheDir, { recursive: true });
   const tmpDir = join(cacheDir, `.tmp-${hash.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
-  mkdirSync(tmpDir, { recursive: true });
-  const fd = openSync(join(tmpDir, 'windows.f32'), 'w');
+  const dataPath = join(tmpDir, 'windows.f32');
+  let fd: number;
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    mkdirSync(tmpDir, { recursive: true });
+    fd = openSync(dataPath, 'w');
+  } catch (err) {
+    try {
+      rmSync(tmpDir, { recursive: true, force: true });
+    } catch {
+      // The folder could not even be created (a path component is a file): nothing to remove.
+    }
+    throw new UserError(
+      `prepare: cannot write the window store under ${cacheDir}: ${describeWriteError(err)}`,
+    );
+  }
   let fdOpen = true;
+  let bytesWritten = 0;
   const entries: StoreIndex['entries'] = [];
   const skipped: StoreIndex['skipped'] = [];
   const taskSet = new Set<string>();
@@ -329,7 +342,9 @@ export async function prepareSource(
         const start = offset + w * stride;
         block.set(normalised.subarray(start, start + windowSamples), w * windowSamples);
       }
-      writeSync(fd, block);
+      const bytes = new Uint8Array(block.buffer, block.byteOffset, block.byteLength);
+      writeAllSync(fd, bytes, dataPath, bytesWritten);
+      bytesWritten += bytes.length;
       const labels: Record<string, number | null> = {};
       for (const [t, v] of Object.entries(r.labels)) labels[t] = Number.isNaN(v) ? null : v;
       for (let w = 0; w < nWin; w++)
@@ -436,7 +451,14 @@ export async function prepareSource(
       entries,
       createdAt: new Date().toISOString(),
     };
-    writeFileSync(join(tmpDir, 'index.json'), JSON.stringify(index));
+    const indexPath = join(tmpDir, 'index.json');
+    const ifd = openSync(indexPath, 'w');
+    try {
+      writeAllSync(ifd, Buffer.from(JSON.stringify(index), 'utf8'), indexPath);
+      fsyncSync(ifd);
+    } finally {
+      closeSync(ifd);
+    }
     progress?.stop({ windows: entries.length });
     if (skipped.length > 0)
       log.warn(`prepare: ${skipped.length} recording(s) shorter than one window were skipped`);
@@ -450,6 +472,11 @@ export async function prepareSource(
   } catch (err) {
     if (fdOpen) closeSync(fd);
     rmSync(tmpDir, { recursive: true, force: true });
+    if (err instanceof UserError) throw err;
+    if ((err as NodeJS.ErrnoException).code)
+      throw new UserError(
+        `prepare: cannot write the window store under ${cacheDir}: ${describeWriteError(err)}`,
+      );
     throw err;
   }
   const store = openWindowStore(finalDir);

@@ -146,14 +146,16 @@ export function readWfdbSignal(
       `readWfdb: ${headerPath} names signal file "${excerpt(sig.fileName)}" outside the record's folder; not supported`,
     );
   const datPath = join(dirname(headerPath), sig.fileName);
+  // The signal file's name comes from the header: quote it safely in messages.
+  const datShown = excerpt(datPath, 300);
   if (!existsSync(datPath))
-    throw new UserError(`readWfdb: signal file ${datPath} (named in ${headerPath}) is missing`);
+    throw new UserError(`readWfdb: signal file ${datShown} (named in ${headerPath}) is missing`);
   if (!statSync(datPath).isFile())
-    throw new UserError(`readWfdb: signal file ${datPath} (named in ${headerPath}) is not a file`);
+    throw new UserError(`readWfdb: signal file ${datShown} (named in ${headerPath}) is not a file`);
   const bytes = readFileSync(datPath);
   if (sig.byteOffset > bytes.length)
     throw new UserError(
-      `readWfdb: ${datPath} is truncated: ${headerPath} puts the samples at byte ${sig.byteOffset}, the file has ${bytes.length}`,
+      `readWfdb: ${datShown} is truncated: ${headerPath} puts the samples at byte ${sig.byteOffset}, the file has ${bytes.length}`,
     );
   const m = inFile.length;
   const avail = bytes.length - sig.byteOffset;
@@ -166,7 +168,7 @@ export function readWfdbSignal(
   const n = h.samples ?? framesInFile;
   if (framesInFile < n)
     throw new UserError(
-      `readWfdb: ${datPath} is truncated: ${headerPath} announces ${n} samples per signal, the file holds ${framesInFile}`,
+      `readWfdb: ${datShown} is truncated: ${headerPath} announces ${n} samples per signal, the file holds ${framesInFile}`,
     );
   const out = new Float64Array(n);
   const invalid = sig.format === 212 ? -2048 : sig.format === 16 ? -32768 : -128;
@@ -190,13 +192,13 @@ export function readWfdbSignal(
     }
     if (v === invalid)
       throw new UserError(
-        `readWfdb: ${datPath} signal "${excerpt(sig.description)}" has an invalid (missing) sample at ${t}`,
+        `readWfdb: ${datShown} signal "${excerpt(sig.description)}" has an invalid (missing) sample at ${t}`,
       );
     sum += v;
     const x = (v - sig.baseline) / sig.gain;
     if (!Number.isFinite(x))
       throw new UserError(
-        `readWfdb: ${datPath} signal "${excerpt(sig.description)}" sample ${t} is not finite in physical units (gain ${sig.gain}): bad header ${headerPath}`,
+        `readWfdb: ${datShown} signal "${excerpt(sig.description)}" sample ${t} is not finite in physical units (gain ${sig.gain}): bad header ${headerPath}`,
       );
     out[t] = x;
   }
@@ -204,7 +206,7 @@ export function readWfdbSignal(
     const s16 = (((sum % 65536) + 65536 + 32768) % 65536) - 32768;
     if (s16 !== sig.checksum)
       throw new UserError(
-        `readWfdb: ${datPath} signal "${excerpt(sig.description)}" fails its checksum (header ${sig.checksum}, data ${s16}): corrupt file`,
+        `readWfdb: ${datShown} signal "${excerpt(sig.description)}" fails its checksum (header ${sig.checksum}, data ${s16}): corrupt file`,
       );
   }
   return { samples: out, samplingRateHz: h.samplingRateHz, signal: sig, header: h };

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants as zc, inflateRawSync } from 'node:zlib';
 import { UserError } from '../../errors.js';
+import { excerpt } from '../../util/excerpt.js';
 import { MatElementParser, MI } from './parseMatrix.js';
 import { isHdf5Mat, readMat73 } from './readMat73.js';
 import type { MatValue, ReadMatOptions } from './types.js';
@@ -84,7 +85,7 @@ export function readMatV5(path: string, opts: ReadMatOptions = {}): Record<strin
     const endian = head.subarray(126, 128).toString('latin1');
     if (endian !== 'IM' && endian !== 'MI')
       throw new UserError(
-        `readMat: ${path} is not a MAT v5 file (endian indicator "${endian}"${text.startsWith('MATLAB') ? '' : ', no "MATLAB" header text: MAT v4 is not supported'})`,
+        `readMat: ${path} is not a MAT v5 file (endian indicator "${excerpt(endian)}"${text.startsWith('MATLAB') ? '' : ', no "MATLAB" header text: MAT v4 is not supported'})`,
       );
     const le = endian === 'IM';
     const want = opts.variables ? new Set(opts.variables) : undefined;
