@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
+import { InterruptedError } from '../util/stopSignal.js';
 import { softwareVersions } from '../results/provenance.js';
 import { loadedTfEngine } from './common.js';
 import { cliErr, cliOut, setCliStreams, type CliStreams } from './output.js';
@@ -10,6 +11,9 @@ import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerDoctor } from './commands/doctor.js';
 import { register as registerInspect } from './commands/inspect.js';
+import { register as registerPlan } from './commands/plan.js';
+import { register as registerTask } from './commands/task.js';
+import { register as registerMerge } from './commands/merge.js';
 
 /** Exit codes: 0 success, 1 user-fixable problem (bad config, bad usage, missing data), 2 internal error. */
 export const EXIT_OK = 0;
@@ -49,6 +53,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDoctor(program);
   registerInspect(program);
+  registerPlan(program);
+  registerTask(program);
+  registerMerge(program);
   return program;
 }
 
@@ -99,6 +106,11 @@ export function reportError(err: unknown, verbose: boolean): number {
   if (err instanceof CommanderError) {
     // Help and version exit 0; commander has already printed usage errors (one line, see outputError).
     return err.exitCode === 0 ? EXIT_OK : EXIT_USER;
+  }
+  if (err instanceof InterruptedError) {
+    // Stopped on SIGINT/SIGTERM after saving a checkpoint: 128 + the signal number, like a shell.
+    cliErr(`ecgssl: ${err.message}\n`);
+    return err.exitCode;
   }
   if (err instanceof UserError) {
     cliErr(`ecgssl: ${err.message}\n`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { schemaAt } from './schemaPath.js';
 
 /**
  * The experiment configuration: one YAML file fully describes a run. Every default is the value of
@@ -16,7 +17,7 @@ export const dataSourceSchema = z
     kind: z.enum(['amigos', 'swell', 'generic', 'wfdb', 'synthetic']),
     /** Folder holding the dataset (relative paths resolve against the working directory). */
     root: z.string().min(1),
-    /** ECG lead: a 0-based channel index or a channel name. AMIGOS: 0 = ECG right, 1 = ECG left. Default: the reader's. */
+    /** ECG lead: a 0-based channel index or a channel name. AMIGOS: 0 = ECG right (default), 1 = ECG left; SWELL: Poly5 channel 7 (default). */
     lead: z.union([z.number().int().nonnegative(), z.string()]).optional(),
     /**
      * Sampling rate of the recordings in Hz, for formats that do not store it (.npy, .csv without a rate column).
@@ -30,7 +31,7 @@ export const dataSourceSchema = z
       })
       .strict()
       .default({ threshold: 5 }),
-    /** Which label tasks to use; default: all the dataset offers (AMIGOS: arousal, valence; SWELL: stress, arousal, valence). */
+    /** Which label tasks to use; default: AMIGOS arousal, valence (dominance, liking also offered); SWELL stress, arousal, valence. */
     tasks: z.array(z.string().min(1)).optional(),
     /** AMIGOS: read `Data_Preprocessed_Pxx.mat` (128 Hz) or `Data_Original_Pxx.mat` (256 Hz). */
     amigosSource: z.enum(['preprocessed', 'original']).default('preprocessed'),
@@ -198,7 +199,22 @@ export const engineSchema = z
   })
   .strict();
 
-export const configSchema = z
+/** A dotted config key of a sweep, e.g. `seed` or `finetune.mode` (list elements by index: `model.filters.0`). */
+export const SWEEP_KEY_PATTERN = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
+
+/** Top-level sections a sweep may not vary: they are not part of the config hash, or are the sweep itself. */
+export const SWEEP_FORBIDDEN_ROOTS = ['sweep', 'engine', 'output', 'experiment'] as const;
+
+/**
+ * `sweep:` grid over dotted config keys, e.g. `{ seed: [1, 2, 3], "finetune.mode": [frozen, full] }`: every
+ * combination is one sweep point with its own resolved config, hash and run directory (src/plan/expandSweep.ts).
+ */
+export const sweepSchema = z.record(
+  z.string().min(1),
+  z.array(z.unknown()).min(1, 'a sweep key needs at least one value'),
+);
+
+const configObjectSchema = z
   .object({
     /** Experiment name: results go to `<output.root>/<experiment>/<run-id>/`. */
     experiment: z
@@ -223,8 +239,86 @@ export const configSchema = z
       })
       .strict()
       .default({ root: 'results', cacheDir: 'data/cache' }),
+    /** Optional grid over dotted config keys (see {@link sweepSchema}); `ecgssl plan` expands it. */
+    sweep: sweepSchema.optional(),
   })
   .strict();
+
+/**
+ * The config schema: {@link configObjectSchema} plus the sweep checks: every sweep key must name an existing
+ * config key outside `sweep`, `engine`, `output` and `experiment`; values of a key must be distinct, and each value
+ * alone must give a valid config (the combinations are checked again when the sweep is expanded).
+ */
+export const configSchema = configObjectSchema.superRefine((cfg, ctx) => {
+  const sweep = cfg.sweep;
+  if (!sweep) return;
+  for (const [key, values] of Object.entries(sweep)) {
+    if (!SWEEP_KEY_PATTERN.test(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sweep', key],
+        message: `sweep key "${key}" is not a dotted config key such as "seed" or "finetune.mode"`,
+      });
+      continue;
+    }
+    const path = key.split('.');
+    const root = path[0] ?? '';
+    if ((SWEEP_FORBIDDEN_ROOTS as readonly string[]).includes(root)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sweep', key],
+        message: `sweep key "${key}": "${root}" cannot be swept (it does not change what a run computes, or is not a setting)`,
+      });
+      continue;
+    }
+    if (!schemaAt(configObjectSchema, path)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sweep', key],
+        message: `sweep key "${key}" is not a config key`,
+      });
+      continue;
+    }
+    const seen = new Set<string>();
+    values.forEach((value, i) => {
+      const text = JSON.stringify(value);
+      if (seen.has(text))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sweep', key, i],
+          message: `sweep key "${key}": value ${text} is repeated`,
+        });
+      seen.add(text);
+      const point = setAtPath(structuredClone({ ...cfg, sweep: undefined }), path, value);
+      const r = configObjectSchema.safeParse(point);
+      if (!r.success) {
+        const issue = r.error.issues[0];
+        const where = issue ? issue.path.map(String).join('.') : key;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sweep', key, i],
+          message: `sweep key "${key}": value ${text} is invalid (${where}: ${issue?.message ?? 'invalid'})`,
+        });
+      }
+    });
+  }
+});
+
+/** Sets `value` at `path` in a plain object tree (creating objects, or list slots for numeric segments). */
+export function setAtPath<T extends object>(root: T, path: readonly string[], value: unknown): T {
+  let node = root as Record<string, unknown>;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    let child = node[key];
+    if (child === null || typeof child !== 'object') {
+      child = /^\d+$/.test(path[i + 1] ?? '') ? [] : {};
+      node[key] = child;
+    }
+    node = child as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+  return root;
+}
 
 /** A fully resolved experiment configuration (all defaults filled in). */
 export type Config = z.infer<typeof configSchema>;
@@ -235,3 +329,4 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type PretrainConfig = z.infer<typeof pretrainSchema>;
 export type FinetuneConfig = z.infer<typeof finetuneSchema>;
 export type EvaluationConfig = z.infer<typeof evaluationSchema>;
+export type SweepConfig = z.infer<typeof sweepSchema>;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -20,7 +20,23 @@ export interface CheckpointState {
 }
 
 const STATE = 'state.json';
+/** Weights file of checkpoints written before state.json named its weights file. */
 const WEIGHTS = 'weights.bin';
+
+/**
+ * Weights file of the checkpoint after `epoch`: each epoch writes a new file and state.json (renamed last) names it,
+ * so a process killed between the two writes leaves the previous, consistent pair.
+ */
+function weightsFileOf(epoch: number): string {
+  return `weights-${epoch}.bin`;
+}
+
+/** The weights file a state.json refers to (older checkpoints: weights.bin). */
+function weightsFileIn(state: { weightsFile?: unknown }): string {
+  return typeof state.weightsFile === 'string' && /^weights(-\d+)?\.bin$/.test(state.weightsFile)
+    ? state.weightsFile
+    : WEIGHTS;
+}
 
 function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -41,7 +57,8 @@ export function adamInternals(opt: tf.Optimizer): AdamInternals {
 
 /**
  * Saves model weights + optimizer state (optimizer.getWeights(), Adam's beta powers) + `state` in `dir`
- * (weights.bin via tf.io.encodeWeights, then state.json, both atomic).
+ * (weights-<epoch>.bin via tf.io.encodeWeights, then state.json naming it, both atomic; older weights files are
+ * removed after state.json is in place, so a SIGKILL at any point leaves a complete, consistent checkpoint).
  */
 export async function saveCheckpoint(
   dir: string,
@@ -61,14 +78,24 @@ export async function saveCheckpoint(
   const accBeta: [number, number] = a.accBeta1
     ? [(await a.accBeta1.data())[0] as number, (await a.accBeta2.data())[0] as number]
     : [NaN, NaN];
-  writeAtomic(join(dir, WEIGHTS), new Uint8Array(buf));
-  writeAtomic(join(dir, STATE), JSON.stringify({ ...state, accBeta, specs }, null, 1));
+  const weightsFile = weightsFileOf(state.epoch);
+  writeAtomic(join(dir, weightsFile), new Uint8Array(buf));
+  // state.json is the commit point: until it is renamed into place the previous state names the previous weights.
+  writeAtomic(join(dir, STATE), JSON.stringify({ ...state, accBeta, specs, weightsFile }, null, 1));
+  for (const f of readdirSync(dir))
+    if (/^weights(-\d+)?\.bin$/.test(f) && f !== weightsFile) rmSync(join(dir, f), { force: true });
   optWeights.forEach((w) => w.tensor !== undefined && w.name === 'iter' && w.tensor.dispose());
 }
 
 /** Whether `dir` holds a complete checkpoint. */
 export function hasCheckpoint(dir: string): boolean {
-  return existsSync(join(dir, STATE)) && existsSync(join(dir, WEIGHTS));
+  if (!existsSync(join(dir, STATE))) return false;
+  try {
+    const state = JSON.parse(readFileSync(join(dir, STATE), 'utf8')) as { weightsFile?: unknown };
+    return existsSync(join(dir, weightsFileIn(state)));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -83,8 +110,9 @@ export async function loadCheckpoint(
   if (!hasCheckpoint(dir)) throw new UserError(`loadCheckpoint: no checkpoint in ${dir}`);
   const raw = JSON.parse(readFileSync(join(dir, STATE), 'utf8')) as CheckpointState & {
     specs: tf.io.WeightsManifestEntry[];
+    weightsFile?: string;
   };
-  const bytes = readFileSync(join(dir, WEIGHTS));
+  const bytes = readFileSync(join(dir, weightsFileIn(raw)));
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const decoded = tf.io.decodeWeights(ab, raw.specs);
   const modelNames = raw.specs.filter((s) => s.name.startsWith('model/')).map((s) => s.name);

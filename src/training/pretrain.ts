@@ -8,6 +8,7 @@ import { createProgress } from '../util/progress.js';
 import { log } from '../util/log.js';
 import { buildPretextBatch, pretextLabels, STREAM_KEYS, type PretextBatch } from './batches.js';
 import { adamInternals, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { InterruptedError, watchStopSignals } from '../util/stopSignal.js';
 import { pretextLoss, staircaseLearningRate } from './losses.js';
 import { PretextCounter, type TaskMetrics } from './pretrainMetrics.js';
 
@@ -184,6 +185,8 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
   const label = args.label ?? 'pretrain';
   const headUnits = args.modelConfig.headUnits;
 
+  // SIGINT/SIGTERM: finish the current epoch, write its checkpoint, then stop (a rerun resumes from it).
+  const stop = watchStopSignals(label);
   while (epoch < stopAt) {
     const t0 = Date.now();
     const order = deriveRng(args.seed, foldKey, epoch, STREAM_KEYS.order)
@@ -278,7 +281,22 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
         extra: { heldOut, trainWindows: train.length },
       });
     }
+    // Let the event loop deliver pending signals, then honour a stop request.
+    await new Promise((r) => setImmediate(r));
+    const signal = stop.requested();
+    if (signal !== undefined && epoch < stopAt) {
+      stop.dispose();
+      optimizer.dispose();
+      model.dispose();
+      throw new InterruptedError(
+        signal,
+        args.checkpointDir
+          ? `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs}; checkpoint in ${args.checkpointDir} (run the same command again to resume)`
+          : `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs} (no checkpoint folder: nothing saved)`,
+      );
+    }
   }
+  stop.dispose();
   const last = history[history.length - 1];
   const prefix = heldOut.length > 0 ? 'heldout' : 'train';
   const final = PRETEXT_TASKS.map((task) => ({

@@ -36,7 +36,10 @@ describe('createRng / deriveRng', () => {
     assert.ok(Math.abs(s2 / n - 1) < 0.02);
     assert.ok(Math.abs(u / n - 0.5) < 0.005);
     const counts = new Array<number>(5).fill(0);
-    for (let i = 0; i < 50_000; i++) counts[r.int(3, 8) - 3]++;
+    for (let i = 0; i < 50_000; i++) {
+      const k = r.int(3, 8) - 3;
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
     for (const c of counts) assert.ok(Math.abs(c - 10_000) < 400, `int counts ${counts}`);
   });
   it('permutation and sample', () => {

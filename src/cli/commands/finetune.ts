@@ -1,13 +1,27 @@
 import type { Command } from 'commander';
-import { UserError } from '../../errors.js';
-import { addCommonOptions } from '../common.js';
+import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';
+import { printResult } from '../output.js';
+import { formatRunTable } from './evaluate.js';
 
-// Placeholder written by the foundation engineer; the pipeline engineer who owns `ecgssl finetune` replaces this file.
-/** Registers `ecgssl finetune`. */
+/** Registers `ecgssl finetune`: the emotion classifier on the pretrained encoder, per fold and task (METHOD §4). */
 export function register(program: Command): void {
-  addCommonOptions(program.command('finetune').description('finetune stage (not implemented yet)')).action(
-    () => {
-      throw new UserError('not implemented yet: finetune');
-    },
-  );
+  addCommonOptions(
+    program
+      .command('finetune')
+      .description(
+        'cross-validated emotion classifier on the pretrained encoder (finetune.mode frozen|full) and the ' +
+          'no-SSL baseline, every task; needs `ecgssl pretrain` first',
+      ),
+  ).action(async (raw: Record<string, unknown>) => {
+    const opts = parseCommonOptions(raw);
+    setupLogging(opts);
+    const loaded = await loadRunConfig(opts);
+    const { runFinetuneStage } = await import('../../training/index.js');
+    const result = await withRunDir(loaded, 'finetune', (run) => runFinetuneStage(loaded, run));
+    printResult(
+      opts,
+      { runDir: result.runDir, summary: result.summary },
+      `${formatRunTable(result.summary)}\nrun directory ${result.runDir}`,
+    );
+  });
 }

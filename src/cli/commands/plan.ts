@@ -1,0 +1,146 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../../errors.js';
+import { emitK8s } from '../../plan/emitK8s.js';
+import { emitSlurm } from '../../plan/emitSlurm.js';
+import { experimentDir, writePlanFile } from '../../plan/planFile.js';
+import { planTasks } from '../../plan/planTasks.js';
+import type { Plan } from '../../plan/types.js';
+import { packageRoot } from '../../results/provenance.js';
+import {
+  addCommonOptions,
+  loadRunConfig,
+  parseCommonOptions,
+  setupLogging,
+  type CommonOptions,
+} from '../common.js';
+import { cliOut, formatTable, printResult } from '../output.js';
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
+      throw new UserError(`${name}: expected a positive integer, got "${v}"`);
+    return Number(v);
+  };
+}
+
+/** The config overrides of the command line, as words to repeat in every task of a job array. */
+export function overrideArgs(opts: CommonOptions): string[] {
+  const out: string[] = [];
+  for (const s of opts.set) out.push('--set', s);
+  if (opts.seed !== undefined) out.push('--seed', String(opts.seed));
+  if (opts.backend !== undefined) out.push('--backend', opts.backend);
+  return out;
+}
+
+/** How a job starts this ecgssl: node + the absolute path of bin/ecgssl.js (works without ecgssl on PATH). */
+export function ecgsslInvocation(): string[] {
+  return [process.execPath, join(packageRoot(), 'bin', 'ecgssl.js')];
+}
+
+/** The plan as the JSON of `ecgssl plan --json`. */
+export function planJson(plan: Plan): object {
+  return {
+    count: plan.tasks.length,
+    points: plan.points.map((p) => ({
+      id: p.id,
+      runId: p.runId,
+      hash: p.loaded.hash,
+      assignments: p.assignments,
+    })),
+    tasks: plan.tasks,
+  };
+}
+
+/** The plan as text: sweep points, then one line per task (index, id, dependencies). */
+export function formatPlan(plan: Plan): string {
+  const n = plan.tasks.length;
+  const lines = [
+    `${n} task${n === 1 ? '' : 's'} (${plan.points.length} sweep point${plan.points.length === 1 ? '' : 's'})`,
+    '',
+    formatTable(
+      ['point', 'run id', 'settings'],
+      plan.points.map((p) => [
+        p.id,
+        p.runId,
+        Object.entries(p.assignments)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(' ') || '-',
+      ]),
+    ),
+    '',
+    formatTable(
+      ['index', 'id', 'depends on'],
+      plan.tasks.map((t) => [t.index, t.id, t.dependsOn.join(' ') || '-']),
+    ),
+  ];
+  return lines.join('\n');
+}
+
+/** Registers `ecgssl plan`: the units of work of a config (sweep point x stage x fold), and job-array scripts. */
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command('plan')
+      .description(
+        'list the units of work of a config (sweep point x stage x fold) in a fixed order; --emit prints a Slurm ' +
+          'job-array script or a Kubernetes Indexed Job whose elements run `ecgssl task --task-index-from-env`',
+      )
+      .addOption(
+        new Option('--emit <kind>', 'print a job script instead of the list').choices(['slurm', 'k8s']),
+      )
+      .option('--parallel <n>', 'array elements / pods running at once', positiveInt('--parallel'), 4)
+      .option('--job-name <name>', 'job name (default: ecgssl-<experiment>)')
+      .option('--image <image>', 'container image (k8s)', 'ecgssl:latest')
+      .option('--pvc <claim>', 'PersistentVolumeClaim mounted as the working directory (k8s)')
+      .option('--workdir <dir>', 'working directory of the jobs (default: the current one; k8s: /work)'),
+  ).action(async (raw: Record<string, unknown>) => {
+    const opts = parseCommonOptions(raw);
+    setupLogging(opts);
+    const loaded = await loadRunConfig(opts);
+    const plan = planTasks(loaded.config, { configPath: loaded.path });
+    const planFile = await writePlanFile(plan);
+    const emit = raw.emit as 'slurm' | 'k8s' | undefined;
+    if (emit === undefined) {
+      printResult(opts, { ...planJson(plan), planFile }, formatPlan(plan));
+      return;
+    }
+    if (!loaded.path) throw new UserError('plan --emit: needs --config <file> (the jobs read the same file)');
+    const config = loaded.config;
+    const common = {
+      ecgssl: ecgsslInvocation(),
+      configPath: resolve(loaded.path),
+      extraArgs: overrideArgs(opts),
+      count: plan.tasks.length,
+      parallel: raw.parallel as number,
+      jobName: typeof raw.jobName === 'string' ? raw.jobName : `ecgssl-${config.experiment}`,
+      setThreads: config.engine.threads === undefined,
+    };
+    if (emit === 'slurm') {
+      const logDir = join(experimentDir(plan), 'slurm-logs');
+      // Slurm does not create the folder of --output; a job whose log folder is missing fails without a trace.
+      mkdirSync(logDir, { recursive: true });
+      cliOut(
+        emitSlurm({
+          ...common,
+          logDir,
+          workDir: typeof raw.workdir === 'string' ? resolve(raw.workdir) : process.cwd(),
+          ids: plan.tasks.map((t) => t.id),
+        }),
+      );
+    } else {
+      cliOut(
+        emitK8s({
+          ...common,
+          ecgssl: ['ecgssl'],
+          configPath: loaded.path,
+          image: raw.image as string,
+          pvc: typeof raw.pvc === 'string' ? raw.pvc : undefined,
+          workDir: typeof raw.workdir === 'string' ? raw.workdir : '/work',
+        }),
+      );
+    }
+  });
+}
