@@ -1,3 +1,3 @@
 export { saveVegaLite, renderVegaLiteSvg } from './saveVegaLite.js';
 export type { SavedFigure } from './saveVegaLite.js';
-export { foldAccuracySpec, labelFractionSpec, confusionSpec } from './specs.js';
+export { foldAccuracySpec, labelFractionSpec, confusionSpec, transformationGallerySpec } from './specs.js';

@@ -85,3 +85,27 @@ export function confusionSpec(confusion: readonly (readonly number[])[], title: 
     ],
   };
 }
+
+/** One window and its transformed versions, one panel per transformation (METHOD §2), time in seconds. */
+export function transformationGallerySpec(
+  rows: readonly { transformation: string; seconds: number; value: number }[],
+  title: string,
+  order: readonly string[],
+): object {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    data: { values: rows.map((r) => ({ ...r })) },
+    facet: { row: { field: 'transformation', type: 'nominal', sort: [...order], title: null } },
+    spec: {
+      width: 640,
+      height: 70,
+      mark: { type: 'line', strokeWidth: 0.8 },
+      encoding: {
+        x: { field: 'seconds', type: 'quantitative', title: 'time (s)' },
+        y: { field: 'value', type: 'quantitative', title: null },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}

@@ -86,10 +86,11 @@ export function computeEmbeddings(
   for (let start = 0; start < n; start += batch) {
     const b = Math.min(batch, n - start);
     const out = tf.tidy(() => {
-      const x = tf.tensor3d(
-        windows.subarray(start * windowSamples, (start + b) * windowSamples),
-        [b, windowSamples, 1],
-      );
+      const x = tf.tensor3d(windows.subarray(start * windowSamples, (start + b) * windowSamples), [
+        b,
+        windowSamples,
+        1,
+      ]);
       return (encoder.predict(x) as tf.Tensor).dataSync() as Float32Array;
     });
     data.set(out, start * dims);

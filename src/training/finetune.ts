@@ -43,6 +43,8 @@ export interface TrainClassifierArgs {
   batchSize: number;
   /** Adam learning rate (METHOD §4: 0.001). */
   learningRate: number;
+  /** Adam moments (METHOD §3/§4: beta1 0.9, beta2 0.999, epsilon 1e-8); default those. */
+  adam?: { beta1: number; beta2: number; epsilon: number };
   /** Shuffles the training order each epoch (project Rng). */
   rng: Rng;
   /** Called after each epoch with the mean loss. */
@@ -69,7 +71,8 @@ export function trainClassifier(
     `labels must be class indices in [0, ${numClasses})`,
   );
   const binary = numClasses === 2;
-  const optimizer = tf.train.adam(args.learningRate, 0.9, 0.999, 1e-8);
+  const adam = args.adam ?? { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  const optimizer = tf.train.adam(args.learningRate, adam.beta1, adam.beta2, adam.epsilon);
   const yAll = tf.oneHot(tf.tensor1d(labels as number[], 'int32'), numClasses).toFloat();
   const history: number[] = [];
   try {

@@ -1,4 +1,4 @@
-import { check } from '../errors.js';
+import { UserError, check } from '../errors.js';
 import type { WindowEntry } from '../datasets/types.js';
 import { createRng } from '../random/index.js';
 import type { Rng } from '../random/types.js';
@@ -96,5 +96,28 @@ export function makeFolds(entries: readonly WindowEntry[], args: MakeFoldsArgs):
     const train: number[] = [];
     for (let i = 0; i < entries.length; i++) if (!inTest[i]) train.push(i);
     return { train, test: [...test].sort((a, b) => a - b) };
+  });
+}
+
+/**
+ * The cross-validation folds of a run, shared by pretraining (scope `fold`) and fine-tuning so that a fold's
+ * encoder never sees that fold's test windows. 'stratified-window' stratifies by the store's first task in
+ * sorted order (one split for every task, so the per-fold encoders serve every task).
+ */
+export function evaluationFolds(
+  entries: readonly WindowEntry[],
+  tasks: Readonly<Record<string, number>>,
+  evaluation: { folds: number; split: FoldSplit; splitSeed: number },
+): Fold[] {
+  const first = Object.keys(tasks).sort()[0];
+  if (evaluation.split === 'stratified-window' && first === undefined)
+    throw new UserError(
+      "evaluationFolds: split 'stratified-window' needs a labelled task, the data has none",
+    );
+  return makeFolds(entries, {
+    folds: evaluation.folds,
+    split: evaluation.split,
+    seed: evaluation.splitSeed,
+    task: first,
   });
 }

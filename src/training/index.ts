@@ -18,8 +18,29 @@ export { PretextCounter } from './pretrainMetrics.js';
 export type { TaskMetrics } from './pretrainMetrics.js';
 export { makeFolds } from './folds.js';
 export type { Fold, FoldSplit, MakeFoldsArgs } from './folds.js';
-export { meanStd, summarizeFolds, summaryToCsv, formatSummaryTable } from './summary.js';
+export { meanStd, summarizeFolds, summaryToCsv, formatSummaryTable, SUMMARY_COLUMNS } from './summary.js';
 export type { Arm, FoldScore, SummaryRow } from './summary.js';
 export { trainClassifier, predictClasses, resolveHeadArgs, defaultHeadShape } from './finetune.js';
 export type { TrainClassifierArgs } from './finetune.js';
 export { parseLabelFraction, subsampleLabels } from './labelFraction.js';
+export { evaluationFolds } from './folds.js';
+export { crossValidate, computeEmbeddings, differenceScores, FOLD_METRICS } from './crossValidate.js';
+export type { CrossValidateArgs, FoldResult, LabelFraction, ArmKind } from './crossValidate.js';
+export {
+  runFinetuneStage,
+  runEvaluateStage,
+  requireEncoders,
+  parseFractions,
+  saveTransformationGallery,
+} from './finetuneStage.js';
+export type { StageResult } from './finetuneStage.js';
+export {
+  writeStageResults,
+  mergeRunResults,
+  readStageFolds,
+  summarize,
+  fractionSlug,
+} from './stageResults.js';
+export type { StageFolds, RunSummary, SummaryJsonRow, SkippedFold, ResultStage } from './stageResults.js';
+export { pretrainDone, resultStageDone, PIPELINE_STAGES } from './runPipeline.js';
+export type { PipelineResult, StageOutcome, PipelineStage } from './runPipeline.js';

@@ -10,7 +10,7 @@ import { initBackend, fileSystemIOHandler, registerFileIOHandlers } from '../eng
 import { saveVegaLite } from '../plots/index.js';
 import { buildEncoder } from '../models/index.js';
 import { log } from '../util/log.js';
-import { makeFolds } from './folds.js';
+import { evaluationFolds } from './folds.js';
 import { checkpointDirOf, pretrain, PRETEXT_TASKS, type HistoryRow, type WindowSource } from './pretrain.js';
 
 /** Options of {@link runPretrainStage}. */
@@ -94,7 +94,7 @@ export function accuracySpec(history: readonly HistoryRow[], title: string): obj
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } },
       color: { field: 'task', type: 'nominal', sort: [...PRETEXT_TASKS] },
     },
@@ -186,11 +186,7 @@ export async function runPretrainStage(
         ),
       );
     } else {
-      const folds = makeFolds(stores.labelled.entries, {
-        folds: config.evaluation.folds,
-        split: config.evaluation.split,
-        seed: config.evaluation.splitSeed,
-      });
+      const folds = evaluationFolds(stores.labelled.entries, stores.labelled.tasks, config.evaluation);
       const labelledCount = stores.labelled.entries.length;
       const extraCount = all.reduce((a, s) => a + s.entries.length, 0) - labelledCount;
       const extra = Array.from({ length: extraCount }, (_, i) => labelledCount + i);

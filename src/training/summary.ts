@@ -1,5 +1,12 @@
-/** Arm of the comparison (METHOD §5): SSL encoder + head, or the same CNN from random init ("CNN w/o self-sup."). */
-export type Arm = 'ssl' | 'baseline';
+import Papa from 'papaparse';
+
+/**
+ * Arm of the comparison (METHOD §4/§6): `ssl` = frozen pretrained encoder + dense head (fc-tuning), `ssl-full` = the
+ * pretrained encoder fine-tuned with the head (finetune.mode full), `baseline` = the same CNN from random init
+ * trained end to end ("CNN w/o self-sup."), `difference` / `difference-full` = ssl / ssl-full minus baseline, fold by
+ * fold (paired).
+ */
+export type Arm = 'ssl' | 'ssl-full' | 'baseline' | 'difference' | 'difference-full';
 
 /** One fold's score for one task / arm / label fraction; `skipped` carries the reason when the fold was not evaluated. */
 export interface FoldScore {
@@ -76,18 +83,27 @@ export function summarizeFolds(scores: readonly FoldScore[]): SummaryRow[] {
   return rows;
 }
 
-const COLUMNS = ['dataset', 'task', 'arm', 'labelFraction', 'metric', 'mean', 'std', 'n', 'folds'] as const;
+/** The columns of summary.csv, in order. */
+export const SUMMARY_COLUMNS = [
+  'dataset',
+  'task',
+  'arm',
+  'labelFraction',
+  'metric',
+  'mean',
+  'std',
+  'n',
+  'folds',
+] as const;
 
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** summary.csv text (header + one line per row). */
+/** summary.csv text (header + one line per row), through papaparse. */
 export function summaryToCsv(rows: readonly SummaryRow[]): string {
-  const lines = [COLUMNS.join(',')];
-  for (const r of rows) lines.push(COLUMNS.map((c) => csvCell(r[c])).join(','));
-  return `${lines.join('\n')}\n`;
+  return (
+    Papa.unparse(
+      { fields: [...SUMMARY_COLUMNS], data: rows.map((r) => SUMMARY_COLUMNS.map((c) => r[c])) },
+      { newline: '\n' },
+    ) + '\n'
+  );
 }
 
 /**
@@ -104,13 +120,15 @@ export function formatSummaryTable(rows: readonly SummaryRow[]): string {
     byKey.set(key, e);
   }
   const taskWidth = Math.max(8, ...rows.map((r) => r.task.length + 1));
+  const armWidth = Math.max(9, ...rows.map((r) => r.arm.length + 1));
   const lines: string[] = [];
   for (const { head, acc, f1 } of byKey.values()) {
+    const signed = head.arm.startsWith('difference');
     const fmt = (r: SummaryRow | undefined): string =>
-      r ? `${r.mean.toFixed(3)} +- ${r.std.toFixed(3)}` : 'n/a';
+      r ? `${signed && r.mean >= 0 ? '+' : ''}${r.mean.toFixed(3)} +- ${r.std.toFixed(3)}` : 'n/a';
     const frac = head.labelFraction === '100%' ? '' : ` [${head.labelFraction} labels]`;
     lines.push(
-      `${head.task.padEnd(taskWidth)} ${head.arm.padEnd(9)} acc ${fmt(acc)}  F1 ${fmt(f1)} (n=${acc?.n ?? f1?.n ?? 0})${frac}`,
+      `${head.task.padEnd(taskWidth)} ${head.arm.padEnd(armWidth)} acc ${fmt(acc)}  F1 ${fmt(f1)} (n=${acc?.n ?? f1?.n ?? 0})${frac}`,
     );
   }
   return lines.join('\n');

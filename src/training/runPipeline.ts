@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { LoadedConfig } from '../config/load.js';
+import type { RunDir } from '../results/runDir.js';
+import { encoderDirFor } from './pretrainStage.js';
+import { parseFractions } from './finetuneStage.js';
+import type { RunSummary } from './stageResults.js';
+
+/** The stages of `ecgssl run`, in order. */
+export const PIPELINE_STAGES = ['prepare', 'pretrain', 'finetune', 'evaluate'] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
+
+/** What happened to a stage in `ecgssl run`. */
+export interface StageOutcome {
+  stage: PipelineStage;
+  status: 'done' | 'skipped';
+  /** Why it was skipped, or a one-line result. */
+  note: string;
+  seconds: number;
+}
+
+/** The pipeline's result. */
+export interface PipelineResult {
+  runDir: string;
+  stages: StageOutcome[];
+  summary: RunSummary;
+}
+
+/** Whether every pretraining unit of the config has its encoder in the run directory. */
+export function pretrainDone(loaded: LoadedConfig, run: RunDir): boolean {
+  const { config } = loaded;
+  const dirs =
+    config.pretrain.scope === 'all'
+      ? [encoderDirFor(run, 'all')]
+      : Array.from({ length: config.evaluation.folds }, (_, k) => encoderDirFor(run, 'fold', k));
+  return dirs.every((d) => existsSync(`${d}/model.json`));
+}
+
+/** Whether `<stage>/summary.json` exists (for evaluate: with the same label fractions). */
+export function resultStageDone(
+  run: RunDir,
+  stage: 'finetune' | 'evaluate',
+  fractions?: readonly string[],
+): boolean {
+  const path = run.path(stage, 'summary.json');
+  if (!existsSync(path)) return false;
+  if (!fractions) return true;
+  try {
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { fractions?: { fraction: number }[] };
+    const want = parseFractions(fractions).map((f) => f.fraction);
+    const have = (saved.fractions ?? []).map((f) => f.fraction);
+    return want.length === have.length && want.every((v, i) => Math.abs(v - have[i]!) < 1e-12);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { main } from '../../src/cli/main.js';
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(...args: string[]): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'ecgssl', ...args], {
+    out: (t) => (stdout += t),
+    err: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ecgssl-run-'));
+const configPath = join(dir, 'tiny.yaml');
+// A tiny experiment: 2 synthetic subjects x 4 recordings x 8 s at 64 Hz, 1-s windows (64 windows), a narrow trunk.
+writeFileSync(
+  configPath,
+  `experiment: tiny
+seed: 2
+data:
+  kind: synthetic
+  root: ${join(dir, 'synthetic')}
+  tasks: [arousal, valence]
+  synthetic: { subjects: 2, recordingsPerSubject: 4, recordingSeconds: 8, samplingRateHz: 64, seed: 3 }
+preprocessing: { targetRateHz: 64, windowSamples: 64 }
+transformations: { permute: { segments: 8 } }
+model: { filters: [4, 8, 8], kernelSizes: [8, 4, 4], headUnits: 8 }
+pretrain: { scope: all, epochs: 1, batchWindows: 16, heldOutFraction: 0 }
+finetune: { epochs: 3, batchSize: 16, units: 16, layers: 1, baselineEpochs: 1 }
+evaluation: { folds: 4, labelFractions: ['25%'] }
+engine: { backend: cpu }
+output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }
+`,
+);
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('finetune and evaluate without an encoder: one-line error saying to run ecgssl pretrain', async () => {
+  for (const cmd of ['finetune', 'evaluate']) {
+    const r = await cli(cmd, '--config', configPath, '--quiet');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^ecgssl: ${cmd}: no pretrained encoder in .*pretrain/all/encoder .*run "ecgssl pretrain --config .*tiny.yaml" first, or "ecgssl run`,
+      ),
+    );
+  }
+});
+
+let runDir = '';
+
+test('ecgssl run: every stage, summary.csv/json, folds.csv, figures, terminal table', async () => {
+  const r = await cli('run', '--config', configPath, '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^prepare\s+done/m);
+  assert.match(r.stdout, /^pretrain\s+done/m);
+  assert.match(r.stdout, /^finetune\s+done/m);
+  assert.match(r.stdout, /^evaluate\s+done/m);
+  assert.match(
+    r.stdout,
+    /^arousal\s+ssl\s+acc \d\.\d{3} \+- \d\.\d{3} {2}F1 \d\.\d{3} \+- \d\.\d{3} \(n=4\)$/m,
+  );
+  assert.match(r.stdout, /^valence\s+baseline\s+acc .*\(n=4\) \[25% labels\]$/m);
+  assert.match(r.stdout, /^arousal\s+difference\s+acc [+-]\d\.\d{3} .*\[25% labels\]$/m);
+  runDir = /run directory (.*)$/m.exec(r.stdout)![1]!;
+  const csv = Papa.parse<Record<string, string>>(readFileSync(join(runDir, 'summary.csv'), 'utf8'), {
+    header: true,
+    skipEmptyLines: true,
+  });
+  assert.deepEqual(csv.meta.fields, [
+    'dataset',
+    'task',
+    'arm',
+    'labelFraction',
+    'metric',
+    'mean',
+    'std',
+    'n',
+    'folds',
+  ]);
+  assert.ok(csv.data.length > 0);
+  for (const row of csv.data) {
+    assert.ok(Number.isFinite(Number(row.mean)) && Number.isFinite(Number(row.std)), JSON.stringify(row));
+    assert.equal(row.folds!.split(';').length, Number(row.n));
+  }
+  const fractions = new Set(csv.data.map((row) => row.labelFraction));
+  assert.deepEqual(fractions, new Set(['100%', '25%']));
+  const arms = new Set(csv.data.map((row) => row.arm));
+  assert.deepEqual(arms, new Set(['ssl', 'baseline', 'difference']));
+  const json = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as {
+    rows: { foldValues: number[]; n: number }[];
+  };
+  assert.equal(json.rows.length, csv.data.length);
+  assert.ok(json.rows.every((row) => row.foldValues.length === row.n));
+  const folds = readFileSync(join(runDir, 'folds.csv'), 'utf8');
+  assert.match(
+    folds.split('\n')[0]!,
+    /^dataset,task,arm,labelFraction,fold,status,.*accuracy,f1Macro,f1Official/,
+  );
+  for (const fig of [
+    'transformations',
+    'finetune-folds-accuracy',
+    'finetune-confusion-arousal-ssl',
+    'evaluate-folds-accuracy-25pct',
+    'label-fraction-curve',
+  ])
+    for (const ext of ['svg', 'png', 'vl.json'])
+      assert.ok(existsSync(join(runDir, 'figures', `${fig}.${ext}`)), `${fig}.${ext}`);
+});
+
+test('a second ecgssl run skips every stage with outputs; --json prints runDir and summary', async () => {
+  const r = await cli('run', '--config', configPath, '--quiet', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    runDir: string;
+    stages: { stage: string; status: string }[];
+    summary: { rows: unknown[] };
+  };
+  assert.equal(out.runDir, runDir);
+  assert.deepEqual(
+    out.stages.map((s) => `${s.stage}:${s.status}`),
+    ['prepare:done', 'pretrain:skipped', 'finetune:skipped', 'evaluate:skipped'],
+  );
+  assert.ok(out.summary.rows.length > 0);
+});
+
+test('evaluate: a label fraction that leaves a class empty, or a malformed one, is a one-line error', async () => {
+  const r = await cli('evaluate', '--config', configPath, '--quiet', '--labels', '0.5%');
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /^ecgssl: evaluate: label fraction 0\.5% keeps 0 of the \d+ labelled training windows .*class would be empty/,
+  );
+  const bad = await cli('evaluate', '--config', configPath, '--quiet', '--labels', '1%,abc');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^ecgssl: --labels: expected percentages like 1%,5%,10%, got "1%,abc"/);
+});
