@@ -2,6 +2,12 @@ export { buildStrNetwork, buildEncoder, strForward, STR_TASK_COUNT } from './str
 export type { StrNetworkArgs, StrForwardArgs } from './strNetwork.js';
 export { summarizeStrNetwork } from './summary.js';
 export type { LayerSummary } from './summary.js';
-export { buildEmotionHead, buildEmotionNetwork } from './emotion.js';
-export type { EmotionHeadArgs, EmotionNetworkArgs } from './emotion.js';
+export { buildEmotionHead, buildEmotionNetwork, emotionForward, emotionLayout } from './emotion.js';
+export type {
+  EmotionHeadArgs,
+  EmotionNetworkArgs,
+  EmotionDenseLayer,
+  EmotionForwardArgs,
+  EmotionLayout,
+} from './emotion.js';
 export { glorotUniformValues, initializeWeights } from './init.js';

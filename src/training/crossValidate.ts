@@ -4,18 +4,28 @@ import type { WindowStore } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { scoreClassification } from '../metrics/index.js';
 import { buildEmotionHead, buildEmotionNetwork } from '../models/index.js';
-import { deriveRng } from '../random/index.js';
+import { deriveRng, type Rng } from '../random/index.js';
 import { createProgress } from '../util/progress.js';
 import { evaluationFolds, type Fold } from './folds.js';
 import { predictClasses, resolveHeadArgs, trainClassifier } from './finetune.js';
 import { subsampleLabels } from './labelFraction.js';
 import type { Arm, FoldScore } from './summary.js';
 
-/** Key offsets of the derived random streams of fine-tuning (apart from pretraining's, see batches.ts). */
+/**
+ * Key offsets of the derived random streams of fine-tuning (apart from pretraining's, see batches.ts). Streams:
+ * - `init`, `shuffle`: deriveRng(seed, key, fold, task, arm, fraction) (head init seed; per-epoch training order);
+ * - `labels`: deriveRng(seed, key, fold, task, fraction) (the label-fraction subset, shared by both arms);
+ * - `dropout`: deriveRng(seed, key, fold, task, arm, fraction, epoch, batch): the head's dropout masks of one
+ *   training step (every arm and mode: frozen head on embeddings, full, baseline; see {@link dropoutStream}).
+ *
+ * fold: 0-based fold number; task: index in the sorted task names; arm: {@link ARM_KEY} (ssl 1, baseline 2);
+ * fraction: label fraction in parts per million; epoch, batch: 0-based.
+ */
 export const FINETUNE_STREAM_KEYS = {
   init: 2_000_000_000,
   shuffle: 2_100_000_000,
   labels: 2_200_000_000,
+  dropout: 2_300_000_000,
 } as const;
 
 /** The metrics recorded per fold (all from scoreClassification, METHOD §6). */
@@ -109,7 +119,33 @@ function fractionKey(fraction: number): number {
   return Math.round(fraction * 1_000_000);
 }
 
-const ARM_KEY: Record<ArmKind, number> = { ssl: 1, baseline: 2 };
+/** Stream key of an arm (the SSL arm has one key in frozen and full mode: a config trains only one of them). */
+export const ARM_KEY: Record<ArmKind, number> = { ssl: 1, baseline: 2 };
+
+/** Keys of one classifier fit: fold, task index, arm and label fraction ({@link FINETUNE_STREAM_KEYS}). */
+export interface FitKeys {
+  fold: number;
+  task: number;
+  arm: ArmKind;
+  fraction: number;
+}
+
+/**
+ * The dropout-mask stream of one training step of one fit:
+ * deriveRng(seed, FINETUNE_STREAM_KEYS.dropout, fold, task, arm, fraction (ppm), epoch, batch).
+ */
+export function dropoutStream(seed: number, fit: FitKeys, epoch: number, batch: number): Rng {
+  return deriveRng(
+    seed,
+    FINETUNE_STREAM_KEYS.dropout,
+    fit.fold,
+    fit.task,
+    ARM_KEY[fit.arm],
+    fractionKey(fit.fraction),
+    epoch,
+    batch,
+  );
+}
 
 /**
  * The fold x task loop of the emotion recognition study (METHOD §4, §6). For each fold of `evaluation.split`
@@ -222,6 +258,7 @@ export async function crossValidate(args: CrossValidateArgs): Promise<FoldResult
             const keys = [k, ti, ARM_KEY[kind], fractionKey(frac.fraction)];
             const headSeed = deriveRng(config.seed, FINETUNE_STREAM_KEYS.init, ...keys).int(0, 2 ** 31 - 1);
             const rng = deriveRng(config.seed, FINETUNE_STREAM_KEYS.shuffle, ...keys);
+            const fit: FitKeys = { fold: k, task: ti, arm: kind, fraction: frac.fraction };
             const started = Date.now();
             const frozen = kind === 'ssl' && arm === 'ssl';
             const headArgs = resolveHeadArgs(ft, dataset, numClasses, headSeed);
@@ -260,6 +297,7 @@ export async function crossValidate(args: CrossValidateArgs): Promise<FoldResult
                 learningRate: ft.learningRate,
                 adam: ft.adam,
                 rng,
+                dropoutRng: (epoch, batch) => dropoutStream(config.seed, fit, epoch, batch),
               });
               const pred = predictClasses(model, xTest, frozen ? 1024 : (args.inferBatch ?? 64));
               const s = scoreClassification(yTest, pred, numClasses);

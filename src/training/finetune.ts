@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../errors.js';
-import type { EmotionHeadArgs } from '../models/index.js';
+import {
+  emotionForward,
+  emotionLayout,
+  type EmotionDenseLayer,
+  type EmotionHeadArgs,
+} from '../models/index.js';
 import type { Rng } from '../random/types.js';
 
 /** Dense-head shape per dataset when the config leaves it unset (METHOD §4). */
@@ -47,14 +52,41 @@ export interface TrainClassifierArgs {
   adam?: { beta1: number; beta2: number; epsilon: number };
   /** Shuffles the training order each epoch (project Rng). */
   rng: Rng;
+  /**
+   * The random stream of the dropout masks of one training step (epoch, batch number in the epoch), e.g. a
+   * `deriveRng` stream keyed by both; required when the head has dropout (tfjs' own dropout is never used).
+   */
+  dropoutRng?: (epoch: number, batch: number) => Rng;
   /** Called after each epoch with the mean loss. */
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
 /**
+ * Inverted-dropout masks of one training step, one per dense layer of the head: [rows, units] with each value
+ * 1/(1-rate) (kept, with probability 1-rate) or 0, drawn row-major from `rng` (`uniform() >= rate` keeps), as tfjs'
+ * dropout scales; null for a layer without dropout.
+ */
+export function headDropoutMasks(
+  dense: readonly EmotionDenseLayer[],
+  rows: number,
+  rng: Rng,
+): (tf.Tensor2D | null)[] {
+  return dense.map(({ units, rate }) => {
+    if (rate <= 0) return null;
+    check(rate < 1, 'headDropoutMasks', `dropout rate must be < 1, got ${rate}`);
+    const scale = 1 / (1 - rate);
+    const v = new Float32Array(rows * units);
+    for (let i = 0; i < v.length; i++) v[i] = rng.uniform() >= rate ? scale : 0;
+    return tf.tensor2d(v, [rows, units]);
+  });
+}
+
+/**
  * Trains a classifier (head on embeddings, or the whole network) with Adam on mini-batches in an Rng-shuffled
  * order. Loss: with 2 sigmoid outputs, binary cross-entropy on the one-hot target (the authors' code); otherwise
- * categorical cross-entropy on softmax; plus the model's L2 regularisation losses. Returns the per-epoch mean loss.
+ * categorical cross-entropy on softmax; plus the model's L2 regularisation losses. The head's dropout is applied
+ * with masks from `dropoutRng(epoch, batch)` ({@link headDropoutMasks}, {@link emotionForward}), so a run is
+ * bit-reproducible from its seeds. Returns the per-epoch mean loss.
  */
 export function trainClassifier(
   model: tf.LayersModel,
@@ -70,6 +102,14 @@ export function trainClassifier(
     'trainClassifier',
     `labels must be class indices in [0, ${numClasses})`,
   );
+  const layout = emotionLayout(model);
+  const maxRate = Math.max(0, ...layout.dense.map((d) => d.rate));
+  check(
+    maxRate === 0 || args.dropoutRng !== undefined,
+    'trainClassifier',
+    `the head has dropout (rate ${maxRate}) but no dropoutRng was given`,
+  );
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const binary = numClasses === 2;
   const adam = args.adam ?? { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
   const optimizer = tf.train.adam(args.learningRate, adam.beta1, adam.beta2, adam.epsilon);
@@ -79,25 +119,33 @@ export function trainClassifier(
     for (let epoch = 0; epoch < args.epochs; epoch++) {
       const order = args.rng.permutation(n);
       let total = 0;
-      for (let start = 0; start < n; start += args.batchSize) {
+      for (let start = 0, batch = 0; start < n; start += args.batchSize, batch++) {
         const idx = order.slice(start, start + args.batchSize);
         const loss = tf.tidy(() => {
           const ids = tf.tensor1d(idx, 'int32');
           const xb = tf.gather(x, ids);
           const yb = tf.gather(yAll, ids);
-          const cost = optimizer.minimize(() => {
-            const p = model.apply(xb, { training: true }) as tf.Tensor;
-            let l = binary
-              ? tf.losses.sigmoidCrossEntropy(
-                  yb,
-                  tf.log(
-                    tf.div(tf.clipByValue(p, 1e-7, 1 - 1e-7), tf.sub(1, tf.clipByValue(p, 1e-7, 1 - 1e-7))),
-                  ),
-                )
-              : tf.losses.softmaxCrossEntropy(yb, tf.log(tf.clipByValue(p, 1e-7, 1)));
-            for (const r of model.losses) l = tf.add(l, r());
-            return l as tf.Scalar;
-          }, true);
+          const masks =
+            maxRate > 0
+              ? headDropoutMasks(layout.dense, idx.length, args.dropoutRng!(epoch, batch))
+              : undefined;
+          const cost = optimizer.minimize(
+            () => {
+              const p = emotionForward(model, xb, masks ? { masks } : {}, layout);
+              let l = binary
+                ? tf.losses.sigmoidCrossEntropy(
+                    yb,
+                    tf.log(
+                      tf.div(tf.clipByValue(p, 1e-7, 1 - 1e-7), tf.sub(1, tf.clipByValue(p, 1e-7, 1 - 1e-7))),
+                    ),
+                  )
+                : tf.losses.softmaxCrossEntropy(yb, tf.log(tf.clipByValue(p, 1e-7, 1)));
+              for (const r of model.losses) l = tf.add(l, r());
+              return l as tf.Scalar;
+            },
+            true,
+            vars,
+          );
           return cost!.dataSync()[0]!;
         });
         total += loss * idx.length;

@@ -20,12 +20,25 @@ export { makeFolds } from './folds.js';
 export type { Fold, FoldSplit, MakeFoldsArgs } from './folds.js';
 export { meanStd, summarizeFolds, summaryToCsv, formatSummaryTable, SUMMARY_COLUMNS } from './summary.js';
 export type { Arm, FoldScore, SummaryRow } from './summary.js';
-export { trainClassifier, predictClasses, resolveHeadArgs, defaultHeadShape } from './finetune.js';
+export {
+  trainClassifier,
+  predictClasses,
+  resolveHeadArgs,
+  defaultHeadShape,
+  headDropoutMasks,
+} from './finetune.js';
 export type { TrainClassifierArgs } from './finetune.js';
 export { parseLabelFraction, subsampleLabels } from './labelFraction.js';
 export { evaluationFolds } from './folds.js';
-export { crossValidate, computeEmbeddings, differenceScores, FOLD_METRICS } from './crossValidate.js';
-export type { CrossValidateArgs, FoldResult, LabelFraction, ArmKind } from './crossValidate.js';
+export {
+  crossValidate,
+  computeEmbeddings,
+  differenceScores,
+  dropoutStream,
+  FOLD_METRICS,
+  FINETUNE_STREAM_KEYS,
+} from './crossValidate.js';
+export type { CrossValidateArgs, FoldResult, LabelFraction, ArmKind, FitKeys } from './crossValidate.js';
 export {
   runFinetuneStage,
   runEvaluateStage,

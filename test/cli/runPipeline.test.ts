@@ -150,3 +150,63 @@ test('evaluate: a label fraction that leaves a class empty, or a malformed one, 
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^ecgssl: --labels: expected percentages like 1%,5%,10%, got "1%,abc"/);
 });
+
+test('ecgssl run with a sweep: block runs every point in its own run directory; --json gives one entry per point', async () => {
+  const sweepPath = join(dir, 'tiny-sweep.yaml');
+  writeFileSync(sweepPath, `${readFileSync(configPath, 'utf8')}sweep:\n  evaluation.folds: [2, 3]\n`);
+  // Half the recordings' length (32 windows) and one fine-tuning epoch keep the two points fast.
+  const fast = [
+    '--set',
+    'data.synthetic.recordingSeconds=4',
+    '--set',
+    `data.root=${join(dir, 'synthetic-sweep')}`,
+    '--set',
+    'finetune.epochs=1',
+  ];
+  const r = await cli('run', '--config', sweepPath, '--quiet', ...fast);
+  assert.equal(r.code, 0, r.stderr);
+  const headings = [...r.stdout.matchAll(/^sweep point (p\d) \((\d)\/2\): (.*)$/gm)].map((m) =>
+    m.slice(1).join(' '),
+  );
+  assert.deepEqual(headings, ['p0 1 evaluation.folds=2', 'p1 2 evaluation.folds=3']);
+  const sections = r.stdout.split(/^sweep point /m).slice(1);
+  const dirs = sections.map((s, i) => {
+    assert.match(s, /^pretrain\s+done/m);
+    assert.match(s, /^evaluate\s+done/m);
+    // Each point's own fold count.
+    assert.match(
+      s,
+      new RegExp(`^arousal\\s+ssl\\s+acc \\d\\.\\d{3} \\+- \\d\\.\\d{3} .*\\(n=${i + 2}\\)$`, 'm'),
+    );
+    return /^run directory (.*)$/m.exec(s)![1]!;
+  });
+  assert.equal(new Set([...dirs, runDir]).size, 3);
+  dirs.forEach((d, i) => {
+    assert.ok(existsSync(join(d, 'summary.csv')), d);
+    const resolved = readFileSync(join(d, 'config.resolved.yaml'), 'utf8');
+    assert.match(resolved, new RegExp(`folds: ${i + 2}\\n`));
+    assert.doesNotMatch(resolved, /^sweep:/m);
+  });
+  const j = await cli('run', '--config', sweepPath, '--quiet', '--json', ...fast);
+  assert.equal(j.code, 0, j.stderr);
+  const out = JSON.parse(j.stdout) as {
+    point: { id: string; assignments: Record<string, unknown> };
+    runDir: string;
+    stages: { stage: string; status: string }[];
+    summary: { rows: unknown[] };
+  }[];
+  assert.deepEqual(
+    out.map((p) => [p.point.id, p.point.assignments, p.runDir]),
+    [
+      ['p0', { 'evaluation.folds': 2 }, dirs[0]],
+      ['p1', { 'evaluation.folds': 3 }, dirs[1]],
+    ],
+  );
+  for (const p of out) {
+    assert.deepEqual(
+      p.stages.map((s) => s.status),
+      ['done', 'skipped', 'skipped', 'skipped'],
+    );
+    assert.ok(p.summary.rows.length > 0);
+  }
+});

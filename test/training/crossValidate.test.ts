@@ -5,7 +5,15 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import type { WindowStore } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
 import { buildEncoder, buildStrNetwork } from '../../src/models/index.js';
-import { crossValidate, differenceScores, type FoldResult } from '../../src/training/crossValidate.js';
+import {
+  crossValidate,
+  differenceScores,
+  dropoutStream,
+  type ArmKind,
+  type FitKeys,
+  type FoldResult,
+} from '../../src/training/crossValidate.js';
+import { headDropoutMasks } from '../../src/training/finetune.js';
 import { summarize } from '../../src/training/stageResults.js';
 import { evaluationFolds } from '../../src/training/folds.js';
 
@@ -184,4 +192,55 @@ test('finetune.mode full: arm ssl-full trains a copy of the pretrained trunk, th
   assert.ok(a.every((x) => x.arm === 'ssl-full' && Number.isFinite(x.metrics!.accuracy)));
   const after = encoder.getWeights().map((w) => Array.from(w.dataSync()));
   assert.deepEqual(after, before);
+});
+
+test('head dropout 0.4: same seed -> identical results in every arm and mode; another seed differs; masks per step', async () => {
+  const store: WindowStore = { ...tinyStore(), tasks: { a: 2 } }; // one task keeps it fast
+  const run = async (seed: number, sslMode: 'frozen' | 'full', arms: ArmKind[]): Promise<FoldResult[]> => {
+    const r = await crossValidate({
+      store,
+      dataset: 'synthetic',
+      config: { ...tinyConfig({ epochs: 2, baselineEpochs: 2, dropout: 0.4 }), seed },
+      arms,
+      fractions: [{ label: '100%', fraction: 1 }],
+      encoderFor: () => Promise.resolve(encoder),
+      sslMode,
+      onlyFolds: [0],
+    });
+    return r.map(({ seconds: _s, ...rest }) => rest);
+  };
+  // frozen: the head on embeddings (ssl) and the baseline; full: the whole network from the pretrained trunk.
+  for (const [mode, arms] of [
+    ['frozen', ['ssl', 'baseline']],
+    ['full', ['ssl']],
+  ] as const) {
+    const a = await run(3, mode, [...arms]);
+    assert.equal(a.length, arms.length);
+    assert.ok(a.every((x) => Number.isFinite(x.finalLoss) && x.metrics !== undefined));
+    assert.deepEqual(await run(3, mode, [...arms]), a); // metrics, confusion and the final loss, bit for bit
+    if (mode === 'frozen') {
+      const other = await run(4, mode, [...arms]);
+      for (const k of [0, 1]) assert.notEqual(other[k]!.finalLoss, a[k]!.finalLoss, a[k]!.arm);
+    }
+  }
+  // The masks of different steps and fits come from different streams.
+  const dense = [{ units: 16, rate: 0.4 }];
+  const fit = { fold: 0, task: 0, arm: 'ssl' as const, fraction: 1 };
+  const maskOf = (f: FitKeys, epoch: number, batch: number): string => {
+    const [m] = headDropoutMasks(dense, 16, dropoutStream(3, f, epoch, batch));
+    const s = Array.from(m!.dataSync()).join();
+    m!.dispose();
+    return s;
+  };
+  const masks = [
+    maskOf(fit, 0, 0),
+    maskOf(fit, 0, 1),
+    maskOf(fit, 1, 0),
+    maskOf({ ...fit, arm: 'baseline' }, 0, 0),
+    maskOf({ ...fit, fold: 1 }, 0, 0),
+    maskOf({ ...fit, task: 1 }, 0, 0),
+    maskOf({ ...fit, fraction: 0.25 }, 0, 0),
+  ];
+  assert.equal(new Set(masks).size, masks.length);
+  assert.equal(maskOf(fit, 1, 0), masks[2]);
 });

@@ -1,8 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildEmotionHead } from '../../src/models/index.js';
-import { predictClasses, resolveHeadArgs, trainClassifier } from '../../src/training/finetune.js';
+import { UserError } from '../../src/errors.js';
+import { buildEmotionHead, emotionForward } from '../../src/models/index.js';
+import { deriveRng } from '../../src/random/index.js';
+import {
+  headDropoutMasks,
+  predictClasses,
+  resolveHeadArgs,
+  trainClassifier,
+} from '../../src/training/finetune.js';
 import type { Rng } from '../../src/random/types.js';
 
 /** Deterministic test Rng (LCG permutation only; trainClassifier uses nothing else). */
@@ -65,3 +72,109 @@ for (const numClasses of [2, 3]) {
     head.dispose();
   });
 }
+
+/** An Rng stream that records every uniform draw (the dropout masks' draws). */
+function recording(rng: Rng, log: number[]): Rng {
+  return {
+    ...rng,
+    uniform: () => {
+      const u = rng.uniform();
+      log.push(u);
+      return u;
+    },
+  } as Rng;
+}
+
+test('trainClassifier: head dropout from the dropoutRng streams, bit-reproducible, a new mask every step', async () => {
+  await tf.setBackend('cpu');
+  const n = 40;
+  const dims = 8;
+  const units = 16;
+  const labels = Array.from({ length: n }, (_, i) => i % 2);
+  const data = Float32Array.from(
+    { length: n * dims },
+    (_, j) => Math.sin(j * 0.37) + (labels[Math.floor(j / dims)]! - 0.5),
+  );
+  const x = tf.tensor2d(data, [n, dims]);
+  const headArgs = { inputUnits: dims, layers: 2, units, dropout: 0.4, l2: 0, numClasses: 2, seed: 3 };
+  const fit = (dropoutSeed: number, steps?: Map<string, number[]>) => {
+    const head = buildEmotionHead(headArgs);
+    const losses = trainClassifier(head, x, labels, {
+      epochs: 3,
+      batchSize: 16,
+      learningRate: 0.01,
+      rng: deriveRng(1, 0),
+      dropoutRng: (epoch, batch) => {
+        const log: number[] = [];
+        steps?.set(`${epoch}/${batch}`, log);
+        return recording(deriveRng(dropoutSeed, epoch, batch), log);
+      },
+    });
+    const weights = head.getWeights().map((w) => Array.from(w.dataSync()));
+    const scores = Array.from((head.predict(x) as tf.Tensor).dataSync());
+    const again = Array.from((head.predict(x) as tf.Tensor).dataSync());
+    assert.deepEqual(again, scores); // inference: no dropout
+    const unmasked = Array.from(emotionForward(head, x).dataSync());
+    assert.deepEqual(unmasked, scores);
+    const pred = predictClasses(head, x, 16);
+    head.dispose();
+    return { losses, weights, pred };
+  };
+  const steps = new Map<string, number[]>();
+  const a = fit(7, steps);
+  const b = fit(7);
+  const c = fit(8);
+  assert.deepEqual(b.losses, a.losses);
+  assert.deepEqual(b.weights, a.weights);
+  assert.deepEqual(b.pred, a.pred);
+  assert.notDeepEqual(c.weights, a.weights);
+  // 3 epochs x 3 batches (16, 16, 8 rows), each with its own stream and 2 masks [rows, units].
+  assert.deepEqual([...steps.keys()], ['0/0', '0/1', '0/2', '1/0', '1/1', '1/2', '2/0', '2/1', '2/2']);
+  const masks = [...steps.entries()].map(([key, u]) => {
+    assert.equal(u.length, (key.endsWith('/2') ? 8 : 16) * units * 2, key);
+    return u
+      .slice(0, 8 * units * 2)
+      .map((v) => (v >= 0.4 ? 1 : 0))
+      .join('');
+  });
+  assert.equal(new Set(masks).size, masks.length, 'a mask repeats between steps');
+  const kept =
+    masks
+      .join('')
+      .split('')
+      .filter((v) => v === '1').length / masks.join('').length;
+  assert.ok(kept > 0.5 && kept < 0.7, `kept fraction ${kept}`);
+  // No unseeded fallback: a head with dropout needs the streams.
+  const head = buildEmotionHead(headArgs);
+  assert.throws(
+    () =>
+      trainClassifier(head, x, labels, {
+        epochs: 1,
+        batchSize: 16,
+        learningRate: 0.01,
+        rng: deriveRng(1, 0),
+      }),
+    (err: unknown) =>
+      err instanceof UserError && /trainClassifier: .*dropout \(rate 0\.4\).*dropoutRng/.test(err.message),
+  );
+  head.dispose();
+  x.dispose();
+});
+
+test('headDropoutMasks: inverted dropout, values 0 or 1/(1-rate), none for a layer without dropout', () => {
+  const masks = headDropoutMasks(
+    [
+      { units: 50, rate: 0.4 },
+      { units: 10, rate: 0 },
+    ],
+    20,
+    deriveRng(5, 1),
+  );
+  assert.equal(masks[1], null);
+  const v = Array.from(masks[0]!.dataSync());
+  assert.deepEqual(masks[0]!.shape, [20, 50]);
+  assert.ok(v.every((m) => m === 0 || Math.abs(m - 1 / 0.6) < 1e-6));
+  const mean = v.reduce((s, m) => s + m, 0) / v.length;
+  assert.ok(Math.abs(mean - 1) < 0.1, `mean mask ${mean}`); // expectation preserved
+  masks[0]!.dispose();
+});
