@@ -196,6 +196,11 @@ export const engineSchema = z
     backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     /** Threads for the portable engine; default: all cores. */
     threads: z.number().int().positive().optional(),
+    /**
+     * Use the native oneDNN kernels on top of wasm when the addon is built (`true`, default); `false` runs the
+     * portable tier alone (what a machine without libdnnl-dev gets).
+     */
+    dnnl: z.boolean().default(true),
   })
   .strict();
 

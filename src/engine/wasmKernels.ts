@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WASM_ELEMENTWISE_KERNEL_NAMES, registerWasmElementwiseKernels } from './wasmElementwise.js';
 
 type Tf = typeof tf;
 type TensorInfo = tf.TensorInfo;
@@ -13,6 +14,7 @@ export const WASM_KERNEL_NAMES = [
   'Conv2DBackpropInput',
   'Equal',
   'MaxPoolGrad',
+  ...WASM_ELEMENTWISE_KERNEL_NAMES,
 ] as const;
 
 function stockKernel(t: Tf, name: string): KernelFunc {
@@ -177,6 +179,7 @@ export function registerWasmKernels(t: Tf = tf): void {
   reg('Conv2DBackpropInput', inputGrad);
   reg('Equal', equalFast);
   reg('MaxPoolGrad', maxPoolGrad);
+  registerWasmElementwiseKernels(t);
 }
 
 const originals = new Map<string, KernelFunc>();

@@ -42,7 +42,11 @@ export async function runFoldUnit(args: RunFoldUnitArgs): Promise<UnitResultFile
   const fractions: LabelFraction[] =
     stage === 'finetune' ? [{ label: '100%', fraction: 1 }] : parseFractions([args.labelFraction ?? '']);
   const started = Date.now();
-  await initBackend({ preference: config.engine.backend, threads: config.engine.threads });
+  await initBackend({
+    preference: config.engine.backend,
+    threads: config.engine.threads,
+    dnnl: config.engine.dnnl,
+  });
   registerFileIOHandlers();
   const stores = await loadStores(config, { progress: false });
   const encoder = await loadEncoder(encoderDir);

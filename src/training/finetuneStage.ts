@@ -108,7 +108,11 @@ async function runStage(
 ): Promise<StageResult> {
   const config = loaded.config;
   const dirOf = requireEncoders(loaded, run, stage);
-  await initBackend({ preference: config.engine.backend, threads: config.engine.threads });
+  await initBackend({
+    preference: config.engine.backend,
+    threads: config.engine.threads,
+    dnnl: config.engine.dnnl,
+  });
   registerFileIOHandlers();
   const stores = await loadStores(config);
   const loader = encoderLoader(dirOf);

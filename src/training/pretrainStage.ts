@@ -163,7 +163,11 @@ export async function runPretrainStage(
   opts: PretrainStageOptions = {},
 ): Promise<{ runDir: string; units: PretrainUnitResult[] }> {
   const config = loaded.config;
-  await initBackend({ preference: config.engine.backend, threads: config.engine.threads });
+  await initBackend({
+    preference: config.engine.backend,
+    threads: config.engine.threads,
+    dnnl: config.engine.dnnl,
+  });
   registerFileIOHandlers();
   const stores = await loadStores(config);
   const all = [stores.labelled, ...stores.extra];

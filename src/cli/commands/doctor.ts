@@ -23,15 +23,17 @@ export function register(program: Command): void {
     const opts = parseCommonOptions(raw);
     setupLogging(opts);
     let preference = opts.backend ?? 'auto';
+    let dnnl = true;
     let threads = typeof raw.threads === 'number' && Number.isFinite(raw.threads) ? raw.threads : undefined;
     if (opts.config !== undefined || opts.set.length > 0) {
       const { loadRunConfig } = await import('../common.js');
       const { config } = await loadRunConfig(opts);
       preference = config.engine.backend;
       threads ??= config.engine.threads;
+      dnnl = config.engine.dnnl;
     }
     const engine = await import('../../engine/index.js');
-    const report = await engine.initBackend({ preference, threads });
+    const report = await engine.initBackend({ preference, threads, dnnl });
     const seconds = typeof raw.seconds === 'number' && raw.seconds > 0 ? raw.seconds : 4;
     const bench = raw.benchmark === false ? null : await engine.engineBenchmark({ seconds });
     const versions = softwareVersions();
