@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { createDotKernel } from './wasm/dotKernel.js';
 import { designResampleFilter, rateRatio, reduceRatio } from './resampleFilter.js';
 
 /** A streaming polyphase resampler: push chunks in order, then flush once. */
@@ -11,12 +12,18 @@ export interface Resampler {
   flush(): Float64Array;
 }
 
+/** Options of {@link createResampler}. */
+export interface ResamplerOptions {
+  /** Use the WebAssembly SIMD dot product when available (default true); false forces plain JavaScript. */
+  simd?: boolean;
+}
+
 /**
  * Streaming version of `scipy.signal.resample_poly(x, up, down)` (zero padding, default Kaiser FIR): the
  * concatenated outputs of push()...flush() equal the one-piece result, in memory bounded by the filter length
  * plus one chunk. Output length ceil(n*up/down).
  */
-export function createResampler(upIn: number, downIn: number): Resampler {
+export function createResampler(upIn: number, downIn: number, options: ResamplerOptions = {}): Resampler {
   if (!Number.isSafeInteger(upIn) || !Number.isSafeInteger(downIn) || upIn < 1 || downIn < 1)
     throw new UserError(`createResampler: up and down must be positive integers, got ${upIn}/${downIn}`);
   const { up, down } = reduceRatio(upIn, downIn);
@@ -27,7 +34,7 @@ export function createResampler(upIn: number, downIn: number): Resampler {
   const nPrePad = identity ? 0 : down - (halfLen % down);
   const nPreRemove = identity ? 0 : Math.floor((halfLen + nPrePad) / down);
   // Output k = sum_i x[i] * h[c_k - i*up], c_k = (k + nPreRemove)*down - nPrePad, 0 <= c_k - i*up < taps.
-  let buf = new Float64Array(Math.max(1024, 2 * Math.ceil(taps / up) + 16));
+
   let bufStart = 0; // global index of buf[0]
   let bufLen = 0;
   let received = 0;
@@ -44,6 +51,41 @@ export function createResampler(upIn: number, downIn: number): Resampler {
     phases.push(g);
   }
 
+  // Storage: with WebAssembly SIMD, the phase filters and the input buffer live in the kernel's linear memory
+  // (phases first, then the buffer) and the dot products run there; otherwise plain typed arrays.
+  const kernel = options.simd === false ? null : createDotKernel();
+  const phaseByteOffset: number[] = [];
+  let bufByteOffset = 0;
+  let buf: Float64Array;
+  const initialCapacity = Math.max(1024, 2 * Math.ceil(taps / up) + 16);
+  if (kernel) {
+    let off = 0;
+    for (const g of phases) {
+      phaseByteOffset.push(off);
+      off += g.length * 8;
+    }
+    bufByteOffset = Math.ceil(off / 16) * 16;
+    const need = bufByteOffset + initialCapacity * 8;
+    const pages = Math.ceil(need / 65536) - kernel.memory.buffer.byteLength / 65536;
+    if (pages > 0) kernel.memory.grow(pages);
+    phases.forEach((g, f) => new Float64Array(kernel.memory.buffer, phaseByteOffset[f], g.length).set(g));
+    buf = new Float64Array(kernel.memory.buffer, bufByteOffset, initialCapacity);
+  } else {
+    buf = new Float64Array(initialCapacity);
+  }
+  const growBuffer = (capacity: number): void => {
+    if (kernel) {
+      const need = bufByteOffset + capacity * 8;
+      const pages = Math.ceil(need / 65536) - kernel.memory.buffer.byteLength / 65536;
+      if (pages > 0) kernel.memory.grow(pages); // detaches the old views; the contents stay
+      buf = new Float64Array(kernel.memory.buffer, bufByteOffset, capacity);
+    } else {
+      const next = new Float64Array(capacity);
+      next.set(buf.subarray(0, bufLen));
+      buf = next;
+    }
+  };
+
   const compute = (kk: number): number => {
     const c = (kk + nPreRemove) * down - nPrePad;
     const f = c % up;
@@ -51,7 +93,9 @@ export function createResampler(upIn: number, downIn: number): Resampler {
     const iMax = (c - f) / up;
     const iMin = iMax - g.length + 1;
     let acc = 0;
-    if (iMin >= 0 && iMax < received) {
+    if (kernel && iMin >= 0 && iMax < received) {
+      acc = kernel.dot(bufByteOffset + (iMin - bufStart) * 8, phaseByteOffset[f] as number, g.length);
+    } else if (iMin >= 0 && iMax < received) {
       const o = iMin - bufStart;
       const m = g.length;
       const m4 = m - (m % 4);
@@ -102,11 +146,7 @@ export function createResampler(upIn: number, downIn: number): Resampler {
     down,
     push(chunk) {
       if (flushed) throw new UserError('resampler.push: called after flush()');
-      if (bufLen + chunk.length > buf.length) {
-        const next = new Float64Array(Math.max(buf.length * 2, bufLen + chunk.length));
-        next.set(buf.subarray(0, bufLen));
-        buf = next;
-      }
+      if (bufLen + chunk.length > buf.length) growBuffer(Math.max(buf.length * 2, bufLen + chunk.length));
       for (let i = 0; i < chunk.length; i++) {
         const v = chunk[i] as number;
         if (!Number.isFinite(v))

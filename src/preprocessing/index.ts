@@ -1,7 +1,12 @@
 /** Preprocessing (METHOD §1): resampling, high-pass, per-subject normalisation, windows. */
 export { resamplePoly } from './resamplePoly.js';
 export { resample } from './resample.js';
-export { createResampler, createResamplerForRates, type Resampler } from './createResampler.js';
+export {
+  createResampler,
+  createResamplerForRates,
+  type Resampler,
+  type ResamplerOptions,
+} from './createResampler.js';
 export { designResampleFilter, rateRatio } from './resampleFilter.js';
 export { butterHighpassSos, type Sos } from './butterHighpassSos.js';
 export { sosfiltfilt } from './sosfiltfilt.js';

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   butterHighpassSos,
   countWindows,
+  createResampler,
   createResamplerForRates,
   highpass,
   resample,
@@ -57,6 +58,23 @@ describe('resamplePoly / resample (scipy.signal.resample_poly)', () => {
         assert.equal(joined.length, whole.length, `${src}->${dst} chunk ${chunk}`);
         assert.ok(maxAbsDiff(joined, whole) < 1e-12, `${src}->${dst} chunk ${chunk}`);
       }
+    }
+  });
+
+  it('gives the same output with the WebAssembly SIMD kernel and in plain JavaScript', () => {
+    const rng = createRng(8);
+    const x = Float64Array.from({ length: 20_011 }, () => rng.normal());
+    for (const [up, down] of [
+      [1, 8],
+      [32, 45],
+      [2, 1],
+    ] as const) {
+      const a = createResampler(up, down);
+      const b = createResampler(up, down, { simd: false });
+      const ya = [...a.push(x.subarray(0, 7000)), ...a.push(x.subarray(7000)), ...a.flush()];
+      const yb = [...b.push(x), ...b.flush()];
+      assert.equal(ya.length, yb.length);
+      assert.ok(maxAbsDiff(ya, yb) < 1e-12, `${up}/${down}`);
     }
   });
 
