@@ -21,7 +21,8 @@ export const dataSourceSchema = z
     lead: z.union([z.number().int().nonnegative(), z.string()]).optional(),
     /**
      * Sampling rate of the recordings in Hz, for formats that do not store it (.npy, .csv without a rate column).
-     * Never defaulted: a reader that cannot find the rate fails with an error asking for this key.
+     * Never defaulted: a reader that cannot find the rate fails with an error asking for this key (SWELL's text
+     * export is read at the dataset's documented 2048 Hz unless this is set).
      */
     samplingRateHz: z.number().positive().optional(),
     /** Label binarisation (AMIGOS, SWELL arousal/valence, generic numeric labels). */

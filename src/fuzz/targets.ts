@@ -406,7 +406,7 @@ function poly5Fields(file: string): HeaderField[] {
   return POLY5_FIELDS.map((f) => ({ file, ...f }));
 }
 
-/** Readers added after the first table (MAT v5, Poly5): one entry each. */
+/** Readers added after the first table (MAT v5, Poly5, SWELL text export): one entry each. */
 export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
   {
     name: 'mat',
@@ -464,6 +464,49 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
         out.push({ samples, samplingRateHz: h.sampleRateHz });
       }
       return out;
+    },
+    check: checkSignals,
+  },
+  {
+    name: 'swell-text',
+    description:
+      'SWELL "Mobi signals text" files (one sample per line; several columns with a lead) through readSwellTextChunks',
+    corpus: (): FuzzInput[] => [
+      {
+        label: 'one-column',
+        files: [
+          { name: 'rec.txt', bytes: enc(csvText({ rows: 60, columns: 1, header: false, decimals: 6 })) },
+        ],
+      },
+      {
+        label: 'tab-3col-crlf',
+        files: [
+          {
+            name: 'rec.txt',
+            bytes: enc(csvText({ rows: 40, columns: 3, header: false, delimiter: '\t', newline: '\r\n' })),
+          },
+        ],
+      },
+    ],
+    async read(dir) {
+      const { readSwellTextChunks } = await import('../datasets/swell/text.js');
+      const { checkFinite } = await import('../datasets/generic.js');
+      const p = join(dir, 'rec.txt');
+      const parts: Float64Array[] = [];
+      let offset = 0;
+      // Column 1 of multi-column files (data.lead: 1); one-column files ignore the lead.
+      for (const chunk of readSwellTextChunks(p, 1, 16)) {
+        checkFinite(chunk, p, offset);
+        offset += chunk.length;
+        parts.push(chunk);
+      }
+      const samples = new Float64Array(parts.reduce((a, x) => a + x.length, 0));
+      let k = 0;
+      for (const x of parts) {
+        samples.set(x, k);
+        k += x.length;
+      }
+      return [{ samples, samplingRateHz: 2048 }];
     },
     check: checkSignals,
   },

@@ -27,7 +27,7 @@ export interface FuzzInput {
 
 /** One reader under fuzzing: its seed corpus and how to call it. */
 export interface FuzzTarget {
-  /** Short name (`npy`, `csv`, `edf`, `wfdb`, `labels`, `generic`, `config`, `mat`, `poly5`). */
+  /** Short name (`npy`, `csv`, `edf`, `wfdb`, `labels`, `generic`, `config`, `mat`, `poly5`, `swell-text`). */
   name: string;
   /** What is exercised, for the report. */
   description: string;

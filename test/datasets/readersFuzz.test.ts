@@ -1,4 +1,4 @@
-// Truncated and bit-flipped inputs for the MAT, AMIGOS, Poly5 and SWELL readers: every failure must be a one-line
+// Truncated and bit-flipped inputs for the MAT, AMIGOS, Poly5 and SWELL (Poly5 and text export) readers: every failure must be a one-line
 // UserError naming the file, never another exception (a crash) or a hang. Seeded through createRng.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -163,4 +163,30 @@ test('fuzz readSwell: mutated Poly5 recording, conditions.csv and behavioural CS
   const source = dataSourceSchema.parse({ kind: 'swell', root });
   const r = await fuzz('swell', 404, seeds, write, () => drain(readSwell(source, { targetRateHz: 256 })));
   assert.ok(r.userErrors > 10);
+});
+
+test('fuzz readSwell: mutated text-export recordings (one column; three columns with data.lead)', async () => {
+  const root = tmp('ecgssl-fuzz-swell-text-');
+  const mobi = join(root, 'Mobi signals text');
+  mkdirSync(mobi);
+  const ecg = Array.from({ length: 3000 }, (_, i) => (Math.sin(i / 7) * 250).toFixed(4));
+  const seeds = [
+    { file: 'pp1_1-1-2012_c1.txt', bytes: Buffer.from(ecg.join('\n') + '\n') },
+    {
+      file: 'pp2_1-1-2012_c1.txt',
+      bytes: Buffer.from(ecg.map((v, i) => `${i / 2048}\t${v}\t0`).join('\r\n') + '\r\n'),
+    },
+  ];
+  writeFileSync(join(root, 'conditions.csv'), 'participant,block,condition\npp1,1,N\npp2,1,T\n');
+  const write = (f: string, b: Uint8Array): string => {
+    writeFileSync(join(mobi, f), b);
+    return join(mobi, f);
+  };
+  for (const s of seeds) write(s.file, s.bytes);
+  const source = dataSourceSchema.parse({ kind: 'swell', root, lead: 1 });
+  await drain(readSwell(source, { targetRateHz: 256 })); // the seeds read
+  const r = await fuzz('swell-text', 505, seeds, write, () =>
+    drain(readSwell(source, { targetRateHz: 256 })),
+  );
+  assert.ok(r.userErrors > 50 && r.ok > 5, JSON.stringify(r));
 });

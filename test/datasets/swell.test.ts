@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { dataSourceSchema, preprocessingSchema } from '../../src/config/schema.js';
 import { parseSwellName, readSwell } from '../../src/datasets/swell/index.js';
-import { prepareSource } from '../../src/datasets/store.js';
+import { openWindowStore, prepareSource } from '../../src/datasets/store.js';
 import type { RawRecording } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
 import { tmp } from './helpers.js';
@@ -106,6 +106,9 @@ test('parseSwellName: irregular names and _cont parts', () => {
   assert.deepEqual(parseSwellName('pp1_18-9-2012_c2_cont.S00'), { participant: 1, block: 2, part: 1 });
   assert.deepEqual(parseSwellName('PP4_c3_cont2.s00'), { participant: 4, block: 3, part: 2 });
   assert.equal(parseSwellName('notes.S00'), undefined);
+  assert.deepEqual(parseSwellName('pp1_18-9-2012_c2_cont.txt', 'txt'), { participant: 1, block: 2, part: 1 });
+  assert.equal(parseSwellName('pp1_18-9-2012_c2.txt'), undefined);
+  assert.equal(parseSwellName('pp1_18-9-2012_c2.S00', 'txt'), undefined);
 });
 
 for (const variant of [
@@ -186,4 +189,210 @@ test('prepare on the fake SWELL folder: windows, subjects, label counts', async 
     arousal: { '0': 4, '1': 2 },
     valence: { '0': 4, '1': 2 },
   });
+});
+
+// ---- The "Mobi signals text" export: one ECG sample per line, 2048 Hz ----
+
+const MOBI = join('0 - Raw data', 'D - Physiology - raw data', 'Mobi signals text');
+
+/** The recordings of {@link fakeSwell}: [file stem, seconds, amplitude, t0 (samples)]. */
+const TWIN: [string, number, number, number][] = [
+  ['pp1_18-9-2012_c1', 11, 100, 0],
+  ['pp1_18-9-2012_c2', 6, 200, 0],
+  ['pp1_18-9-2012_c2_cont', 6, 200, 6 * RATE],
+  ['pp1_18-9-2012_c3', 21, 300, 0],
+  ['pp10_8-10-2012-c1', 11, 400, 0],
+  ['pp10_8-10-2012-c2', 11, 500, 0],
+  ['pp10_8-10-2012-c3', 4, 600, 0],
+];
+
+/** Channel 7 of {@link block} rounded to float32 (what a float32 Poly5 file holds), plus 0.25 for a DC offset. */
+function ecgOf(seconds: number, amp: number, t0: number): Float64Array {
+  return (block(seconds, amp, t0)[7] as Float64Array).map((v) => Math.fround(v + 0.25));
+}
+
+function textOf(x: Float64Array, newline = '\n'): string {
+  return Array.from(x, String).join(newline) + newline;
+}
+
+/**
+ * The same signals as a float32 Poly5 folder or as a text export (in the dataset's `Mobi signals text` folder;
+ * one file with CRLF and blank lines), with conditions.csv and the behavioural CSV.
+ */
+function twinSwell(format: 'poly5' | 'text', root = tmp('ecgssl-swell-twin-')): string {
+  const dir = format === 'text' ? join(root, MOBI) : root;
+  mkdirSync(dir, { recursive: true });
+  for (const [stem, seconds, amp, t0] of TWIN) {
+    const ecg = ecgOf(seconds, amp, t0);
+    if (format === 'poly5') {
+      const data = NAMES.map((_, c) => (c === 7 ? ecg : new Float64Array(ecg.length).fill(c)));
+      writePoly5(join(dir, `${stem}.S00`), { rateHz: RATE, names: NAMES, data });
+    } else if (stem.endsWith('_c3'))
+      writeFileSync(
+        join(dir, `${stem}.txt`),
+        '\r\n' + textOf(ecg, '\r\n').replace('\r\n', '\r\n\r\n') + '\r\n',
+      );
+    else writeFileSync(join(dir, `${stem}.txt`), textOf(ecg));
+  }
+  writeFileSync(
+    join(root, 'conditions.csv'),
+    'participant,block,condition\npp1,1,N\npp1,2,T\npp1,3,I\npp10,1,I\npp10,2,N\npp10,3,T\n',
+  );
+  const header = ['PP', 'Blok', 'Condition', 'Valence_rc', 'Arousal_rc'];
+  writeFileSync(
+    join(root, 'Behavioral-features - per minute.csv'),
+    [header.join(','), ...MINUTES.map((m) => m.join(','))].join('\n') + '\n',
+  );
+  return root;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}
+
+test('readSwell text export: the same recordings, labels and 256 Hz samples as the Poly5 originals', async () => {
+  const poly5 = twinSwell('poly5');
+  const text = twinSwell('text');
+  const logs: string[] = [];
+  const a = await collect(poly5);
+  const b = await collect(text, {}, logs);
+  assert.deepEqual(
+    b.map((r) => [r.subject, r.recording, r.samples.length, r.labels]),
+    WANT,
+  );
+  assert.deepEqual(
+    b.map((r) => [r.subject, r.recording, r.samples.length, r.labels, r.samplingRateHz]),
+    a.map((r) => [r.subject, r.recording, r.samples.length, r.labels, r.samplingRateHz]),
+  );
+  for (const [i, r] of b.entries()) {
+    assert.ok(maxAbsDiff(r.samples, a[i]!.samples) < 1e-9, `${r.subject} ${r.recording}`);
+    assert.match(r.source, /Mobi signals text/);
+  }
+  assert.match(b[1]!.source, /_c2\.txt \+ .*_c2_cont\.txt$/, 'the _cont part appended');
+  assert.ok(Math.abs(Math.max(...Array.from(b[0]!.samples.subarray(256, 2560))) - 100.25) < 3);
+  assert.equal(logs.filter((l) => /text export, read at 2048 Hz/.test(l)).length, 1, logs.join('\n'));
+
+  // Prepared stores: the same windows, subjects and labels.
+  const cache = tmp('ecgssl-swell-twin-cache-');
+  const pre = preprocessingSchema.parse({});
+  const sa = await prepareSource(dataSourceSchema.parse({ kind: 'swell', root: poly5 }), pre, cache, {
+    progress: false,
+  });
+  const sb = await prepareSource(dataSourceSchema.parse({ kind: 'swell', root: text }), pre, cache, {
+    progress: false,
+  });
+  assert.notEqual(sa.hash, sb.hash);
+  assert.equal(sb.windows, 6);
+  for (const k of ['windows', 'subjects', 'recordings', 'skippedRecordings', 'labelCounts'] as const)
+    assert.deepEqual(sb[k], sa[k], k);
+  const wa = openWindowStore(sa.storeDir);
+  const wb = openWindowStore(sb.storeDir);
+  const all = wa.entries.map((_, i) => i);
+  assert.deepEqual(
+    wb.entries.map((e) => [e.subject, e.recording, e.window, e.labels]),
+    wa.entries.map((e) => [e.subject, e.recording, e.window, e.labels]),
+  );
+  assert.ok(maxAbsDiff(wb.read(all), wa.read(all)) < 1e-5);
+  wa.close();
+  wb.close();
+  rmSync(poly5, { recursive: true, force: true });
+  rmSync(text, { recursive: true, force: true });
+  rmSync(cache, { recursive: true, force: true });
+});
+
+test('readSwell text export: Poly5 wins per block, data.samplingRateHz, files outside Mobi signals text', async () => {
+  const root = twinSwell('poly5');
+  const want = await collect(root);
+  twinSwell('text', root);
+  // A text recording that would change the result if it were read instead of its .S00.
+  writeFileSync(join(root, MOBI, 'pp10_8-10-2012-c2.txt'), textOf(ecgOf(11, 9000, 0)));
+  rmSync(join(root, 'pp10_8-10-2012-c3.S00'));
+  const logs: string[] = [];
+  const got = await collect(root, {}, logs);
+  assert.deepEqual(
+    got.map((r) => [r.subject, r.recording, r.samples.length, r.labels]),
+    WANT,
+  );
+  for (const [i, r] of got.entries()) assert.ok(maxAbsDiff(r.samples, want[i]!.samples) < 1e-9);
+  assert.match(
+    got[5]!.source,
+    /pp10_8-10-2012-c3\.txt$/,
+    'the block without .S00 comes from the text export',
+  );
+  assert.match(got[4]!.source, /\.S00$/);
+  assert.equal(
+    logs.filter((l) => /5 participant\/block\(s\) have both .* \.txt files are ignored/.test(l)).length,
+    1,
+  );
+  assert.equal(
+    logs.filter((l) => /1 recording\(s\) from the text export, read at 2048 Hz/.test(l)).length,
+    1,
+  );
+
+  // Text files named like recordings outside the Mobi folder (another modality) are left out, with a log.
+  writeFileSync(join(root, 'pp1_18-9-2012_c9.txt'), 'Time\tAU01\n');
+  const logs2: string[] = [];
+  assert.equal((await collect(root, {}, logs2)).length, 6);
+  assert.ok(
+    logs2.some((l) => /1 ppN_\.\.\._cK\.txt files outside the "Mobi signals text" folder ignored/.test(l)),
+  );
+
+  // The text export has no rate of its own: data.samplingRateHz (here 1024 Hz) replaces 2048.
+  const text = twinSwell('text');
+  const logs3: string[] = [];
+  const slow = await collect(text, { samplingRateHz: 1024, subjects: ['pp10'] }, logs3);
+  assert.deepEqual(
+    slow.map((r) => r.samples.length),
+    [22 * 256, 22 * 256, 8 * 256],
+  );
+  assert.ok(logs3.some((l) => /read at 1024 Hz \(data\.samplingRateHz\)/.test(l)));
+  rmSync(root, { recursive: true, force: true });
+  rmSync(text, { recursive: true, force: true });
+});
+
+test('readSwell text export: bad lines, non-finite values and several columns', async () => {
+  const root = tmp('ecgssl-swell-bad-');
+  const f = join(root, 'pp1_1-1-2012_c1.txt');
+  const ecg = ecgOf(11, 100, 0);
+  const lines = textOf(ecg).split('\n');
+  const withLine = (k: number, s: string): string => [...lines.slice(0, k), s, ...lines.slice(k)].join('\n');
+  const rejects = async (content: string, re: RegExp, over: Record<string, unknown> = {}): Promise<void> => {
+    writeFileSync(f, content);
+    await assert.rejects(
+      collect(root, over),
+      (e: unknown) => e instanceof UserError && re.test(e.message) && !/\n/.test(e.message),
+    );
+  };
+  await rejects(withLine(6, '1.5x'), /pp1_1-1-2012_c1\.txt line 7: "1\.5x" is not a number/);
+  await rejects(withLine(0, 'ecg'), /pp1_1-1-2012_c1\.txt line 1: "ecg" is not a number/);
+  await rejects(withLine(2, 'NaN'), /c1\.txt line 3: non-finite value "NaN"/);
+  await rejects(withLine(9, '1e999'), /c1\.txt line 10: non-finite value "1e999"/);
+  await rejects(withLine(4, '0x10'), /c1\.txt line 5: "0x10" is not a number/);
+  await rejects(withLine(5, '1\t2'), /c1\.txt line 6: 2 columns, line 1 has 1/);
+  await rejects('1'.repeat(5000) + '\n', /c1\.txt line 1: longer than 4096 characters/);
+
+  // Several columns (time, ECG, other): data.lead picks the column; without it, an error naming the file.
+  const three = Array.from(ecg, (v, i) => `${(i / RATE).toFixed(6)}\t${v}\t${i % 7}`).join('\n') + '\n';
+  writeFileSync(join(root, 'conditions.csv'), 'participant,block,condition\npp1,1,T\n');
+  await rejects(three, /c1\.txt line 1 has 3 columns: set data\.lead/);
+  await rejects(three, /c1\.txt line 1 has 3 columns; data\.lead 3 does not exist/, { lead: 3 });
+  await rejects(three, /c1\.txt has 3 unnamed columns: data\.lead "ECG" must be/, { lead: 'ECG' });
+  const ragged = three.split('\n');
+  ragged[1] = '0.5, 2';
+  await rejects(ragged.join('\n'), /c1\.txt line 2: 2 columns, line 1 has 3/, { lead: 1 });
+  writeFileSync(f, three);
+  const [viaLead] = await collect(root, { lead: 1 });
+  writeFileSync(f, textOf(ecg));
+  const [single] = await collect(root, { lead: 7 }); // one column: data.lead (a Poly5 channel) is not used
+  assert.ok(viaLead && single);
+  assert.deepEqual(viaLead.labels, { stress: 1 });
+  assert.equal(viaLead.samples.length, 11 * 256);
+  assert.ok(maxAbsDiff(viaLead.samples, single.samples) < 1e-12);
+  writeFileSync(f, three.replace(/\t/g, ','));
+  const [commas] = await collect(root, { lead: '1' });
+  assert.ok(commas && maxAbsDiff(commas.samples, single.samples) < 1e-12);
+  rmSync(root, { recursive: true, force: true });
 });

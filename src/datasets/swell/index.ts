@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import type { DataSource } from '../../config/schema.js';
 import { UserError } from '../../errors.js';
 import { createResamplerForRates } from '../../preprocessing/index.js';
@@ -7,30 +7,37 @@ import { checkFinite } from '../generic.js';
 import { poly5ChannelIndex, readPoly5Chunks, readPoly5Header } from '../poly5.js';
 import type { RawRecording, ReaderContext } from '../types.js';
 import { column, idNumber, readTable, type Table } from './tables.js';
+import { readSwellTextChunks, SWELL_TEXT_RATE_HZ } from './text.js';
 
 /** SWELL-KW's ECG channel in the Poly5 files (0-based channel index). */
 export const SWELL_ECG_CHANNEL = 7;
 /** Label tasks SWELL offers. */
 export const SWELL_TASKS = ['stress', 'arousal', 'valence'] as const;
 
-/** One `.S00` file: participant, block and which continuation part it is (0 = the first). */
+/**
+ * One recording file: participant, block, which continuation part it is (0 = the first) and its format (a
+ * Poly5 `.S00` original or a file of the "Mobi signals text" export).
+ */
 export interface SwellFile {
   path: string;
   participant: number;
   block: number;
   part: number;
+  format: 'poly5' | 'text';
 }
 
 /**
  * Parses a SWELL Poly5 file name: `ppN_<anything>[_-]cK[_cont[M]].S00` (e.g. `pp1_18-9-2012_c1.S00`,
- * `pp10_8-10-2012-c1.S00`, `pp4_..._c3_cont.S00`). Returns undefined for other names.
+ * `pp10_8-10-2012-c1.S00`, `pp4_..._c3_cont.S00`); with `ext` `txt`, the same names of the text export
+ * (`pp1_18-9-2012_c1.txt`). Returns undefined for other names.
  */
 export function parseSwellName(
   name: string,
+  ext: 's00' | 'txt' = 's00',
 ): { participant: number; block: number; part: number } | undefined {
   const m =
-    /^pp(\d+)[_-].*?[_-]c(\d+)(?:[_-]?cont(\d*))?\.s00$/i.exec(name) ??
-    /^pp(\d+)[_-]c(\d+)(?:[_-]?cont(\d*))?\.s00$/i.exec(name);
+    new RegExp(`^pp(\\d+)[_-].*?[_-]c(\\d+)(?:[_-]?cont(\\d*))?\\.${ext}$`, 'i').exec(name) ??
+    new RegExp(`^pp(\\d+)[_-]c(\\d+)(?:[_-]?cont(\\d*))?\\.${ext}$`, 'i').exec(name);
   if (!m) return undefined;
   const cont = m[3];
   return {
@@ -130,7 +137,9 @@ function threshold(values: number[], rule: number | 'mean' | 'median'): number {
  * `ppN_*_cK[_cont].S00` under `data.root` (recursively) and yields one recording per (participant, block), the
  * `_cont` parts appended in order, participants in order pp1, pp2, ... Channel 7 (ECG; `data.lead` overrides)
  * is streamed block by block through the resampler to `ctx.targetRateHz` (2048 -> 256 Hz), so a 3-hour file
- * never sits in memory at its source rate.
+ * never sits in memory at its source rate. Blocks without a `.S00` file are read from the "Mobi signals text"
+ * export, `ppN_*_cK[_cont].txt` (one ECG sample per line; {@link readSwellTextChunks}), at `data.samplingRateHz`
+ * or SWELL's 2048 Hz, streamed the same way; where both exist the Poly5 original is read (logged once).
  *
  * Labels per (participant, block): `stress` = 1 for T (time pressure) or I (interruptions), 0 for N, from
  * `conditions.csv` / `conditions.xlsx` (participant, block, condition), else from the Condition column of the
@@ -152,23 +161,54 @@ export async function* readSwell(source: DataSource, ctx: ReaderContext): AsyncG
   const all: string[] = [];
   walk(root, all, 0);
   const recs = new Map<string, SwellFile[]>();
+  const texts = new Map<string, SwellFile[]>();
+  const add = (into: Map<string, SwellFile[]>, f: SwellFile): void => {
+    const list = into.get(key(f.participant, f.block)) ?? [];
+    const dup = list.find((g) => g.part === f.part);
+    if (dup)
+      throw new UserError(
+        `readSwell: ${f.path} and ${dup.path} are the same part of participant ${f.participant} block ${f.block}`,
+      );
+    list.push(f);
+    into.set(key(f.participant, f.block), list);
+  };
+  const textFiles: SwellFile[] = [];
   for (const p of all) {
     const name = basename(p);
+    if (/\.txt$/i.test(name)) {
+      const id = parseSwellName(name, 'txt');
+      if (id) textFiles.push({ path: p, ...id, format: 'text' });
+      else if (/^pp\d/i.test(name)) say(`readSwell: ${p}: name not of the form ppN_..._cK.txt: ignored`);
+      continue;
+    }
     if (!/\.s00$/i.test(name)) continue;
     const id = parseSwellName(name);
     if (!id) {
       say(`readSwell: ${p}: name not of the form ppN_..._cK.S00: ignored`);
       continue;
     }
-    const list = recs.get(key(id.participant, id.block)) ?? [];
-    const dup = list.find((f) => f.part === id.part);
-    if (dup)
-      throw new UserError(
-        `readSwell: ${p} and ${dup.path} are the same part of participant ${id.participant} block ${id.block}`,
-      );
-    list.push({ path: p, ...id });
-    recs.set(key(id.participant, id.block), list);
+    add(recs, { path: p, ...id, format: 'poly5' });
   }
+  // The text export ("Mobi signals text"): where the dataset's folder layout is kept, only the .txt files in
+  // that folder are recordings (other modalities' text files may share the ppN_..._cK names).
+  const inMobi = (f: SwellFile): boolean =>
+    relative(root, f.path)
+      .split(sep)
+      .slice(0, -1)
+      .some((d) => /mobi/i.test(d));
+  const useText = textFiles.some(inMobi) ? textFiles.filter(inMobi) : textFiles;
+  if (useText.length < textFiles.length)
+    say(
+      `readSwell: ${textFiles.length - useText.length} ppN_..._cK.txt files outside the "Mobi signals text" folder ignored`,
+    );
+  for (const f of useText) add(texts, f);
+  // Poly5 originals win over the text export of the same (participant, block).
+  const shadowed = [...texts.keys()].filter((k) => recs.has(k));
+  if (shadowed.length > 0)
+    say(
+      `readSwell: ${shadowed.length} participant/block(s) have both Poly5 .S00 and text-export .txt recordings: the .txt files are ignored for them (e.g. ${texts.get(shadowed[0] as string)?.[0]?.path})`,
+    );
+  for (const [k, list] of texts) if (!recs.has(k)) recs.set(k, list);
   let groups = [...recs.values()].map((l) => l.sort((a, b) => a.part - b.part));
   groups.sort(
     (a, b) =>
@@ -179,7 +219,7 @@ export async function* readSwell(source: DataSource, ctx: ReaderContext): AsyncG
     groups = groups.filter((g) => source.subjects?.includes(`pp${(g[0] as SwellFile).participant}`));
   if (groups.length === 0)
     throw new UserError(
-      `readSwell: no ppN_*_cK.S00 recordings under ${root}${source.subjects ? ` for data.subjects ${source.subjects.join(', ')}` : ''}`,
+      `readSwell: no ppN_*_cK.S00 (Poly5) or ppN_*_cK.txt (text export) recordings under ${root}${source.subjects ? ` for data.subjects ${source.subjects.join(', ')}` : ''}`,
     );
 
   // Label tables.
@@ -209,6 +249,13 @@ export async function* readSwell(source: DataSource, ctx: ReaderContext): AsyncG
       missing(task, '"Behavioral-features - per minute.xlsx" (or its .csv export)');
 
   const lead = source.lead ?? SWELL_ECG_CHANNEL;
+  // The text export stores no rate: data.samplingRateHz, else SWELL's 2048 Hz (METHOD §1).
+  const textRateHz = source.samplingRateHz ?? SWELL_TEXT_RATE_HZ;
+  const nText = groups.filter((g) => g[0]!.format === 'text').length;
+  if (nText > 0)
+    say(
+      `readSwell: ${nText} recording(s) from the text export, read at ${textRateHz} Hz (${source.samplingRateHz !== undefined ? 'data.samplingRateHz' : "SWELL's rate; set data.samplingRateHz to override"})`,
+    );
   ctx.onTotal?.(groups.length);
   let i = 0;
   while (i < groups.length) {
@@ -240,35 +287,61 @@ export async function* readSwell(source: DataSource, ctx: ReaderContext): AsyncG
         labels.arousal = m && Number.isFinite(m.arousal) ? (m.arousal > tA ? 1 : 0) : NaN;
       if (tasks.includes('valence'))
         labels.valence = m && Number.isFinite(m.valence) ? (m.valence > tV ? 1 : 0) : NaN;
-      yield readBlock(g, lead, ctx.targetRateHz, `pp${pp}`, `c${block}`, labels);
+      yield readBlock(
+        g,
+        { lead, textLead: source.lead, textRateHz },
+        ctx.targetRateHz,
+        `pp${pp}`,
+        `c${block}`,
+        labels,
+      );
     }
   }
 }
 
+interface BlockLeads {
+  /** Poly5 channel (index or name). */
+  lead: number | string;
+  /** Column of multi-column text files (data.lead as given; unused for one-column files). */
+  textLead: number | string | undefined;
+  /** Rate of the text export. */
+  textRateHz: number;
+}
+
+/**
+ * One (participant, block): its parts (all Poly5 or all text), each streamed chunk by chunk through one
+ * resampler to `targetRateHz` and concatenated.
+ */
 function readBlock(
   parts: SwellFile[],
-  lead: number | string,
+  leads: BlockLeads,
   targetRateHz: number | undefined,
   subject: string,
   recording: string,
   labels: Record<string, number>,
 ): RawRecording {
-  const first = readPoly5Header(parts[0]!.path);
-  const rateHz = first.sampleRateHz;
+  const text = parts[0]!.format === 'text';
+  const first = text ? undefined : readPoly5Header(parts[0]!.path);
+  const rateHz = first ? first.sampleRateHz : leads.textRateHz;
   const resampler =
     targetRateHz !== undefined && targetRateHz !== rateHz
       ? createResamplerForRates({ sourceRateHz: rateHz, targetRateHz })
       : undefined;
   const out: Float64Array[] = [];
   for (const part of parts) {
-    const h = part === parts[0] ? first : readPoly5Header(part.path);
-    if (h.sampleRateHz !== rateHz)
-      throw new UserError(
-        `readSwell: ${part.path} is at ${h.sampleRateHz} Hz, ${parts[0]!.path} at ${rateHz} Hz`,
-      );
-    poly5ChannelIndex(h, lead);
+    let chunks: Iterable<Float64Array>;
+    if (text) chunks = readSwellTextChunks(part.path, leads.textLead);
+    else {
+      const h = part === parts[0] && first ? first : readPoly5Header(part.path);
+      if (h.sampleRateHz !== rateHz)
+        throw new UserError(
+          `readSwell: ${part.path} is at ${h.sampleRateHz} Hz, ${parts[0]!.path} at ${rateHz} Hz`,
+        );
+      poly5ChannelIndex(h, leads.lead);
+      chunks = readPoly5Chunks(part.path, leads.lead);
+    }
     let offset = 0;
-    for (const chunk of readPoly5Chunks(part.path, lead)) {
+    for (const chunk of chunks) {
       checkFinite(chunk, part.path, offset);
       offset += chunk.length;
       out.push(resampler ? resampler.push(chunk) : chunk);
