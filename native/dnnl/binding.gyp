@@ -2,7 +2,7 @@
   "targets": [{
     "target_name": "ecgssl_dnnl",
     "sources": ["src/addon.cc"],
-    "cflags_cc": ["-O2", "-std=c++17", "-fexceptions", "-fopenmp"],
+    "cflags_cc": ["-O2", "-std=c++17", "-fexceptions", "-fopenmp", "-fno-trapping-math"],
     "cflags_cc!": ["-fno-exceptions"],
     "libraries": ["-ldnnl", "-fopenmp"],
     "conditions": [
@@ -12,7 +12,7 @@
         "xcode_settings": {
           "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
           "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-          "OTHER_CPLUSPLUSFLAGS": ["-O2", "-Xpreprocessor", "-fopenmp"]
+          "OTHER_CPLUSPLUSFLAGS": ["-O2", "-Xpreprocessor", "-fopenmp", "-fno-trapping-math"]
         }
       }]
     ]

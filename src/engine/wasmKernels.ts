@@ -199,6 +199,9 @@ export function maxPoolBackward(
   const padTop = info.padInfo.top;
   const padLeft = info.padInfo.left;
   const C = inChannels;
+  // Channels innermost (contiguous in NHWC): each window is scanned row by row for all channels at once.
+  const best = new Float32Array(C);
+  const at = new Int32Array(C);
   dx.fill(0);
   for (let bi = 0; bi < batchSize; bi++) {
     const xBase = bi * inHeight * inWidth * C;
@@ -210,22 +213,24 @@ export function maxPoolBackward(
         const c0 = c * strideWidth - padLeft;
         const cLo = Math.max(0, c0);
         const cHi = Math.min(inWidth, c0 + filterWidth);
-        const dyOff = ((bi * outHeight + r) * outWidth + c) * C;
-        for (let ch = 0; ch < C; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let rr = rLo; rr < rHi; rr++) {
-            const rowOff = xBase + rr * inWidth * C + ch;
-            for (let cc = cLo; cc < cHi; cc++) {
-              const idx = rowOff + cc * C;
-              const v = x[idx] as number;
-              if (v > best) {
-                best = v;
-                at = idx;
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let rr = rLo; rr < rHi; rr++) {
+          for (let cc = cLo; cc < cHi; cc++) {
+            const off = xBase + (rr * inWidth + cc) * C;
+            for (let ch = 0; ch < C; ch++) {
+              const v = x[off + ch] as number;
+              if (v > (best[ch] as number)) {
+                best[ch] = v;
+                at[ch] = off + ch;
               }
             }
           }
-          if (at >= 0) dx[at] = (dx[at] as number) + (dy[dyOff + ch] as number);
+        }
+        const dyOff = ((bi * outHeight + r) * outWidth + c) * C;
+        for (let ch = 0; ch < C; ch++) {
+          const idx = at[ch] as number;
+          if (idx >= 0) dx[idx] = (dx[idx] as number) + (dy[dyOff + ch] as number);
         }
       }
     }

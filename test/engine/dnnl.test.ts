@@ -212,3 +212,135 @@ test(
     });
   },
 );
+
+/** Float64 reference of the three conv1d passes (channels-last, stride 1, explicit pads). */
+function conv1dRef(
+  x: Float32Array,
+  w: Float32Array,
+  dy: Float32Array,
+  [B, T, Cin, K, Cout, pl, pr]: [number, number, number, number, number, number, number],
+): { y: Float64Array; dx: Float64Array; dw: Float64Array } {
+  const To = T + pl + pr - K + 1;
+  const y = new Float64Array(B * To * Cout);
+  const dx = new Float64Array(B * T * Cin);
+  const dw = new Float64Array(K * Cin * Cout);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < To; t++)
+      for (let k = 0; k < K; k++) {
+        const s = t + k - pl;
+        if (s < 0 || s >= T) continue;
+        for (let ci = 0; ci < Cin; ci++) {
+          const xv = x[(b * T + s) * Cin + ci] as number;
+          let dxs = 0;
+          for (let co = 0; co < Cout; co++) {
+            const wi = (k * Cin + ci) * Cout + co;
+            const yi = (b * To + t) * Cout + co;
+            y[yi] = (y[yi] as number) + xv * (w[wi] as number);
+            dxs += (dy[yi] as number) * (w[wi] as number);
+            dw[wi] = (dw[wi] as number) + xv * (dy[yi] as number);
+          }
+          const xi = (b * T + s) * Cin + ci;
+          dx[xi] = (dx[xi] as number) + dxs;
+        }
+      }
+  return { y, dx, dw };
+}
+
+test(
+  "addon rewrites of oneDNN's gemm fallbacks (explicit padding, backward data as forward, tap chunks) are exact",
+  { skip },
+  () => {
+    const a = addon as Exclude<typeof addon, { loadError: string }>;
+    const rel = (got: Float32Array, ref: Float64Array): number => {
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < ref.length; i++) {
+        num = Math.max(num, Math.abs((got[i] as number) - (ref[i] as number)));
+        den = Math.max(den, Math.abs(ref[i] as number));
+      }
+      return num / den;
+    };
+    // [B, T, Cin, K, Cout, padL, padR]: the paper's k32 'same' layer (every pass rewritten on AVX-512 oneDNN 2.6),
+    // its k16 layer (backward weights in 2 chunks), an odd kernel with a ragged last chunk, and a valid conv.
+    const cases: [number, number, number, number, number, number, number][] = [
+      [2, 200, 32, 32, 32, 15, 16],
+      [2, 150, 32, 16, 64, 7, 8],
+      [1, 90, 16, 19, 24, 9, 9],
+      [2, 120, 24, 21, 16, 0, 0],
+    ];
+    const impls = new Set<string>();
+    const rnd = seeded(77);
+    for (const g of cases) {
+      const [B, T, Cin, K, Cout, pl, pr] = g;
+      const To = T + pl + pr - K + 1;
+      const x = randArray(B * T * Cin, rnd);
+      const w = randArray(K * Cin * Cout, rnd, 0.3);
+      const dy = randArray(B * To * Cout, rnd);
+      const ref = conv1dRef(x, w, dy, g);
+      const y = new Float32Array(B * To * Cout).fill(NaN);
+      const dx = new Float32Array(B * T * Cin).fill(NaN);
+      const dw = new Float32Array(K * Cin * Cout).fill(NaN);
+      // twice: the second call reuses the cached plans and padded buffers (their borders must still be zero)
+      for (let rep = 0; rep < 2; rep++) {
+        impls.add(a.conv1dForward(x, w, y, B, T, Cin, K, Cout, pl, pr, 1));
+        impls.add(a.conv1dBackwardData(dy, w, dx, B, T, Cin, K, Cout, pl, pr, 1));
+        impls.add(a.conv1dBackwardWeights(x, dy, dw, B, T, Cin, K, Cout, pl, pr, 1));
+        const what = `[${g}] call ${rep}`;
+        assert.ok(rel(y, ref.y) < 1e-5, `forward ${what}: ${rel(y, ref.y)}`);
+        assert.ok(rel(dx, ref.dx) < 1e-5, `backward data ${what}: ${rel(dx, ref.dx)}`);
+        assert.ok(rel(dw, ref.dw) < 1e-5, `backward weights ${what}: ${rel(dw, ref.dw)}`);
+        x.set(randArray(x.length, rnd));
+        dy.set(randArray(dy.length, rnd));
+        Object.assign(ref, conv1dRef(x, w, dy, g));
+      }
+    }
+    // On oneDNN builds where the rewrites apply (x86 AVX-512/AVX2 jit kernels), make sure they were exercised.
+    const all = [...impls].join(' | ');
+    if (/jit:avx/.test(all) && process.env.ECGSSL_DNNL_REWRITE !== '0') {
+      assert.match(all, /explicit padding/, all);
+      assert.match(all, /as forward/, all);
+      assert.match(all, /tap chunks/, all);
+    }
+  },
+);
+
+test('native LeakyRelu, its gradient and leading-axes Sum (large tensors) match cpu', { skip }, async () => {
+  await setup();
+  const rnd = seeded(91);
+  // above the 32768-element threshold where the wasm kernels hand the loops to the addon
+  for (const [shape, alpha] of [
+    [[3, 2000, 17], 0.2],
+    [[2, 1100, 33], 0.01],
+    [[70001], -0.5],
+  ] as [number[], number][]) {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const xv = randArray(n, rnd);
+    for (let j = 0; j < n; j += 5) xv[j] = 0;
+    xv[1] = NaN;
+    const wv = randArray(n, rnd);
+    const res = await onBoth(() => {
+      const x = tf.tensor(xv, shape);
+      const w = tf.tensor(wv, shape);
+      const y = tf.leakyRelu(x, alpha);
+      const g = tf.grad((a: tf.Tensor) => tf.leakyRelu(a, alpha).mul(w).sum())(
+        tf.tensor(
+          xv.map((v) => (Number.isNaN(v) ? 1 : v)),
+          shape,
+        ),
+      );
+      const lead = shape.length > 1 ? tf.sum(w, [0, 1]) : tf.sum(w);
+      const lead2 = tf.sum(w, shape.length > 1 ? [1, 0] : [0], true);
+      const biased = tf.add(
+        tf.tensor(
+          xv.map((v) => (Number.isNaN(v) ? 1 : v)),
+          shape,
+        ),
+        tf.slice(w, 0, shape.length > 1 ? [1, 1, shape[2] as number] : [1]),
+      );
+      return [y.where(tf.logicalNot(tf.isNaN(y)), tf.scalar(-7)), g, lead, lead2, biased];
+    });
+    assertClose(res, `native elementwise [${shape}] alpha ${alpha}`, 1e-4);
+    await tf.setBackend('wasm');
+    assert.ok(Number.isNaN(tf.leakyRelu(tf.tensor(xv, shape), alpha).dataSync()[1]), 'NaN must propagate');
+  }
+});

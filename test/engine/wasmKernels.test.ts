@@ -226,3 +226,145 @@ test('broadcasting Equal and the global max pool gradient match the cpu backend'
   );
   assert.deepEqual(Array.from(eqInt.wasm[0] as Float32Array), [1, 0, 0, 1]);
 });
+
+test('Sum over leading, trailing and mixed axes matches the cpu backend (keepDims, full, int32)', async () => {
+  await setupBackends();
+  const rnd = seeded(11);
+  for (let i = 0; i < 16; i++) {
+    const rank = 1 + Math.floor(rnd() * 4);
+    const shape = Array.from({ length: rank }, () => 1 + Math.floor(rnd() * 9));
+    const xv = randArray(
+      shape.reduce((a, b) => a * b, 1),
+      rnd,
+      3,
+    );
+    const k = 1 + Math.floor(rnd() * rank);
+    // leading block 0..k-1 (the fast path), its shuffled/negative spelling, a trailing block, a random subset
+    const leading = Array.from({ length: k }, (_, j) => j);
+    const axesList: number[][] = [
+      leading,
+      [...leading].reverse().map((a) => (a === 0 ? -rank : a)),
+      Array.from({ length: k }, (_, j) => rank - 1 - j),
+      Array.from({ length: rank }, (_, j) => j).filter(() => rnd() < 0.5),
+    ];
+    for (const axes of axesList) {
+      if (axes.length === 0) continue;
+      const keepDims = rnd() < 0.5;
+      const r = await onBoth(() => tf.tensor(xv, shape).sum(axes, keepDims));
+      const what = `sum [${shape}] axes [${axes}] keepDims ${keepDims}`;
+      assertClose(r, what);
+      const shapes = await onBoth(() => tf.tensor(xv, shape).sum(axes, keepDims).reshape([-1]));
+      assert.equal(shapes.wasm[0]?.length, shapes.cpu[0]?.length, what);
+    }
+  }
+  // shape bookkeeping and non-float inputs
+  await tf.setBackend('wasm');
+  assert.deepEqual(tf.zeros([2, 3, 4]).sum([0, 1], true).shape, [1, 1, 4]);
+  assert.deepEqual(tf.zeros([2, 3, 4]).sum([1, 0]).shape, [4]);
+  assert.deepEqual(Array.from(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32').sum(0).dataSync()), [4, 6]);
+  assert.deepEqual(Array.from(tf.tensor1d([true, true, false], 'bool').sum().dataSync()), [2]);
+  assert.deepEqual(Array.from(tf.zeros([0, 3]).sum(0).dataSync()), [0, 0, 0]);
+  // float64 accumulation: 1e6 ones plus a large offset stay exact
+  const big = tf.fill([1_000_000, 2], 1).sum(0).dataSync();
+  assert.deepEqual(Array.from(big), [1_000_000, 1_000_000]);
+});
+
+test('LeakyRelu and its fused gradient match the cpu backend (zeros, NaN, several alphas)', async () => {
+  await setupBackends();
+  const rnd = seeded(12);
+  for (let i = 0; i < 8; i++) {
+    const shape = [1 + Math.floor(rnd() * 4), 1 + Math.floor(rnd() * 50), 1 + Math.floor(rnd() * 9)];
+    const n = shape.reduce((a, b) => a * b, 1);
+    const xv = randArray(n, rnd);
+    for (let j = 0; j < n; j += 7) xv[j] = 0; // exact zeros take the alpha branch (x > 0 is false)
+    const rv = randArray(n, rnd);
+    const alpha = [0.2, 0.01, 0.5, 1.5, -0.3][i % 5] as number;
+    const r = await onBoth(() => {
+      const x = tf.tensor(xv, shape);
+      const w = tf.tensor(rv, shape);
+      const y = tf.leakyRelu(x, alpha);
+      const g = tf.grad((a: tf.Tensor) => tf.leakyRelu(a, alpha).mul(w).sum())(x);
+      // second use of the same activation (gradients accumulate through Add)
+      const g2 = tf.grad((a: tf.Tensor) => tf.leakyRelu(a, alpha).square().sum())(x);
+      return [y, g, g2];
+    });
+    assertClose(r, `leakyRelu [${shape}] alpha ${alpha}`);
+  }
+  await tf.setBackend('wasm');
+  const nan = tf.leakyRelu(tf.tensor1d([NaN, -2, 3, 0]), 0.2).dataSync();
+  assert.ok(Number.isNaN(nan[0]));
+  assert.deepEqual(Array.from(nan.slice(1)), [Math.fround(-0.4), 3, 0]);
+  const g = tf
+    .grad((a: tf.Tensor) => tf.leakyRelu(a, 0.2).sum())(tf.tensor1d([-1, 0, 2]))
+    .dataSync();
+  assert.deepEqual(Array.from(g), [Math.fround(0.2), Math.fround(0.2), 1]);
+});
+
+test('Identity shares the buffer safely: clones survive the original and nothing leaks', async () => {
+  await setupBackends();
+  await tf.setBackend('wasm');
+  const before = tf.memory();
+  const a = tf.tensor1d([1, 2, 3]);
+  const c = tf.clone(a);
+  const v = tf.variable(c);
+  a.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3]);
+  const nv = tf.tensor1d([4, 5, 6]);
+  v.assign(nv);
+  nv.dispose();
+  assert.deepEqual(
+    Array.from(c.dataSync()),
+    [1, 2, 3],
+    'assigning a variable must not change its initial value',
+  );
+  c.dispose();
+  assert.deepEqual(Array.from(v.dataSync()), [4, 5, 6]);
+  v.dispose();
+  const after = tf.memory();
+  assert.equal(after.numTensors, before.numTensors);
+  assert.equal(after.numDataBuffers, before.numDataBuffers);
+  const s = tf.clone(tf.tensor1d(['x', 'y'], 'string'));
+  assert.deepEqual(s.dataSync(), ['x', 'y']);
+});
+
+test('Add with a last-axis bias matches the cpu backend (the replacement defers to the stock kernel without native loops)', async () => {
+  await setupBackends();
+  const rnd = seeded(13);
+  for (const [shape, biasShape] of [
+    [
+      [4, 3000, 5],
+      [1, 1, 5],
+    ],
+    [[2, 700, 33], [33]],
+    [
+      [40000, 1],
+      [1, 1],
+    ],
+    [
+      [3, 11, 9],
+      [1, 9],
+    ], // small: stock kernel
+    [
+      [2, 900, 20],
+      [2, 1, 20],
+    ], // not a pure bias: stock kernel
+  ] as [number[], number[]][]) {
+    const xv = randArray(
+      shape.reduce((p, q) => p * q, 1),
+      rnd,
+    );
+    const bv = randArray(
+      biasShape.reduce((p, q) => p * q, 1),
+      rnd,
+    );
+    const r = await onBoth(() => {
+      const x = tf.tensor(xv, shape);
+      const b = tf.tensor(bv, biasShape);
+      return [tf.add(x, b), tf.add(b, x)];
+    });
+    assertClose(r, `add [${shape}] + [${biasShape}]`, 1e-6);
+  }
+  await tf.setBackend('wasm');
+  assert.deepEqual(tf.add(tf.ones([40000, 2]), tf.tensor1d([1, 2])).shape, [40000, 2]);
+  assert.deepEqual(Array.from(tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync()), [4, 6]);
+});

@@ -4,11 +4,23 @@
 //   w  [K, Cin, Cout]    (tfjs [1, K, Cin, Cout] -> oneDNN wio)
 //   y  [B, Tout, Cout]
 // Primitives (and the reorders into oneDNN's preferred blocked layouts) are cached per shape. Threads: OpenMP.
+//
+// Rewrites (stride 1; off with ECGSSL_DNNL_REWRITE=0): oneDNN 2.x falls back to its much slower gemm convolution
+// for the paper's wide kernels (k32 'same': padding 15/16 is too wide for the jit kernels; backward weights only
+// has a jit kernel for k <= ~14). When the direct primitive would be gemm, and the rewrite gets a jit kernel:
+//   fwd: the input is zero-padded explicitly into a plan-owned buffer and convolved with padding 0;
+//   dat: dx = forward conv (padding 0) of the zero-padded dy with the time-reversed, in/out-swapped filter;
+//   wei: dW is computed in chunks of at most 8 taps, each a padding-0 backward-weights primitive on a strided view
+//        of the zero-padded input, writing its rows of dW.
 #include <node_api.h>
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,16 +64,20 @@ static std::map<std::string, convolution_forward::primitive_desc> g_fwd_pd;
 
 struct CD {
   memory::dim B, T, Cin, K, Cout, pl, pr, stride, To;
+  memory::dim rs = 0;  // src (x) batch stride in time steps when it is a view of a longer buffer; 0 = dense
 };
 
 static std::string key(const char *k, const CD &d) {
   char buf[256];
-  snprintf(buf, sizeof buf, "%s_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld", k, (long)d.B, (long)d.T, (long)d.Cin, (long)d.K,
-           (long)d.Cout, (long)d.pl, (long)d.pr, (long)d.stride);
+  snprintf(buf, sizeof buf, "%s_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld", k, (long)d.B, (long)d.T, (long)d.Cin,
+           (long)d.K, (long)d.Cout, (long)d.pl, (long)d.pr, (long)d.stride, (long)d.To, (long)d.rs);
   return buf;
 }
 
-static memory::desc src_user(const CD &d) { return memory::desc({d.B, d.Cin, d.T}, dt::f32, tag::nwc); }
+static memory::desc src_user(const CD &d) {
+  if (d.rs > 0) return memory::desc({d.B, d.Cin, d.T}, dt::f32, memory::dims{d.rs * d.Cin, 1, d.Cin});
+  return memory::desc({d.B, d.Cin, d.T}, dt::f32, tag::nwc);
+}
 static memory::desc dst_user(const CD &d) { return memory::desc({d.B, d.Cout, d.To}, dt::f32, tag::nwc); }
 static memory::desc wei_user(const CD &d) { return memory::desc({d.Cout, d.Cin, d.K}, dt::f32, tag::wio); }
 static memory::desc any_md(memory::dims dims) { return memory::desc(dims, dt::f32, tag::any); }
@@ -184,6 +200,129 @@ static void run(Plan &p, const std::vector<void *> &ptrs) {
   strm().wait();
 }
 
+static bool rewrite_enabled() {
+  static const bool on = [] {
+    const char *e = std::getenv("ECGSSL_DNNL_REWRITE");
+    return !(e && std::strcmp(e, "0") == 0);
+  }();
+  return on;
+}
+static bool slow_impl(const std::string &impl) {
+  return impl.find("gemm") != std::string::npos || impl.find("ref") != std::string::npos;
+}
+
+// Plan-owned float buffers (zero-initialised; padded buffers only ever get their interior rewritten, so their
+// zero borders persist). Keyed by purpose and geometry; the forward and backward-weights passes of a layer share
+// their padded input buffer ("xp": the same layer input padded the same way).
+static std::map<std::string, std::vector<float>> g_bufs;
+static float *buffer(const std::string &k, size_t n) {
+  auto &v = g_bufs[k];
+  if (v.size() != n) v.assign(n, 0.f);
+  return v.data();
+}
+
+// xp[b, padL + t, c] = x[b, t, c] for a [B, T, C] x into a [B, T + padL + padR, C] buffer with zero borders.
+static float *padded_copy(const char *purpose, const CD &d, const float *x, memory::dim T, memory::dim C,
+                          memory::dim padL, memory::dim padR) {
+  const memory::dim Tp = T + padL + padR;
+  float *xp = buffer(key(purpose, d), (size_t)(d.B * Tp * C));
+  for (memory::dim b = 0; b < d.B; b++)
+    std::memcpy(xp + (b * Tp + padL) * C, x + b * T * C, sizeof(float) * (size_t)(T * C));
+  return xp;
+}
+
+// Each strategy returns the name of the implementation(s) that ran.
+static std::string conv_fwd(const CD &d, float *x, float *w, float *y) {
+  Plan &p = plan("fwd", d);
+  if ((d.pl > 0 || d.pr > 0) && slow_impl(p.impl) && rewrite_enabled()) {
+    CD e = d;
+    e.T = d.T + d.pl + d.pr;
+    e.pl = e.pr = 0;
+    Plan &q = plan("fwd", e);
+    if (!slow_impl(q.impl)) {
+      float *xp = padded_copy("xp", d, x, d.T, d.Cin, d.pl, d.pr);
+      run(q, {xp, w, y});
+      return q.impl + " (explicit padding)";
+    }
+  }
+  run(p, {x, w, y});
+  return p.impl;
+}
+
+static std::string conv_dat(const CD &d, float *dy, float *w, float *dx) {
+  Plan &p = plan("dat", d);
+  // (Not for few input channels: a forward conv with so few output channels is slower than gemm, 23 vs 6 ms for
+  // Cin = 1, k32, batch 32 x 2560.)
+  if (d.stride == 1 && d.Cin >= 16 && slow_impl(p.impl) && rewrite_enabled() && d.pl <= d.K - 1 &&
+      d.pr <= d.K - 1) {
+    // forward conv of dyp [B, T + K - 1, Cout] with wf [K, Cout, Cin] -> [B, T, Cin]
+    CD e{d.B, d.T + d.K - 1, d.Cout, d.K, d.Cin, 0, 0, 1, d.T};
+    Plan &q = plan("fwd", e);
+    if (!slow_impl(q.impl)) {
+      float *dyp = padded_copy("dat_dyp", d, dy, d.To, d.Cout, d.K - 1 - d.pl, d.K - 1 - d.pr);
+      float *wf = buffer(key("dat_wf", d), (size_t)(d.K * d.Cin * d.Cout));
+      for (memory::dim j = 0; j < d.K; j++)
+        for (memory::dim ci = 0; ci < d.Cin; ci++)
+          for (memory::dim co = 0; co < d.Cout; co++)
+            wf[(j * d.Cout + co) * d.Cin + ci] = w[((d.K - 1 - j) * d.Cin + ci) * d.Cout + co];
+      run(q, {dyp, wf, dx});
+      return q.impl + " (as forward)";
+    }
+  }
+  run(p, {dy, w, dx});
+  return p.impl;
+}
+
+#ifndef ECGSSL_WEI_CHUNK
+#define ECGSSL_WEI_CHUNK 8
+#endif
+static const memory::dim kWeiChunk = ECGSSL_WEI_CHUNK;
+
+static std::string conv_wei(const CD &d, float *x, float *dy, float *dw) {
+  Plan &p = plan("wei", d);
+  if (d.stride == 1 && slow_impl(p.impl) && rewrite_enabled() && d.K > 1) {
+    const memory::dim Tp = d.T + d.pl + d.pr;  // = To + K - 1
+    std::vector<std::pair<Plan *, memory::dim>> chunks;
+    bool fast = true;
+    for (memory::dim k0 = 0; k0 < d.K && fast; k0 += kWeiChunk) {
+      const memory::dim kc = std::min(kWeiChunk, d.K - k0);
+      CD e{d.B, d.To + kc - 1, d.Cin, kc, d.Cout, 0, 0, 1, d.To};
+      e.rs = Tp;
+      Plan &q = plan("wei", e);
+      fast = !slow_impl(q.impl);
+      chunks.push_back({&q, k0});
+    }
+    if (fast) {
+      float *xp = padded_copy("xp", d, x, d.T, d.Cin, d.pl, d.pr);
+      for (auto &c : chunks) run(*c.first, {xp + c.second * d.Cin, dy, dw + c.second * d.Cin * d.Cout});
+      return chunks[0].first->impl + " (" + std::to_string(chunks.size()) + " tap chunks)";
+    }
+  }
+  run(p, {x, dy, dw});
+  return p.impl;
+}
+
+// Asynchronous signals are blocked while oneDNN runs. oneDNN 2.x's generated f32 GEMM kernels (used by its gemm
+// convolutions) point rsp at a heap workspace; a signal taken inside one writes its frame there and corrupts the
+// malloc heap (oneDNN issue #4845, fixed upstream in 2026 by PR #4855). Node's --cpu-prof samples with SIGPROF,
+// which aborted training runs with "corrupted size vs. prev_size while consolidating". OpenMP worker threads are
+// created inside this scope on first use, so they inherit the blocked mask for good and never take process-directed
+// signals (SIGINT/SIGTERM) either; the calling thread gets its mask back, and pending signals are delivered then.
+struct SignalBlock {
+#ifndef _WIN32
+  sigset_t old;
+  SignalBlock() {
+    sigset_t all;
+    sigfillset(&all);
+    for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT}) sigdelset(&all, s);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+  }
+  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old, nullptr); }
+#endif
+  SignalBlock(const SignalBlock &) = delete;
+  SignalBlock &operator=(const SignalBlock &) = delete;
+};
+
 static napi_value str(napi_env env, const std::string &s) {
   napi_value v;
   napi_create_string_utf8(env, s.c_str(), NAPI_AUTO_LENGTH, &v);
@@ -247,6 +386,12 @@ static napi_value call(napi_env env, napi_callback_info info, const char *kind) 
     }
   }
   try {
+    SignalBlock no_signals;
+    float *a = static_cast<float *>(ptr[0]), *b = static_cast<float *>(ptr[1]);
+    float *c = nArr > 2 ? static_cast<float *>(ptr[2]) : nullptr;
+    if (kd == "fwd") return str(env, conv_fwd(d, a, b, c));
+    if (kd == "dat") return str(env, conv_dat(d, a, b, c));
+    if (kd == "wei") return str(env, conv_wei(d, a, b, c));
     Plan &p = plan(kind, d);
     run(p, ptr);
     return str(env, p.impl);
@@ -260,6 +405,186 @@ static napi_value BwdData(napi_env env, napi_callback_info info) { return call(e
 static napi_value BwdWeights(napi_env env, napi_callback_info info) { return call(env, info, "wei"); }
 static napi_value PoolFwd(napi_env env, napi_callback_info info) { return call(env, info, "pfw"); }
 static napi_value PoolBwd(napi_env env, napi_callback_info info) { return call(env, info, "pbw"); }
+
+// ---- element-wise helpers for the wasm tier (OpenMP-parallel loops on the wasm heap views) ----
+
+static bool f32_args(napi_env env, napi_callback_info info, size_t nArr, size_t nNum, const char *name,
+                     std::vector<float *> &arr, std::vector<size_t> &len, std::vector<double> &num) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < nArr + nNum) {
+    napi_throw_error(env, nullptr, (std::string("ecgssl-dnnl ") + name + ": expected " + std::to_string(nArr + nNum) + " arguments").c_str());
+    return false;
+  }
+  arr.resize(nArr);
+  len.resize(nArr);
+  num.resize(nNum);
+  for (size_t i = 0; i < nArr; i++) {
+    napi_typedarray_type t;
+    napi_value ab;
+    size_t off;
+    void *data;
+    if (napi_get_typedarray_info(env, argv[i], &t, &len[i], &data, &ab, &off) != napi_ok || t != napi_float32_array) {
+      napi_throw_type_error(env, nullptr, (std::string("ecgssl-dnnl ") + name + ": argument " + std::to_string(i) + " must be a Float32Array").c_str());
+      return false;
+    }
+    arr[i] = static_cast<float *>(data);
+  }
+  for (size_t i = 0; i < nNum; i++) {
+    if (napi_get_value_double(env, argv[nArr + i], &num[i]) != napi_ok) {
+      napi_throw_type_error(env, nullptr, (std::string("ecgssl-dnnl ") + name + ": argument " + std::to_string(nArr + i) + " must be a number").c_str());
+      return false;
+    }
+  }
+  return true;
+}
+static napi_value undef(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+static bool same_len(napi_env env, const std::vector<size_t> &len, const char *name) {
+  for (size_t l : len)
+    if (l != len[0]) {
+      napi_throw_range_error(env, nullptr, (std::string("ecgssl-dnnl ") + name + ": arrays differ in length").c_str());
+      return false;
+    }
+  return true;
+}
+
+// Branch-free loops (activation signs are random: a branch per element ran at ~4 ns/element). x * 1 is exact, so
+// the values are those of x > 0 ? x : alpha * x. They vectorise with -fno-trapping-math (binding.gyp).
+static void leaky_chunk(const float *__restrict__ x, float *__restrict__ y, long n, float alpha) {
+#pragma omp simd
+  for (long i = 0; i < n; i++) y[i] = x[i] * (x[i] > 0.f ? 1.f : alpha);
+}
+static void leaky_grad_chunk(const float *__restrict__ x, const float *__restrict__ dy, float *__restrict__ dx, long n,
+                             float alpha) {
+#pragma omp simd
+  for (long i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.f ? 1.f : alpha);
+}
+// [lo, hi) of thread t of nt over n elements, in multiples of 16 (cache-line aligned splits)
+static void split(long n, int t, int nt, long &lo, long &hi) {
+  const long blocks = (n + 15) / 16;
+  lo = std::min(n, blocks * t / nt * 16);
+  hi = std::min(n, blocks * (t + 1) / nt * 16);
+}
+
+// leakyRelu(x, y, alpha): y = x > 0 ? x : alpha * x
+static napi_value LeakyRelu(napi_env env, napi_callback_info info) {
+  std::vector<float *> a;
+  std::vector<size_t> len;
+  std::vector<double> num;
+  if (!f32_args(env, info, 2, 1, "leakyRelu", a, len, num) || !same_len(env, len, "leakyRelu")) return nullptr;
+  const float *x = a[0];
+  float *y = a[1];
+  const float alpha = (float)num[0];  // float products, as tfjs-backend-wasm's own kernel
+  const long n = (long)len[0];
+  SignalBlock no_signals;
+#pragma omp parallel
+  {
+    long lo, hi;
+    split(n, omp_get_thread_num(), omp_get_num_threads(), lo, hi);
+    leaky_chunk(x + lo, y + lo, hi - lo, alpha);
+  }
+  return undef(env);
+}
+
+// leakyReluGrad(x, dy, dx, alpha): dx = x > 0 ? dy : alpha * dy
+static napi_value LeakyReluGrad(napi_env env, napi_callback_info info) {
+  std::vector<float *> a;
+  std::vector<size_t> len;
+  std::vector<double> num;
+  if (!f32_args(env, info, 3, 1, "leakyReluGrad", a, len, num) || !same_len(env, len, "leakyReluGrad")) return nullptr;
+  const float *x = a[0], *dy = a[1];
+  float *dx = a[2];
+  const float alpha = (float)num[0];
+  const long n = (long)len[0];
+  SignalBlock no_signals;
+#pragma omp parallel
+  {
+    long lo, hi;
+    split(n, omp_get_thread_num(), omp_get_num_threads(), lo, hi);
+    leaky_grad_chunk(x + lo, dy + lo, dx + lo, hi - lo, alpha);
+  }
+  return undef(env);
+}
+
+// sumLeading(x, out, outer, inner): out[j] = sum_i x[i * inner + j], float64 accumulation per thread
+static napi_value SumLeading(napi_env env, napi_callback_info info) {
+  std::vector<float *> a;
+  std::vector<size_t> len;
+  std::vector<double> num;
+  if (!f32_args(env, info, 2, 2, "sumLeading", a, len, num)) return nullptr;
+  const long outer = (long)num[0], inner = (long)num[1];
+  if (outer < 0 || inner < 1 || (size_t)(outer * inner) != len[0] || (size_t)inner != len[1]) {
+    napi_throw_range_error(env, nullptr, "ecgssl-dnnl sumLeading: sizes do not match outer x inner");
+    return nullptr;
+  }
+  const float *x = a[0];
+  float *out = a[1];
+  SignalBlock no_signals;
+  const int nthr = std::max(1, std::min<int>(omp_get_max_threads(), (int)std::max<long>(1, outer / 64)));
+  std::vector<double> part((size_t)nthr * (size_t)inner, 0.0);
+#pragma omp parallel num_threads(nthr)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const long lo = outer * t / nt, hi = outer * (t + 1) / nt;
+    double *acc = part.data() + (size_t)t * (size_t)inner;
+    if (inner == 1) {
+      double s = 0;
+      for (long i = lo; i < hi; i++) s += x[i];
+      acc[0] = s;
+    } else {
+      for (long i = lo; i < hi; i++) {
+        const float *row = x + i * inner;
+#pragma omp simd
+        for (long j = 0; j < inner; j++) acc[j] += row[j];
+      }
+    }
+  }
+  for (long j = 0; j < inner; j++) {
+    double s = 0;
+    for (int t = 0; t < nthr; t++) s += part[(size_t)t * (size_t)inner + (size_t)j];
+    out[j] = (float)s;
+  }
+  return undef(env);
+}
+
+static void bias_chunk(const float *__restrict__ x, const float *__restrict__ b, float *__restrict__ y, long rows,
+                       long inner) {
+  for (long r = 0; r < rows; r++) {
+    const float *xr = x + r * inner;
+    float *yr = y + r * inner;
+#pragma omp simd
+    for (long j = 0; j < inner; j++) yr[j] = xr[j] + b[j];
+  }
+}
+
+// addBias(x, b, y): y[i * inner + j] = x[i * inner + j] + b[j], inner = b.length (a bias add over the last axis)
+static napi_value AddBias(napi_env env, napi_callback_info info) {
+  std::vector<float *> a;
+  std::vector<size_t> len;
+  std::vector<double> num;
+  if (!f32_args(env, info, 3, 0, "addBias", a, len, num)) return nullptr;
+  const long inner = (long)len[1];
+  if (inner < 1 || len[0] % (size_t)inner != 0 || len[2] != len[0]) {
+    napi_throw_range_error(env, nullptr, "ecgssl-dnnl addBias: x and y must have the same length, a multiple of b's");
+    return nullptr;
+  }
+  const long rows = (long)len[0] / inner;
+  const float *x = a[0], *b = a[1];
+  float *y = a[2];
+  SignalBlock no_signals;
+#pragma omp parallel
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const long lo = rows * t / nt, hi = rows * (t + 1) / nt;
+    bias_chunk(x + lo * inner, b, y + lo * inner, hi - lo, inner);
+  }
+  return undef(env);
+}
 
 static napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t *v = dnnl_version();
@@ -297,6 +622,10 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"conv1dBackwardWeights", nullptr, BwdWeights, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool1dForward", nullptr, PoolFwd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool1dBackward", nullptr, PoolBwd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"leakyRelu", nullptr, LeakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"leakyReluGrad", nullptr, LeakyReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"addBias", nullptr, AddBias, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumLeading", nullptr, SumLeading, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
