@@ -3,26 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, reportError } from '../../src/cli/main.js';
+import { reportError } from '../../src/cli/main.js';
 import { UserError } from '../../src/errors.js';
 import { setCliStreams } from '../../src/cli/output.js';
+import { cli } from '../helpers/cli.js';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in-process with its stdout/stderr text captured. */
-async function cli(...args: string[]): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'ecgssl', ...args], {
-    out: (t) => (stdout += t),
-    err: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 function withTmp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'ecgssl-cli-'));

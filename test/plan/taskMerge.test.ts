@@ -4,23 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'ecgssl', ...args], {
-    out: (t) => (stdout += t),
-    err: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 interface Unit {
   id: string;
