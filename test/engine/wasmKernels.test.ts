@@ -60,6 +60,31 @@ test('conv gradients match the cpu backend on random shapes (stride 1, same/vali
   }
 });
 
+test('first-layer (one input channel) 1-D conv filter gradient matches the cpu backend, incl. chunked im2col', async () => {
+  await setupBackends();
+  const rnd = seeded(7);
+  const cases: [number, number, number, number, Pad][] = [
+    // [batch, width, cout, kernel, pad]
+    [1, 9, 1, 1, 'same'],
+    [3, 40, 5, 7, 'same'],
+    [2, 33, 3, 8, 'same'],
+    [2, 30, 4, 6, 'valid'],
+    [2, 12, 2, 12, 'same'],
+    [2, 2560, 32, 32, 'same'], // the paper's first layer
+    // k * width = 262144 floats of im2col per window > 2^22 / 20: chunks of 16 + 4 windows
+    [20, 4096, 2, 64, 'valid'],
+  ];
+  const wasm = tf.findBackend('wasm') as tf.KernelBackend;
+  const before = tf.memory().numTensors;
+  const dataBefore = wasm.numDataIds();
+  for (const [b, w, cout, k, pad] of cases) {
+    const what = `cin=1 conv b${b} w${w} k${k}x${cout} ${pad}`;
+    assertClose(await onBoth(convCase(rnd, b, 1, w, 1, cout, 1, k, pad, 1)), what);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(wasm.numDataIds(), dataBefore, 'wasm buffers leaked by the kernels');
+});
+
 test('strided conv gradients fall back correctly', async () => {
   await setupBackends();
   const rnd = seeded(2);
