@@ -1,16 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../../src/cli/main.js';
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'ecgssl', ...args], {
-    out: (t) => (stdout += t),
-    err: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+import { cli } from '../helpers/cli.js';
 
 test('inspect model: the paper network has 329,152 trunk and 561,223 total parameters (METHOD §3)', async () => {
   const j = await cli('inspect', 'model', '--json');
