@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dataSourceSchema, preprocessingSchema } from '../config/schema.js';
+import { npyHeaderBytes } from '../datasets/npy.js';
 import { openWindowStore, prepareSource } from '../datasets/store.js';
 import { DEFAULT_MORPHOLOGY, simulateEcg } from '../datasets/synthetic/ecgsyn.js';
 import { createRng } from '../random/index.js';
@@ -20,19 +21,11 @@ const RATE_HZ = 2048;
 const RECORDING_S = 3600;
 const RECORDINGS_PER_SUBJECT = 3;
 
-function npyHeader(samples: number): Buffer {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${samples},), }`;
-  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
-  const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
-  pre.writeUInt16LE(header.length, 8);
-  return Buffer.concat([pre, Buffer.from(header, 'latin1')]);
-}
-
 function writeLongRecording(path: string, tile: Float64Array, seconds: number, phase: number): number {
   const n = seconds * RATE_HZ;
   const fd = openSync(path, 'w');
   try {
-    writeSync(fd, npyHeader(n));
+    writeSync(fd, npyHeaderBytes('<f4', [n]));
     const chunk = new Float32Array(tile.length);
     for (let s0 = 0; s0 < n; s0 += tile.length) {
       const m = Math.min(tile.length, n - s0);

@@ -163,17 +163,9 @@ export function readNpyChannel(path: string, channel: number): Float64Array {
   return out;
 }
 
-/**
- * Writes a little-endian `.npy` v1 file: float32 or float64 data, shape `[n]` or `[n, channels]` (C order).
- */
-export function writeNpy(
-  path: string,
-  data: Float32Array | Float64Array | Int16Array,
-  shape?: number[],
-): void {
-  const sh = shape ?? [data.length];
-  const descr = data instanceof Float32Array ? '<f4' : data instanceof Float64Array ? '<f8' : '<i2';
-  const shapeText = sh.length === 1 ? `(${sh[0]},)` : `(${sh.join(', ')})`;
+/** The `.npy` v1 preamble + header of a little-endian C-order array (the data bytes follow it). */
+export function npyHeaderBytes(descr: '<f4' | '<f8' | '<i2', shape: readonly number[]): Buffer {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const total = 10 + header.length + 1;
   header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
@@ -182,6 +174,18 @@ export function writeNpy(
   pre[6] = 1;
   pre[7] = 0;
   pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1')]);
+}
+
+/**
+ * Writes a little-endian `.npy` v1 file: float32 or float64 data, shape `[n]` or `[n, channels]` (C order).
+ */
+export function writeNpy(
+  path: string,
+  data: Float32Array | Float64Array | Int16Array,
+  shape?: number[],
+): void {
+  const descr = data instanceof Float32Array ? '<f4' : data instanceof Float64Array ? '<f8' : '<i2';
   const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  writeFileSync(path, Buffer.concat([pre, Buffer.from(header, 'latin1'), body]));
+  writeFileSync(path, Buffer.concat([npyHeaderBytes(descr, shape ?? [data.length]), body]));
 }

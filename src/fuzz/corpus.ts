@@ -63,6 +63,8 @@ export interface EdfSeedSignal {
   digitalMax: number;
   /** Digital samples, records * samplesPerRecord. */
   digital: Int16Array;
+  /** Physical dimension (default `uV`). */
+  dimension?: string;
 }
 
 function pad(s: string, n: number): string {
@@ -104,7 +106,7 @@ export function edfBytes(
   const cols: [number, (s: EdfSeedSignal) => string][] = [
     [16, (s) => s.label],
     [80, () => ''],
-    [8, () => 'uV'],
+    [8, (s) => s.dimension ?? 'uV'],
     [8, (s) => String(s.physicalMin)],
     [8, (s) => String(s.physicalMax)],
     [8, (s) => String(s.digitalMin)],

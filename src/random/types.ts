@@ -1,6 +1,6 @@
 /**
  * The project's only source of randomness. Every random draw in ecgssl goes through an Rng created by
- * `createRng(seed)` (src/random), never through Math.random or a global generator.
+ * `createRng(seed)` (src/random), never through a global, unseeded generator.
  */
 export interface Rng {
   /** Uniform on [0, 1). */

@@ -4,30 +4,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
-import { cli } from '../helpers/cli.js';
-
+import { cli, tinyConfigYaml } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecgssl-run-'));
 const configPath = join(dir, 'tiny.yaml');
 // A tiny experiment: 2 synthetic subjects x 4 recordings x 8 s at 64 Hz, 1-s windows (64 windows), a narrow trunk.
 writeFileSync(
   configPath,
-  `experiment: tiny
-seed: 2
-data:
-  kind: synthetic
-  root: ${join(dir, 'synthetic')}
-  tasks: [arousal, valence]
-  synthetic: { subjects: 2, recordingsPerSubject: 4, recordingSeconds: 8, samplingRateHz: 64, seed: 3 }
-preprocessing: { targetRateHz: 64, windowSamples: 64 }
-transformations: { permute: { segments: 8 } }
-model: { filters: [4, 8, 8], kernelSizes: [8, 4, 4], headUnits: 8 }
-pretrain: { scope: all, epochs: 1, batchWindows: 16, heldOutFraction: 0 }
-finetune: { epochs: 3, batchSize: 16, units: 16, layers: 1, baselineEpochs: 1 }
-evaluation: { folds: 4, labelFractions: ['25%'] }
-engine: { backend: cpu }
-output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }
-`,
+  tinyConfigYaml(dir, {
+    experiment: 'tiny',
+    finetune: '{ epochs: 3, batchSize: 16, units: 16, layers: 1, baselineEpochs: 1 }',
+    evaluation: "{ folds: 4, labelFractions: ['25%'] }",
+    engine: '{ backend: cpu }',
+  }),
 );
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 
 /** What one in-process CLI call printed and returned. */
@@ -16,4 +17,30 @@ export async function cli(...args: string[]): Promise<Captured> {
     err: (t) => (stderr += t),
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * YAML of a tiny experiment under `dir`: 2 synthetic subjects x 4 recordings x 8 s at 64 Hz, 1-s windows
+ * (64 windows), a narrow trunk, one pretraining (scope all). The sections given replace the defaults.
+ */
+export function tinyConfigYaml(
+  dir: string,
+  sections: { experiment: string; finetune: string; evaluation: string; engine: string },
+): string {
+  return `experiment: ${sections.experiment}
+seed: 2
+data:
+  kind: synthetic
+  root: ${join(dir, 'synthetic')}
+  tasks: [arousal, valence]
+  synthetic: { subjects: 2, recordingsPerSubject: 4, recordingSeconds: 8, samplingRateHz: 64, seed: 3 }
+preprocessing: { targetRateHz: 64, windowSamples: 64 }
+transformations: { permute: { segments: 8 } }
+model: { filters: [4, 8, 8], kernelSizes: [8, 4, 4], headUnits: 8 }
+pretrain: { scope: all, epochs: 1, batchWindows: 16, heldOutFraction: 0 }
+finetune: ${sections.finetune}
+evaluation: ${sections.evaluation}
+engine: ${sections.engine}
+output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }
+`;
 }

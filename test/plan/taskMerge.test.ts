@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { cli } from '../helpers/cli.js';
-
+import { cli, tinyConfigYaml } from '../helpers/cli.js';
 
 interface Unit {
   id: string;
@@ -18,22 +17,12 @@ const configPath = join(dir, 'tiny.yaml');
 // 2 synthetic subjects x 4 recordings x 8 s at 64 Hz, 1-s windows (64 windows), 2 folds, one pretraining (scope all).
 writeFileSync(
   configPath,
-  `experiment: tasks
-seed: 2
-data:
-  kind: synthetic
-  root: ${join(dir, 'synthetic')}
-  tasks: [arousal, valence]
-  synthetic: { subjects: 2, recordingsPerSubject: 4, recordingSeconds: 8, samplingRateHz: 64, seed: 3 }
-preprocessing: { targetRateHz: 64, windowSamples: 64 }
-transformations: { permute: { segments: 8 } }
-model: { filters: [4, 8, 8], kernelSizes: [8, 4, 4], headUnits: 8 }
-pretrain: { scope: all, epochs: 1, batchWindows: 16, heldOutFraction: 0 }
-finetune: { epochs: 2, batchSize: 16, units: 8, layers: 1, baselineEpochs: 1 }
-evaluation: { folds: 2, labelFractions: ['50%'] }
-engine: { backend: wasm, threads: 1 }
-output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }
-`,
+  tinyConfigYaml(dir, {
+    experiment: 'tasks',
+    finetune: '{ epochs: 2, batchSize: 16, units: 8, layers: 1, baselineEpochs: 1 }',
+    evaluation: "{ folds: 2, labelFractions: ['50%'] }",
+    engine: '{ backend: wasm, threads: 1 }',
+  }),
 );
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
