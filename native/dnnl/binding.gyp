@@ -1,8 +1,9 @@
 {
   "targets": [{
     "target_name": "ecgssl_dnnl",
-    "sources": ["src/addon.cc"],
-    "cflags_cc": ["-O2", "-std=c++17", "-fexceptions", "-fopenmp", "-fno-trapping-math"],
+    "sources": ["src/addon.cc", "src/fftconv.cc"],
+    "include_dirs": ["../../src/engine/fftconv"],
+    "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fexceptions", "-fopenmp", "-fno-trapping-math"],
     "cflags_cc!": ["-fno-exceptions"],
     "libraries": ["-ldnnl", "-fopenmp"],
     "conditions": [

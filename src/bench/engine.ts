@@ -17,6 +17,8 @@ interface ChildConfig {
   preference: 'wasm' | 'cpu';
   threads: number;
   dnnl: boolean;
+  /** FFT convolutions on the portable tier (default true). */
+  fftConv?: boolean;
   batch: number;
   trainSteps: number;
   inferSteps: number;
@@ -51,7 +53,12 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
   const { loadPaperNetworkBuilder, trainStep, trainStepAccumulated } =
     await import('../engine/paperNetwork.js');
   const tf = await import('@tensorflow/tfjs');
-  const rep = await initBackend({ preference: cfg.preference, threads: cfg.threads, dnnl: cfg.dnnl });
+  const rep = await initBackend({
+    preference: cfg.preference,
+    threads: cfg.threads,
+    dnnl: cfg.dnnl,
+    fftConv: cfg.fftConv ?? true,
+  });
   if (cfg.dnnl && rep.engine !== 'wasm+dnnl') {
     const why = rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded';
     return {
@@ -224,6 +231,14 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
     { name: `wasm+kernels ${cores} threads`, preference: 'wasm', threads: cores, dnnl: false },
     { name: `wasm+dnnl`, preference: 'wasm', threads: cores, dnnl: true },
   ];
+  if (!quick)
+    configs.splice(1, 0, {
+      name: `wasm+kernels ${cores} threads, direct convolutions`,
+      preference: 'wasm',
+      threads: cores,
+      dnnl: false,
+      fftConv: false,
+    });
   if (cores > 1 && !quick)
     configs.push({ name: 'wasm+kernels 1 thread', preference: 'wasm', threads: 1, dnnl: false });
   for (const c of configs) {

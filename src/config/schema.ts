@@ -202,6 +202,11 @@ export const engineSchema = z
      * portable tier alone (what a machine without libdnnl-dev gets).
      */
     dnnl: z.boolean().default(true),
+    /**
+     * On the portable tier, run the 1-D convolutions through overlap-save FFT kernels where that does several
+     * times fewer FLOPs (`true`, default; same results to float rounding); `false` keeps XNNPACK's direct ones.
+     */
+    fftConv: z.boolean().default(true),
   })
   .strict();
 

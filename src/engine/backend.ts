@@ -6,6 +6,8 @@ import type { BackendPreference, BackendReport } from './types.js';
 import { registerWasmKernels } from './wasmKernels.js';
 import { enableWasmThreads, finishWasmThreads, terminateWasmThreads } from './threads.js';
 import { registerFileIOHandlers } from './fileIO.js';
+import { disposeFftConvKernels, registerFftConvKernels } from './fftconv/registerFftConvKernels.js';
+import { FFTCONV_SOURCE_SHA256 } from './fftconv/fftconvWasm.js';
 
 /** Arguments of {@link initBackend}. */
 export interface InitBackendArgs {
@@ -15,6 +17,11 @@ export interface InitBackendArgs {
   threads?: number;
   /** Try the native oneDNN kernels (./dnnl.js) on top of wasm (default true; the benchmark turns it off). */
   dnnl?: boolean;
+  /**
+   * On the portable tier, compute the 1-D convolutions through the overlap-save FFT kernels of
+   * ./fftconv/fftconv.ts where that does several times fewer FLOPs (default true; config `engine.fftConv`).
+   */
+  fftConv?: boolean;
 }
 
 type DnnlResult = { ok: true; version: string; threads: number } | { ok: false; reason: string };
@@ -195,7 +202,9 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       versions['tfjs-backend-wasm'] = wasm.version_wasm;
       const d: DnnlResult =
-        'mod' in dnnlMod ? dnnlMod.mod.tryRegisterDnnlKernels(tf, { threads }) : { ok: false, reason: dnnlMod.reason };
+        'mod' in dnnlMod
+          ? dnnlMod.mod.tryRegisterDnnlKernels(tf, { threads, fftConv: args.fftConv })
+          : { ok: false, reason: dnnlMod.reason };
       if (d.ok) {
         versions.oneDNN = d.version;
         report = {
@@ -207,7 +216,17 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
         };
       } else {
         skipped.push({ engine: 'oneDNN', reason: d.reason });
-        report = { backend: 'wasm', engine: 'wasm', threads: used, skipped, versions };
+        const features: string[] = [];
+        if (args.fftConv !== false) {
+          try {
+            registerFftConvKernels(tf, { threads: used });
+            versions.fftconv = FFTCONV_SOURCE_SHA256.slice(0, 12);
+            features.push('FFT convolutions');
+          } catch (e) {
+            skipped.push({ engine: 'FFT convolutions', reason: reasonOf(e) });
+          }
+        }
+        report = { backend: 'wasm', engine: 'wasm', threads: used, skipped, versions, features };
       }
     } catch (e) {
       if (pref === 'wasm') throw new UserError(`initBackend: engine.backend 'wasm' failed: ${reasonOf(e)}`);
@@ -230,7 +249,8 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
 export function describeBackend(r: BackendReport): string {
   const why =
     r.skipped.length > 0 ? `; skipped ${r.skipped.map((s) => `${s.engine}: ${s.reason}`).join(', ')}` : '';
-  return `engine: ${r.engine} (${r.threads} thread${r.threads === 1 ? '' : 's'}${why})`;
+  const feats = r.features && r.features.length > 0 ? `, ${r.features.join(', ')}` : '';
+  return `engine: ${r.engine} (${r.threads} thread${r.threads === 1 ? '' : 's'}${feats}${why})`;
 }
 
 /** The report of the engine in use, or null before {@link initBackend}. */
@@ -252,5 +272,6 @@ export function getTf(): typeof tf {
  */
 export async function shutdownEngine(): Promise<void> {
   await terminateWasmThreads();
+  await disposeFftConvKernels();
   current = null;
 }

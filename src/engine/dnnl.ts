@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setElementwiseAccelerator } from './wasmElementwise.js';
+import { fftConvJob, fftConvSupports, type FftConvGeometry, type FftConvKind } from './fftconv/fftconv.js';
 
 type Tf = typeof tfType;
 type TensorInfo = tfType.TensorInfo;
@@ -89,6 +90,16 @@ export interface DnnlAddon {
   sumLeading?(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
   /** y = x + bias broadcast over the last axis (bias.length divides x.length) (OpenMP). */
   addBias?(x: Float32Array, bias: Float32Array, y: Float32Array): void;
+  /** out[o, j] = max over m of x[o, m, j] (NaN propagates) (OpenMP). */
+  maxMiddle?(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
+  /**
+   * The overlap-save FFT convolution of ./fftconv/fftconv.c compiled natively (OpenMP): kind 0 forward (a = x,
+   * b = w), 1 input gradient (a = dy, b = w), 2 filter gradient (a = x, b = dy); `words` from fftConvJob.
+   * Returns the vector width. Absent in addon builds before the FFT kernels.
+   */
+  fftConv1d?(kind: number, a: Float32Array, b: Float32Array, out: Float32Array, words: Int32Array): number;
+  /** Vector width of the native FFT kernels (channel counts must be multiples of it). */
+  fftLanes?(): number;
   version(): string;
   getThreads(): number;
   setThreads(n: number): number;
@@ -111,7 +122,24 @@ export type DnnlRegistration = { ok: true; version: string; threads: number } | 
 export interface DnnlArgs {
   /** OpenMP threads for oneDNN (default: all cores; keep the wasm backend single-threaded then, METHOD/prototypes §7). */
   threads?: number;
+  /**
+   * Route the convolutions where the native FFT kernels beat oneDNN's direct ones through them (default true;
+   * config `engine.fftConv`).
+   */
+  fftConv?: boolean;
 }
+
+/**
+ * Fewest direct-convolution FLOPs per FFT-route FLOP for which the native tier takes its FFT kernels instead of
+ * oneDNN, whose direct convolutions run near the CPU's peak. Measured at batch 32 on 2 AVX-512 cores (ms, FFT vs
+ * oneDNN, forward / input gradient / filter gradient): k32 32->32 (ratio 12.5) 9/10/12 vs 25/25/31; k16 64->64
+ * (7.4) 11/12/16 vs 20/20/26; k8 64->128 (3.8) 8.9/9.3/10.9 vs 10.6/10.4/11.7; k8 128->128 (4.0) 18/22/30 vs
+ * 20/21/21. Hence the ratio, and {@link DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS} for the gradients.
+ */
+export const DNNL_FFT_MIN_FLOP_RATIO = 3.5;
+
+/** Gradients of layers with at least this many (input, output) channel pairs stay on oneDNN (see above). */
+export const DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS = 128 * 128;
 
 /** Per-kernel counts of calls served by oneDNN and of fall-throughs to the previous kernel (for tests and logs). */
 export const dnnlStats: Record<string, { native: number; fallback: number }> = {};
@@ -188,14 +216,14 @@ export function tryRegisterDnnlKernels(tf: Tf, args: DnnlArgs = {}): DnnlRegistr
   if ('loadError' in addon) return { ok: false, reason: addon.loadError };
   try {
     const threads = addon.setThreads(Math.max(1, Math.floor(args.threads ?? availableParallelism())));
-    registerKernels(tf, addon);
+    registerKernels(tf, addon, args.fftConv !== false);
     return { ok: true, version: addon.version(), threads };
   } catch (e) {
     return { ok: false, reason: `tryRegisterDnnlKernels: ${(e as Error).message}` };
   }
 }
 
-function registerKernels(tf: Tf, addon: DnnlAddon): void {
+function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
   const bu = tf.backend_util;
   const prev = (name: string): KernelFunc => {
     const f = previous.get(name);
@@ -270,6 +298,33 @@ function registerKernels(tf: Tf, addon: DnnlAddon): void {
     return undefined;
   };
   const f32 = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32');
+  const lanes = useFft && addon.fftConv1d && addon.fftLanes ? addon.fftLanes() : 0;
+  /** The FFT job for this pass, when the native FFT kernels take it. */
+  const fftJob = (c: Conv2DInfo, kind: FftConvKind) => {
+    if (lanes === 0 || !is1d(c) || c.strideWidth !== 1) return null;
+    const g: FftConvGeometry = {
+      batch: c.batchSize,
+      inSamples: c.inWidth,
+      outSamples: c.outWidth,
+      inChannels: c.inChannels,
+      outChannels: c.outChannels,
+      kernelSize: c.filterWidth,
+      padLeft: c.padInfo.left,
+    };
+    if (!fftConvSupports(g) || g.inChannels % lanes !== 0 || g.outChannels % lanes !== 0) return null;
+    if (kind !== 'forward' && g.inChannels * g.outChannels >= DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS) return null;
+    const job = fftConvJob(kind, g, addon.getThreads());
+    return job.plan.directFlops >= DNNL_FFT_MIN_FLOP_RATIO * job.plan.fftFlops ? job : null;
+  };
+  const fft = (
+    kind: number,
+    words: Int32Array,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+  ): void => {
+    (addon.fftConv1d as NonNullable<DnnlAddon['fftConv1d']>).call(addon, kind, a, b, out, words);
+  };
   // Views on the wasm heap are taken only after makeOutput: a heap growth would detach earlier views.
   const view = (b: BackendWasm, t: TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
 
@@ -279,8 +334,10 @@ function registerKernels(tf: Tf, addon: DnnlAddon): void {
     if (!is1d(c) || !f32(x, filter)) return (count('Conv2D', false), prev('Conv2D')(p));
     const b = p.backend as BackendWasm;
     const out = b.makeOutput(c.outShape, 'float32');
-    addon.conv1dForward(view(b, x), view(b, filter), view(b, out), ...convDims(c));
-    count('Conv2D', true);
+    const job = fftJob(c, 'forward');
+    if (job) fft(0, job.words, view(b, x), view(b, filter), view(b, out));
+    else addon.conv1dForward(view(b, x), view(b, filter), view(b, out), ...convDims(c));
+    count(job ? 'Conv2D:fft' : 'Conv2D', true);
     return out;
   };
   const inputGrad: KernelFunc = (p) => {
@@ -291,8 +348,10 @@ function registerKernels(tf: Tf, addon: DnnlAddon): void {
       return (count('Conv2DBackpropInput', false), prev('Conv2DBackpropInput')(p));
     const b = p.backend as BackendWasm;
     const out = b.makeOutput(c.inShape, 'float32');
-    addon.conv1dBackwardData(view(b, dy), view(b, filter), view(b, out), ...convDims(c));
-    count('Conv2DBackpropInput', true);
+    const job = fftJob(c, 'inputGrad');
+    if (job) fft(1, job.words, view(b, dy), view(b, filter), view(b, out));
+    else addon.conv1dBackwardData(view(b, dy), view(b, filter), view(b, out), ...convDims(c));
+    count(job ? 'Conv2DBackpropInput:fft' : 'Conv2DBackpropInput', true);
     return out;
   };
   const filterGrad: KernelFunc = (p) => {
@@ -303,8 +362,10 @@ function registerKernels(tf: Tf, addon: DnnlAddon): void {
       return (count('Conv2DBackpropFilter', false), prev('Conv2DBackpropFilter')(p));
     const b = p.backend as BackendWasm;
     const out = b.makeOutput(c.filterShape, 'float32');
-    addon.conv1dBackwardWeights(view(b, x), view(b, dy), view(b, out), ...convDims(c));
-    count('Conv2DBackpropFilter', true);
+    const job = fftJob(c, 'filterGrad');
+    if (job) fft(2, job.words, view(b, x), view(b, dy), view(b, out));
+    else addon.conv1dBackwardWeights(view(b, x), view(b, dy), view(b, out), ...convDims(c));
+    count(job ? 'Conv2DBackpropFilter:fft' : 'Conv2DBackpropFilter', true);
     return out;
   };
   const maxPool: KernelFunc = (p) => {
@@ -339,13 +400,19 @@ function registerKernels(tf: Tf, addon: DnnlAddon): void {
     MaxPool: maxPool,
     MaxPoolGrad: maxPoolGrad,
   };
-  const { leakyRelu, leakyReluGrad, sumLeading, addBias } = addon;
+  const { leakyRelu, leakyReluGrad, sumLeading, addBias, maxMiddle } = addon;
   if (leakyRelu && leakyReluGrad && sumLeading && addBias)
     setElementwiseAccelerator({
       leakyRelu: (x, y, alpha) => leakyRelu.call(addon, x, y, alpha),
       leakyReluGrad: (x, dy, dx, alpha) => leakyReluGrad.call(addon, x, dy, dx, alpha),
       sumLeading: (x, out, outer, inner) => sumLeading.call(addon, x, out, outer, inner),
       addBias: (x, bias, y) => addBias.call(addon, x, bias, y),
+      ...(maxMiddle
+        ? {
+            maxMiddle: (x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number) =>
+              maxMiddle.call(addon, x, out, outer, mid, inner),
+          }
+        : {}),
     });
   for (const name of DNNL_KERNEL_NAMES) {
     mine.add(fns[name]);

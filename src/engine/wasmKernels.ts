@@ -23,7 +23,8 @@ function stockKernel(t: Tf, name: string): KernelFunc {
   return k.kernelFunc;
 }
 
-function convInfo(
+/** tfjs' Conv2DInfo of a conv kernel call (dataFormat defaulting to NHWC, dilations to 1). */
+export function convInfo(
   t: Tf,
   xShape: number[],
   filterShape: number[],

@@ -46,6 +46,7 @@ export async function runFoldUnit(args: RunFoldUnitArgs): Promise<UnitResultFile
     preference: config.engine.backend,
     threads: config.engine.threads,
     dnnl: config.engine.dnnl,
+    fftConv: config.engine.fftConv,
   });
   registerFileIOHandlers();
   const stores = await loadStores(config, { progress: false });

@@ -152,7 +152,7 @@ export async function openRunDir(loaded: LoadedConfig): Promise<RunDir> {
     platform: `${process.platform}-${process.arch}`,
     versions: softwareVersions(),
     git: git ?? null,
-    engine: { preference: config.engine.backend, threads: config.engine.threads ?? null, dnnl: config.engine.dnnl },
+    engine: { preference: config.engine.backend, threads: config.engine.threads ?? null, dnnl: config.engine.dnnl, fftConv: config.engine.fftConv },
   });
   return run;
 }

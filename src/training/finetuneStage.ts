@@ -112,6 +112,7 @@ async function runStage(
     preference: config.engine.backend,
     threads: config.engine.threads,
     dnnl: config.engine.dnnl,
+    fftConv: config.engine.fftConv,
   });
   registerFileIOHandlers();
   const stores = await loadStores(config);

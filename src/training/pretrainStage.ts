@@ -167,6 +167,7 @@ export async function runPretrainStage(
     preference: config.engine.backend,
     threads: config.engine.threads,
     dnnl: config.engine.dnnl,
+    fftConv: config.engine.fftConv,
   });
   registerFileIOHandlers();
   const stores = await loadStores(config);

@@ -10,7 +10,9 @@ const missing = 'loadError' in addon ? addon.loadError : undefined;
 const expected = process.env.ECGSSL_EXPECT_DNNL === '1';
 if (missing && expected) {
   test('oneDNN tier', () => {
-    assert.fail(`oneDNN tier expected (libdnnl-dev is installed), but the addon is not available: ${missing}`);
+    assert.fail(
+      `oneDNN tier expected (libdnnl-dev is installed), but the addon is not available: ${missing}`,
+    );
   });
 }
 const skip = missing && !expected ? `ecgssl-dnnl addon not available: ${missing}` : false;
@@ -27,7 +29,9 @@ async function setup(): Promise<void> {
   registered = true;
 }
 
-const nativeCount = (k: string): number => dnnlStats[k]?.native ?? 0;
+/** Calls served natively: by oneDNN (`k`) or by the native FFT kernels (`k:fft`). */
+const nativeCount = (k: string): number => (dnnlStats[k]?.native ?? 0) + (dnnlStats[`${k}:fft`]?.native ?? 0);
+const fftCount = (k: string): number => dnnlStats[`${k}:fft`]?.native ?? 0;
 
 /** Conv1d forward and both gradients (via tf.grads of sum(conv * r)) on cpu and on wasm+oneDNN. */
 async function checkConv(
@@ -38,13 +42,16 @@ async function checkConv(
   cout: number,
   pad: 'same' | 'valid',
   seed: number,
+  expectFft?: boolean[],
 ): Promise<void> {
   const rnd = seeded(seed);
   const xv = randArray(b * t * cin, rnd);
   const wv = randArray(k * cin * cout, rnd, 0.3);
   const tout = pad === 'same' ? t : t - k + 1;
   const rv = randArray(b * tout * cout, rnd);
-  const before = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map(nativeCount);
+  const kernels = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
+  const before = kernels.map(nativeCount);
+  const fftBefore = kernels.map(fftCount);
   const res = await onBoth(() => {
     const x = tf.tensor3d(xv, [b, t, cin]);
     const w = tf.tensor3d(wv, [k, cin, cout]);
@@ -56,9 +63,36 @@ async function checkConv(
     return [y, dx as tf.Tensor, dw as tf.Tensor];
   });
   assertClose(res, `conv1d b${b} t${t} cin${cin} k${k} cout${cout} ${pad}`, 1e-4);
-  const after = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map(nativeCount);
-  after.forEach((n, i) => assert.ok(n > (before[i] as number), `kernel ${i} was not served by oneDNN`));
+  const after = kernels.map(nativeCount);
+  after.forEach((n, i) => assert.ok(n > (before[i] as number), `kernel ${i} was not served natively`));
+  if (expectFft)
+    kernels.forEach((k, i) =>
+      assert.equal(
+        fftCount(k) > (fftBefore[i] as number),
+        expectFft[i],
+        `${k} through the native FFT kernels`,
+      ),
+    );
 }
+
+test(
+  'native FFT convolutions take the paper layers at full length (k32, k16; k8 forward) and match cpu',
+  { skip },
+  async () => {
+    await setup();
+    const lanes = (addon as { fftLanes?: () => number }).fftLanes?.() ?? 0;
+    assert.ok([4, 8, 16].includes(lanes), `fftLanes ${lanes}`);
+    // [T, Cin, K, Cout, FFT for forward / input gradient / filter gradient] (DNNL_FFT_* in src/engine/dnnl.ts)
+    const layers: [number, number, number, number, boolean[]][] = [
+      [2560, 32, 32, 32, [true, true, true]],
+      [1277, 32, 16, 64, [true, true, true]],
+      [635, 64, 8, 128, [true, true, true]],
+      [635, 128, 8, 128, [true, false, false]],
+    ];
+    let seed = 40;
+    for (const [t, cin, k, cout, fft] of layers) await checkConv(1, t, cin, k, cout, 'same', seed++, fft);
+  },
+);
 
 test(
   'oneDNN conv1d forward/backward match cpu: paper layer geometries (shortened windows)',
@@ -339,7 +373,8 @@ test('native LeakyRelu, its gradient and leading-axes Sum (large tensors) match 
         ),
         tf.slice(w, 0, shape.length > 1 ? [1, 1, shape[2] as number] : [1]),
       );
-      return [y.where(tf.logicalNot(tf.isNaN(y)), tf.scalar(-7)), g, lead, lead2, biased];
+      const gmax = shape.length > 2 ? tf.max(w, 1) : tf.max(w);
+      return [y.where(tf.logicalNot(tf.isNaN(y)), tf.scalar(-7)), g, lead, lead2, biased, gmax];
     });
     assertClose(res, `native elementwise [${shape}] alpha ${alpha}`, 1e-4);
     await tf.setBackend('wasm');

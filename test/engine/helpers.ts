@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/engine/wasmKernels.js';
+import { buildEngineNetwork } from '../../src/engine/paperNetwork.js';
 
 /** Small deterministic generator for test data (mulberry32). */
 export function seeded(seed: number): () => number {
@@ -69,5 +70,44 @@ export function assertClose(
   r.cpu.forEach((c, i) => {
     const e = relError(r.wasm[i] as Float32Array, c);
     if (!(e < tol)) throw new Error(`${what} output ${i}: relative error ${e} >= ${tol}`);
+  });
+}
+
+/**
+ * Loss and all gradients of the pretraining objective (7 BCE heads) of the paper network for `xv` ([B, windowSamples,
+ * 1]) on the cpu backend and on wasm, from the same initial weights: [loss, 27 kernel and 27 bias gradients] each.
+ */
+export async function paperNetworkGradsOnBoth(
+  xv: Float32Array,
+  batch: number,
+  windowSamples: number,
+): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  let init: Float32Array[] | null = null;
+  return onBoth(() => {
+    const model = buildEngineNetwork({ windowSamples, heads: 7, headDropout: 0 });
+    if (!init) init = model.getWeights().map((w) => w.dataSync() as Float32Array);
+    else
+      model.setWeights(
+        model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
+      );
+    const x = tf.tensor3d(xv, [batch, windowSamples, 1]);
+    const ys = Array.from({ length: 7 }, (_, h) =>
+      tf.tensor2d(
+        Array.from({ length: batch }, (_, i) => (h + i) % 2),
+        [batch, 1],
+      ),
+    );
+    const { value, grads } = tf.variableGrads(() => {
+      const preds = model.apply(x, { training: true }) as tf.Tensor[];
+      return tf.addN(
+        preds.map((p, h) => tf.metrics.binaryCrossentropy(ys[h] as tf.Tensor, p).mean()),
+      ) as tf.Scalar;
+    });
+    const out = [
+      value,
+      ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name] as tf.Tensor),
+    ];
+    model.dispose();
+    return out;
   });
 }

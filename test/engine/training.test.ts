@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildEngineNetwork, trainStep, trainStepAccumulated } from '../../src/engine/paperNetwork.js';
-import { assertClose, onBoth, randArray, relError, seeded, setupBackends } from './helpers.js';
+import {
+  assertClose,
+  onBoth,
+  paperNetworkGradsOnBoth,
+  randArray,
+  relError,
+  seeded,
+  setupBackends,
+} from './helpers.js';
 
 /** Weights of `model` as arrays, to rebuild the same network on another backend. */
 function weightsOf(model: tf.LayersModel): Float32Array[] {
@@ -15,29 +23,7 @@ test('paper network: loss and all gradients of the pretraining objective match t
   const windowSamples = 128; // same layers as the paper; shorter windows keep the cpu reference fast
   const B = 2;
   const xv = randArray(B * windowSamples, rnd);
-  let init: Float32Array[] | null = null;
-  const r = await onBoth(() => {
-    const model = buildEngineNetwork({ windowSamples, heads: 7, headDropout: 0 });
-    if (!init) init = weightsOf(model);
-    else
-      model.setWeights(
-        model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
-      );
-    const x = tf.tensor3d(xv, [B, windowSamples, 1]);
-    const ys = Array.from({ length: 7 }, (_, h) => tf.tensor2d([h % 2, (h + 1) % 2], [B, 1]));
-    const { value, grads } = tf.variableGrads(() => {
-      const preds = model.apply(x, { training: true }) as tf.Tensor[];
-      return tf.addN(
-        preds.map((p, h) => tf.metrics.binaryCrossentropy(ys[h] as tf.Tensor, p).mean()),
-      ) as tf.Scalar;
-    });
-    const out = [
-      value,
-      ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name] as tf.Tensor),
-    ];
-    model.dispose();
-    return out;
-  });
+  const r = await paperNetworkGradsOnBoth(xv, B, windowSamples);
   assert.equal(r.cpu.length, 1 + 54); // loss + 27 kernels + 27 biases
   // End to end through 17 layers the float32 summation orders (XNNPACK vs naive JS loops) compound; each kernel
   // alone is checked at 1e-4 in wasmKernels.test.ts.

@@ -294,6 +294,48 @@ test('Sum over leading, trailing and mixed axes matches the cpu backend (keepDim
   assert.deepEqual(Array.from(big), [1_000_000, 1_000_000]);
 });
 
+test('Max over a middle block of axes (global max pool) matches the cpu backend; other reductions too', async () => {
+  await setupBackends();
+  const rnd = seeded(13);
+  const cases: [number[], number[], boolean][] = [
+    [[2, 37, 5], [1], false], // the global max pool over time: the fast path
+    [[3, 4, 5, 6], [1, 2], true],
+    [[3, 4, 5, 6], [2, 1], false],
+    [[4, 9, 3], [0], false], // leading and trailing axes: the stock kernel
+    [[4, 9, 3], [2], true],
+    [[4, 9, 3], [0, 1, 2], false],
+    [[2, 1, 7], [1], false],
+  ];
+  for (const [shape, axes, keepDims] of cases) {
+    const xv = randArray(
+      shape.reduce((a, b) => a * b, 1),
+      rnd,
+      3,
+    );
+    const r = await onBoth(() => tf.tensor(xv, shape).max(axes, keepDims));
+    assertClose(r, `max [${shape}] axes [${axes}] keepDims ${keepDims}`);
+    const got = tf.tidy(() => tf.tensor(xv, shape).max(axes, keepDims).shape);
+    await tf.setBackend('cpu');
+    const want = tf.tidy(() => tf.tensor(xv, shape).max(axes, keepDims).shape);
+    await tf.setBackend('wasm');
+    assert.deepEqual(got, want);
+  }
+  // NaN propagates; the gradient (through the broadcasting Equal) still matches
+  const withNaN = tf.tidy(() => tf.tensor3d([1, NaN, 3, 2, -1, 0], [1, 3, 2]).max(1).dataSync());
+  assert.ok(withNaN[0] === 3 && Number.isNaN(withNaN[1]), String(withNaN));
+  const xv = randArray(2 * 50 * 8, rnd);
+  const g = await onBoth(() =>
+    tf.grad((a: tf.Tensor) =>
+      a
+        .max(1)
+        .mul(tf.range(0, 16).reshape([2, 8]))
+        .sum(),
+    )(tf.tensor3d(xv, [2, 50, 8])),
+  );
+  assertClose(g, 'global max pool gradient');
+  assert.equal(tf.getKernel('Max', 'wasm')?.kernelFunc.name, 'maxMiddleAxes');
+});
+
 test('LeakyRelu and its fused gradient match the cpu backend (zeros, NaN, several alphas)', async () => {
   await setupBackends();
   const rnd = seeded(12);

@@ -586,6 +586,37 @@ static napi_value AddBias(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// maxMiddle(x, out, outer, mid, inner): out[o * inner + j] = max over m of x[(o * mid + m) * inner + j], NaN
+// propagating (the global max pool over time of [B, T, C]); parallel over outer.
+static napi_value MaxMiddle(napi_env env, napi_callback_info info) {
+  std::vector<float *> a;
+  std::vector<size_t> len;
+  std::vector<double> num;
+  if (!f32_args(env, info, 2, 3, "maxMiddle", a, len, num)) return nullptr;
+  const long outer = (long)num[0], mid = (long)num[1], inner = (long)num[2];
+  if (outer < 1 || mid < 1 || inner < 1 || len[0] != (size_t)(outer * mid * inner) || len[1] != (size_t)(outer * inner)) {
+    napi_throw_range_error(env, nullptr, "ecgssl-dnnl maxMiddle: lengths do not match outer x mid x inner");
+    return nullptr;
+  }
+  const float *x = a[0];
+  float *y = a[1];
+#pragma omp parallel for
+  for (long o = 0; o < outer; o++) {
+    const float *xo = x + o * mid * inner;
+    float *yo = y + o * inner;
+    for (long j = 0; j < inner; j++) yo[j] = xo[j];
+    for (long m = 1; m < mid; m++) {
+      const float *xr = xo + m * inner;
+#pragma omp simd
+      for (long j = 0; j < inner; j++) {
+        const float v = xr[j], c = yo[j];
+        yo[j] = (v > c || v != v) ? v : c;
+      }
+    }
+  }
+  return undef(env);
+}
+
 static napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t *v = dnnl_version();
   char buf[64];
@@ -615,6 +646,10 @@ static napi_value CachedPlans(napi_env env, napi_callback_info) {
   return r;
 }
 
+// FFT convolution kernels (fftconv.cc).
+napi_value FftConv1d(napi_env env, napi_callback_info info);
+napi_value FftLanes(napi_env env, napi_callback_info info);
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor desc[] = {
       {"conv1dForward", nullptr, Fwd, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -625,11 +660,14 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"leakyRelu", nullptr, LeakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"leakyReluGrad", nullptr, LeakyReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addBias", nullptr, AddBias, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxMiddle", nullptr, MaxMiddle, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumLeading", nullptr, SumLeading, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cachedPlans", nullptr, CachedPlans, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fftConv1d", nullptr, FftConv1d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fftLanes", nullptr, FftLanes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof desc / sizeof desc[0], desc);
   return exports;

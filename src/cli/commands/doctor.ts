@@ -24,6 +24,7 @@ export function register(program: Command): void {
     setupLogging(opts);
     let preference = opts.backend ?? 'auto';
     let dnnl = true;
+    let fftConv = true;
     let threads = typeof raw.threads === 'number' && Number.isFinite(raw.threads) ? raw.threads : undefined;
     if (opts.config !== undefined || opts.set.length > 0) {
       const { loadRunConfig } = await import('../common.js');
@@ -31,9 +32,10 @@ export function register(program: Command): void {
       preference = config.engine.backend;
       threads ??= config.engine.threads;
       dnnl = config.engine.dnnl;
+      fftConv = config.engine.fftConv;
     }
     const engine = await import('../../engine/index.js');
-    const report = await engine.initBackend({ preference, threads, dnnl });
+    const report = await engine.initBackend({ preference, threads, dnnl, fftConv });
     const seconds = typeof raw.seconds === 'number' && raw.seconds > 0 ? raw.seconds : 4;
     const bench = raw.benchmark === false ? null : await engine.engineBenchmark({ seconds });
     const versions = softwareVersions();
