@@ -24,7 +24,8 @@ export interface InitBackendArgs {
   fftConv?: boolean;
 }
 
-type DnnlResult = { ok: true; version: string; threads: number } | { ok: false; reason: string };
+type DnnlResult =
+  { ok: true; version: string; threads: number; fftLanes?: number } | { ok: false; reason: string };
 
 let current: BackendReport | null = null;
 
@@ -213,6 +214,7 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
           threads: d.threads,
           skipped,
           versions,
+          ...(d.fftLanes ? { features: [`native FFT convolutions (${d.fftLanes} lanes)`] } : {}),
         };
       } else {
         skipped.push({ engine: 'oneDNN', reason: d.reason });

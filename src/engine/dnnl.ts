@@ -116,7 +116,14 @@ export const DNNL_KERNEL_NAMES = [
 ] as const;
 
 /** Result of {@link tryRegisterDnnlKernels}. */
-export type DnnlRegistration = { ok: true; version: string; threads: number } | { ok: false; reason: string };
+export type DnnlRegistration =
+  | {
+      ok: true;
+      version: string;
+      threads: number;
+      /** Vector width of the native FFT kernels, 0 when unused. */ fftLanes: number;
+    }
+  | { ok: false; reason: string };
 
 /** Options of {@link tryRegisterDnnlKernels}. */
 export interface DnnlArgs {
@@ -216,8 +223,14 @@ export function tryRegisterDnnlKernels(tf: Tf, args: DnnlArgs = {}): DnnlRegistr
   if ('loadError' in addon) return { ok: false, reason: addon.loadError };
   try {
     const threads = addon.setThreads(Math.max(1, Math.floor(args.threads ?? availableParallelism())));
-    registerKernels(tf, addon, args.fftConv !== false);
-    return { ok: true, version: addon.version(), threads };
+    const useFft = args.fftConv !== false && typeof addon.fftConv1d === 'function';
+    registerKernels(tf, addon, useFft);
+    return {
+      ok: true,
+      version: addon.version(),
+      threads,
+      fftLanes: useFft && addon.fftLanes ? addon.fftLanes() : 0,
+    };
   } catch (e) {
     return { ok: false, reason: `tryRegisterDnnlKernels: ${(e as Error).message}` };
   }

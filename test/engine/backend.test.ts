@@ -95,3 +95,22 @@ test('when wasm threads cannot start, initBackend falls back to 1 thread and say
   assert.equal(out.y, 2 * (2 + 3 * 6 + 2)); // 'same' conv of ones with a ones kernel of 3, 2 filters
   assert.match(r.stderr, /engine: wasm(\+dnnl)? \(\d threads?(, [^;]*)?; skipped .*wasm 2 threads/);
 });
+
+test('the portable tier routes convolutions through the FFT kernels unless engine.fftConv is false', () => {
+  for (const fftConv of [true, false]) {
+    const r = child(`
+      const rep = await e.initBackend({ preference: 'wasm', threads: 2, dnnl: false, fftConv: ${fftConv} });
+      const { fftConvStats } = await import(${JSON.stringify(fileURLToPath(new URL('../../src/engine/fftconv/registerFftConvKernels.ts', import.meta.url)))});
+      await e.engineBenchmark({ seconds: 0.5, batch: 2, windowSamples: 512 });
+      console.log(JSON.stringify({ rep, forward: fftConvStats.forward, filterGrad: fftConvStats.filterGrad }));
+      await e.shutdownEngine();
+    `);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+    assert.equal(out.rep.engine, 'wasm');
+    assert.equal(out.rep.features?.includes('FFT convolutions') ?? false, fftConv, r.stderr);
+    assert.equal(out.forward > 0 && out.filterGrad > 0, fftConv, JSON.stringify(out));
+    assert.equal(typeof out.rep.versions.fftconv === 'string', fftConv);
+    if (fftConv) assert.match(r.stderr, /^engine: wasm \(2 threads, FFT convolutions; /m);
+  }
+});

@@ -44,6 +44,7 @@ export function register(program: Command): void {
     const plural = report.threads === 1 ? '' : 's';
     const lines = [
       `engine      ${report.engine} (tfjs backend "${report.backend}", ${report.threads} thread${plural}; ${cpus} CPUs)`,
+      ...(report.features && report.features.length > 0 ? [`kernels     ${report.features.join(', ')}`] : []),
       ...(report.skipped.length > 0
         ? ['skipped', ...report.skipped.map((s) => `  ${s.engine}: ${s.reason}`)]
         : ['skipped     none']),
