@@ -53,3 +53,19 @@ export function resultStageDone(
     return false;
   }
 }
+
+/**
+ * The engine recorded in run.json for a finished stage (`stages.<stage>.engine`, written by the CLI when the stage
+ * ran), or null for runs made before it was recorded. Shown when `ecgssl run` skips the stage.
+ */
+export function stageEngine(run: RunDir, stage: PipelineStage): string | null {
+  try {
+    const j = JSON.parse(readFileSync(run.path('run.json'), 'utf8')) as {
+      stages?: Record<string, { engine?: unknown }>;
+    };
+    const e = j.stages?.[stage]?.engine;
+    return typeof e === 'string' ? e : null;
+  } catch {
+    return null;
+  }
+}

@@ -166,7 +166,7 @@ test('ecgssl run with a sweep: block runs every point in its own run directory; 
   const out = JSON.parse(j.stdout) as {
     point: { id: string; assignments: Record<string, unknown> };
     runDir: string;
-    stages: { stage: string; status: string }[];
+    stages: { stage: string; status: string; note: string }[];
     summary: { rows: unknown[] };
   }[];
   assert.deepEqual(
@@ -181,6 +181,15 @@ test('ecgssl run with a sweep: block runs every point in its own run directory; 
       p.stages.map((s) => s.status),
       ['done', 'skipped', 'skipped', 'skipped'],
     );
+    // The skip notes name the engine that produced the reused outputs (run.json stages.<stage>.engine).
+    assert.match(
+      p.stages[1]?.note ?? '',
+      /^encoders exist, made on \S+ \(\d+ threads?.*\); --force redoes it$/,
+    );
+    const runJson = JSON.parse(readFileSync(join(p.runDir, 'run.json'), 'utf8')) as {
+      stages: Record<string, { engine?: string }>;
+    };
+    assert.match(runJson.stages.finetune?.engine ?? '', /^(wasm|wasm\+dnnl|cpu|tfjs-node\S*) \(/);
     assert.ok(p.summary.rows.length > 0);
   }
 });

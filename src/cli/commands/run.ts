@@ -33,6 +33,11 @@ async function runPipeline(loaded: LoadedConfig, force: boolean, progress: boole
   const { openRunDir } = await import('../../results/runDir.js');
   const run = await openRunDir(loaded);
   const stages: StageOutcome[] = [];
+  /** `, made on <engine>; --force redoes it` when run.json names the engine that produced a stage's outputs. */
+  const madeBy = (stage: StageOutcome['stage']): string => {
+    const e = training.stageEngine(run, stage);
+    return e ? `, made on ${e}; --force redoes it` : '';
+  };
   const timed = async (
     stage: StageOutcome['stage'],
     skip: string | false,
@@ -56,7 +61,7 @@ async function runPipeline(loaded: LoadedConfig, force: boolean, progress: boole
   });
   await timed(
     'pretrain',
-    !force && training.pretrainDone(loaded, run) ? 'encoders exist' : false,
+    !force && training.pretrainDone(loaded, run) ? `encoders exist${madeBy('pretrain')}` : false,
     async () => {
       const r = await withRunDir(loaded, 'pretrain', (rd) =>
         training.runPretrainStage(loaded, rd, { resume: !force }),
@@ -66,7 +71,9 @@ async function runPipeline(loaded: LoadedConfig, force: boolean, progress: boole
   );
   await timed(
     'finetune',
-    !force && training.resultStageDone(run, 'finetune') ? 'finetune/summary.json exists' : false,
+    !force && training.resultStageDone(run, 'finetune')
+      ? `finetune/summary.json exists${madeBy('finetune')}`
+      : false,
     async () => {
       await withRunDir(loaded, 'finetune', (rd) => training.runFinetuneStage(loaded, rd));
       return 'finetune/summary.json';
@@ -76,7 +83,7 @@ async function runPipeline(loaded: LoadedConfig, force: boolean, progress: boole
   await timed(
     'evaluate',
     !force && training.resultStageDone(run, 'evaluate', fractions)
-      ? `evaluate/summary.json exists for ${fractions.join(',')}`
+      ? `evaluate/summary.json exists for ${fractions.join(',')}${madeBy('evaluate')}`
       : false,
     async () => {
       await withRunDir(loaded, 'evaluate', (rd) => training.runEvaluateStage(loaded, rd, fractions));
