@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { dataSourceSchema, preprocessingSchema } from '../config/schema.js';
 import { npyHeaderBytes } from '../datasets/npy.js';
 import { openWindowStore, prepareSource } from '../datasets/store.js';
-import { DEFAULT_MORPHOLOGY, simulateEcg } from '../datasets/synthetic/ecgsyn.js';
+import { restingEcgArgs, simulateEcg } from '../datasets/synthetic/ecgsyn.js';
 import { createRng } from '../random/index.js';
 
 const RATE_HZ = 2048;
@@ -47,26 +47,7 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
   const dir = mkdtempSync(join(tmpdir(), 'ecgssl-bench-store-'));
   try {
     const root = join(dir, 'data');
-    const tile = simulateEcg(
-      {
-        durationS: 60,
-        samplingRateHz: RATE_HZ,
-        heartRateBpm: 72,
-        rrStdS: 0.04,
-        lfHfRatio: 1,
-        lfHz: 0.1,
-        hfHz: 0.25,
-        bandWidthHz: 0.01,
-        morphology: DEFAULT_MORPHOLOGY,
-        gain: 1,
-        respiratoryModulation: 0.08,
-        baselineWanderMv: 0.1,
-        muscleNoiseMv: 0.02,
-        mainsMv: 0.01,
-        mainsHz: 50,
-      },
-      createRng(1),
-    ).ecgMv;
+    const tile = simulateEcg(restingEcgArgs(60, RATE_HZ), createRng(1)).ecgMv;
     let inputSamples = 0;
     const t0 = performance.now();
     for (let s = 0; s < subjects; s++) {

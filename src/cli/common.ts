@@ -117,14 +117,9 @@ export function loadedTfEngine(): { backendName?: string } | undefined {
 
 /**
  * Opens the run directory of `loaded` and runs one stage in it, recording in run.json
- * `stages.<stage> = { status: running|done|failed, startedAt, finishedAt, seconds, error? }`.
+ * `stages.<stage> = { status: running|done|failed, startedAt, finishedAt, seconds, error?, engine? }` (engine:
+ * the engine that ran it, e.g. `wasm (2 threads, FFT convolutions)`).
  */
-/** `wasm+dnnl (2 threads, native FFT convolutions (16 lanes))`: the engine that produced a stage's outputs. */
-export function describeEngine(r: { engine: string; threads: number; features?: string[] }): string {
-  const feats = r.features && r.features.length > 0 ? `, ${r.features.join(', ')}` : '';
-  return `${r.engine} (${r.threads} thread${r.threads === 1 ? '' : 's'}${feats})`;
-}
-
 export async function withRunDir<T>(
   loaded: LoadedConfig,
   stage: string,
@@ -151,16 +146,12 @@ export async function withRunDir<T>(
     };
     if (loadedTfEngine()) {
       // The engine was used by this stage: record which one ran (BackendReport of src/engine).
-      const { getBackendReport } = await import('../engine/index.js');
+      const { getBackendReport, describeEngine } = await import('../engine/index.js');
       const report = getBackendReport();
       if (report) {
         patch.backend = report;
         // Per stage too: a later run on another engine may skip this stage and reuse its outputs.
-        const entry = (patch.stages as Record<string, Record<string, unknown>>)[stage] as Record<
-          string,
-          unknown
-        >;
-        entry.engine = describeEngine(report);
+        (patch.stages as Record<string, Record<string, unknown>>)[stage]!.engine = describeEngine(report);
       }
     }
     await run.updateRunJson(patch);

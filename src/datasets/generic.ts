@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { concatFloat64 } from './fileRead.js';
 import { extname, join, relative, sep } from 'node:path';
 import type { DataSource } from '../config/schema.js';
 import { UserError } from '../errors.js';
@@ -54,17 +55,6 @@ export function checkFinite(x: ArrayLike<number>, path: string, offset = 0): voi
   }
 }
 
-function concat(parts: Float64Array[]): Float64Array {
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Float64Array(n);
-  let k = 0;
-  for (const p of parts) {
-    out.set(p, k);
-    k += p.length;
-  }
-  return out;
-}
-
 /**
  * Reads one lead of one recording file (`.npy`, `.csv`, `.edf`). The rate is the file's own (EDF; a different
  * `declaredHz` is an error), else `declaredHz` (labels.csv), else `fallbackHz` (data.samplingRateHz), else an error. `.npy` files are read in chunks; when
@@ -115,7 +105,7 @@ export function readSignalFile(
     parts.push(resampler ? resampler.push(chunk) : chunk);
   }
   if (resampler) parts.push(resampler.flush());
-  return { samples: concat(parts), samplingRateHz: resampler ? (targetRateHz as number) : rateHz };
+  return { samples: concatFloat64(parts), samplingRateHz: resampler ? (targetRateHz as number) : rateHz };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openForReading, readAt } from './fileRead.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -57,17 +58,6 @@ function pascal(b: Buffer, max: number): string {
     .toString('latin1')
     .replace(/[^\x20-\x7e\u00a0-\u00ff]/g, '?')
     .trim();
-}
-
-function readAt(fd: number, pos: number, n: number): Buffer {
-  const b = Buffer.alloc(n);
-  let got = 0;
-  while (got < n) {
-    const k = readSync(fd, b, got, n - got, pos + got);
-    if (k === 0) break;
-    got += k;
-  }
-  return got === n ? b : b.subarray(0, got);
 }
 
 function headerOf(fd: number, path: string): Poly5Header {
@@ -163,11 +153,7 @@ export function readPoly5Header(path: string): Poly5Header {
 }
 
 function openPoly5(path: string): number {
-  try {
-    return openSync(path, 'r');
-  } catch (err) {
-    throw new UserError(`readPoly5: cannot open ${path} (${(err as Error).message})`);
-  }
+  return openForReading(path, 'readPoly5');
 }
 
 /** The channel index of `lead` (0-based index, or a channel name, case-insensitive) in `h`. */

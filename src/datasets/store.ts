@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { concatFloat64 } from './fileRead.js';
 import {
   closeSync,
   existsSync,
@@ -106,14 +107,7 @@ function resampleChunked(
     parts.push(r.push(piece instanceof Float64Array ? piece : Float64Array.from(piece)));
   }
   parts.push(r.flush());
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Float64Array(n);
-  let k = 0;
-  for (const p of parts) {
-    out.set(p, k);
-    k += p.length;
-  }
-  return out;
+  return concatFloat64(parts);
 }
 
 /** Counts windows per label value per task (NaN counted as "NaN"). */

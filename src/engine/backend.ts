@@ -247,12 +247,42 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
   return report;
 }
 
+/** A config's `engine` section (src/config/schema.ts), as {@link initEngine} reads it. */
+export interface EngineConfig {
+  backend: BackendPreference;
+  threads?: number | undefined;
+  dnnl: boolean;
+  fftConv: boolean;
+}
+
+/**
+ * {@link initBackend} with a config's `engine` section: what every stage does first. initBackend also registers
+ * the file:// model IO handlers where tfjs-node is absent.
+ */
+export function initEngine(engine: EngineConfig): Promise<BackendReport> {
+  return initBackend({
+    preference: engine.backend,
+    threads: engine.threads,
+    dnnl: engine.dnnl,
+    fftConv: engine.fftConv,
+  });
+}
+
 /** The one-line description printed by {@link initBackend}. */
 export function describeBackend(r: BackendReport): string {
   const why =
     r.skipped.length > 0 ? `; skipped ${r.skipped.map((s) => `${s.engine}: ${s.reason}`).join(', ')}` : '';
+  return `engine: ${r.engine} (${threadsAndFeatures(r)}${why})`;
+}
+
+/** `wasm+dnnl (2 threads, native FFT convolutions (16 lanes))`: the engine, without the skipped tiers. */
+export function describeEngine(r: Pick<BackendReport, 'engine' | 'threads' | 'features'>): string {
+  return `${r.engine} (${threadsAndFeatures(r)})`;
+}
+
+function threadsAndFeatures(r: Pick<BackendReport, 'threads' | 'features'>): string {
   const feats = r.features && r.features.length > 0 ? `, ${r.features.join(', ')}` : '';
-  return `engine: ${r.engine} (${r.threads} thread${r.threads === 1 ? '' : 's'}${feats}${why})`;
+  return `${r.threads} thread${r.threads === 1 ? '' : 's'}${feats}`;
 }
 
 /** The report of the engine in use, or null before {@link initBackend}. */

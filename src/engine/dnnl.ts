@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setElementwiseAccelerator } from './wasmElementwise.js';
-import { fftConvJob, fftConvSupports, type FftConvGeometry, type FftConvKind } from './fftconv/fftconv.js';
+import { FFTCONV_KIND_CODES, fftConvJob, type FftConvKind } from './fftconv/fftconv.js';
+import { CONV_PASSES, fftGeometryOf, type ConvPass } from './fftconv/convPasses.js';
 
 type Tf = typeof tfType;
 type TensorInfo = tfType.TensorInfo;
@@ -249,17 +250,6 @@ function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
       throw new Error(`wasm backend has no ${name} kernel (is @tensorflow/tfjs-backend-wasm imported?)`);
     if (!mine.has(k.kernelFunc)) previous.set(name, k.kernelFunc);
   }
-  const convInfo = (xShape: number[], fShape: number[], a: NamedAttrMap): Conv2DInfo =>
-    bu.computeConv2DInfo(
-      xShape as [number, number, number, number],
-      fShape as [number, number, number, number],
-      a.strides as [number, number] | number,
-      (a.dilations as [number, number] | number | undefined) ?? 1,
-      a.pad as 'same' | 'valid' | number,
-      a.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-      false,
-      bu.convertConv2DDataFormat((a.dataFormat as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC'),
-    );
   const poolInfo = (xShape: number[], a: NamedAttrMap): Conv2DInfo =>
     bu.computePool2DInfo(
       xShape as [number, number, number, number],
@@ -314,73 +304,36 @@ function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
   const lanes = useFft && addon.fftConv1d && addon.fftLanes ? addon.fftLanes() : 0;
   /** The FFT job for this pass, when the native FFT kernels take it. */
   const fftJob = (c: Conv2DInfo, kind: FftConvKind) => {
-    if (lanes === 0 || !is1d(c) || c.strideWidth !== 1) return null;
-    const g: FftConvGeometry = {
-      batch: c.batchSize,
-      inSamples: c.inWidth,
-      outSamples: c.outWidth,
-      inChannels: c.inChannels,
-      outChannels: c.outChannels,
-      kernelSize: c.filterWidth,
-      padLeft: c.padInfo.left,
-    };
-    if (!fftConvSupports(g) || g.inChannels % lanes !== 0 || g.outChannels % lanes !== 0) return null;
+    const g = lanes === 0 ? null : fftGeometryOf(c);
+    if (!g || g.inChannels % lanes !== 0 || g.outChannels % lanes !== 0) return null;
     if (kind !== 'forward' && g.inChannels * g.outChannels >= DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS) return null;
     const job = fftConvJob(kind, g, addon.getThreads());
     return job.plan.directFlops >= DNNL_FFT_MIN_FLOP_RATIO * job.plan.fftFlops ? job : null;
   };
-  const fft = (
-    kind: number,
-    words: Int32Array,
-    a: Float32Array,
-    b: Float32Array,
-    out: Float32Array,
-  ): void => {
-    (addon.fftConv1d as NonNullable<DnnlAddon['fftConv1d']>).call(addon, kind, a, b, out, words);
-  };
   // Views on the wasm heap are taken only after makeOutput: a heap growth would detach earlier views.
   const view = (b: BackendWasm, t: TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
-
-  const conv2d: KernelFunc = (p) => {
-    const { x, filter } = p.inputs as { x: TensorInfo; filter: TensorInfo };
-    const c = convInfo(x.shape, filter.shape, p.attrs ?? {});
-    if (!is1d(c) || !f32(x, filter)) return (count('Conv2D', false), prev('Conv2D')(p));
-    const b = p.backend as BackendWasm;
-    const out = b.makeOutput(c.outShape, 'float32');
-    const job = fftJob(c, 'forward');
-    if (job) fft(0, job.words, view(b, x), view(b, filter), view(b, out));
-    else addon.conv1dForward(view(b, x), view(b, filter), view(b, out), ...convDims(c));
-    count(job ? 'Conv2D:fft' : 'Conv2D', true);
-    return out;
+  const direct: Record<FftConvKind, DnnlAddon['conv1dForward']> = {
+    forward: addon.conv1dForward,
+    inputGrad: addon.conv1dBackwardData,
+    filterGrad: addon.conv1dBackwardWeights,
   };
-  const inputGrad: KernelFunc = (p) => {
-    const { dy, filter } = p.inputs as { dy: TensorInfo; filter: TensorInfo };
-    const a = p.attrs ?? {};
-    const c = convInfo(a.inputShape as number[], filter.shape, a);
-    if (!is1d(c) || !f32(dy, filter))
-      return (count('Conv2DBackpropInput', false), prev('Conv2DBackpropInput')(p));
-    const b = p.backend as BackendWasm;
-    const out = b.makeOutput(c.inShape, 'float32');
-    const job = fftJob(c, 'inputGrad');
-    if (job) fft(1, job.words, view(b, dy), view(b, filter), view(b, out));
-    else addon.conv1dBackwardData(view(b, dy), view(b, filter), view(b, out), ...convDims(c));
-    count(job ? 'Conv2DBackpropInput:fft' : 'Conv2DBackpropInput', true);
-    return out;
-  };
-  const filterGrad: KernelFunc = (p) => {
-    const { x, dy } = p.inputs as { x: TensorInfo; dy: TensorInfo };
-    const a = p.attrs ?? {};
-    const c = convInfo(x.shape, a.filterShape as number[], a);
-    if (!is1d(c) || !f32(x, dy))
-      return (count('Conv2DBackpropFilter', false), prev('Conv2DBackpropFilter')(p));
-    const b = p.backend as BackendWasm;
-    const out = b.makeOutput(c.filterShape, 'float32');
-    const job = fftJob(c, 'filterGrad');
-    if (job) fft(2, job.words, view(b, x), view(b, dy), view(b, out));
-    else addon.conv1dBackwardWeights(view(b, x), view(b, dy), view(b, out), ...convDims(c));
-    count(job ? 'Conv2DBackpropFilter:fft' : 'Conv2DBackpropFilter', true);
-    return out;
-  };
+  const convKernel =
+    (pass: ConvPass): KernelFunc =>
+    (p) => {
+      const [u, v] = pass.operands(p.inputs);
+      const c = pass.info(tf, p.inputs, p.attrs ?? {});
+      const name = pass.kernelName;
+      if (!is1d(c) || !f32(u, v)) return (count(name, false), prev(name)(p));
+      const b = p.backend as BackendWasm;
+      const out = b.makeOutput(pass.outShape(c), 'float32');
+      const job = fftJob(c, pass.kind);
+      if (job) {
+        const fft = addon.fftConv1d as NonNullable<DnnlAddon['fftConv1d']>;
+        fft.call(addon, FFTCONV_KIND_CODES[pass.kind], view(b, u), view(b, v), view(b, out), job.words);
+      } else direct[pass.kind].call(addon, view(b, u), view(b, v), view(b, out), ...convDims(c));
+      count(job ? `${name}:fft` : name, true);
+      return out;
+    };
   const maxPool: KernelFunc = (p) => {
     const { x } = p.inputs as { x: TensorInfo };
     if (x.shape.length !== 4 || !f32(x)) return (count('MaxPool', false), prev('MaxPool')(p));
@@ -406,13 +359,11 @@ function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
     count('MaxPoolGrad', true);
     return out;
   };
-  const fns: Record<(typeof DNNL_KERNEL_NAMES)[number], KernelFunc> = {
-    Conv2D: conv2d,
-    Conv2DBackpropInput: inputGrad,
-    Conv2DBackpropFilter: filterGrad,
+  const fns = {
+    ...Object.fromEntries(CONV_PASSES.map((pass) => [pass.kernelName, convKernel(pass)])),
     MaxPool: maxPool,
     MaxPoolGrad: maxPoolGrad,
-  };
+  } as Record<(typeof DNNL_KERNEL_NAMES)[number], KernelFunc>;
   const { leakyRelu, leakyReluGrad, sumLeading, addBias, maxMiddle } = addon;
   if (leakyRelu && leakyReluGrad && sumLeading && addBias)
     setElementwiseAccelerator({

@@ -1,5 +1,13 @@
-export { initBackend, getTf, shutdownEngine, describeBackend, getBackendReport } from './backend.js';
-export type { InitBackendArgs } from './backend.js';
+export {
+  initBackend,
+  initEngine,
+  getTf,
+  shutdownEngine,
+  describeBackend,
+  describeEngine,
+  getBackendReport,
+} from './backend.js';
+export type { InitBackendArgs, EngineConfig } from './backend.js';
 export { registerWasmKernels, maxPoolBackward, WASM_KERNEL_NAMES } from './wasmKernels.js';
 export { fileSystemIOHandler, registerFileIOHandlers } from './fileIO.js';
 export { engineBenchmark } from './engineBenchmark.js';

@@ -163,7 +163,8 @@ export function setElementwiseAccelerator(a: ElementwiseAccelerator | null): voi
  * - `Sum` over a leading block of axes (bias gradients, [B,T,C] -> [C]; full reductions): one float64-accumulating
  *   loop instead of wasm's transpose-then-reduce; other reductions go to the stock kernel.
  * - `Max` over a middle block of axes (the global max pool over time, [B, T, C] -> [B, C]): one pass in memory
- *   order instead of wasm's transpose-then-reduce (7.5 -> ~2 ms at batch 32); other reductions are stock.
+ *   order instead of wasm's transpose-then-reduce ([32, 635, 128]: 7.4 ms stock, 5.3 ms for the JS loop, 0.5 ms
+ *   with the addon's loop); other reductions are stock.
  * - `LeakyRelu`: a JS loop on the heap views (about twice as fast as the stock kernel).
  * - `Add` of a bias over the last axis ([B, T, C] + [1, 1, C], large tensors), only with native loops (see
  *   {@link setElementwiseAccelerator}; a JS loop is slower than the stock kernel here); every other Add is stock.

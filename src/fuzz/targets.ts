@@ -14,7 +14,24 @@ import {
   wfdbFiles,
   type MatSeedValue,
 } from './corpus.js';
+import { concatFloat64 } from '../datasets/fileRead.js';
 import type { FuzzFile, FuzzInput, FuzzTarget, HeaderField } from './types.js';
+
+/** The chunks of a streaming reader in one array, each checked for non-finite samples (as the store does). */
+function collectChecked(
+  chunks: Iterable<Float64Array>,
+  path: string,
+  checkFinite: (x: Float64Array, path: string, offset: number) => void,
+): Float64Array {
+  const parts: Float64Array[] = [];
+  let offset = 0;
+  for (const chunk of chunks) {
+    checkFinite(chunk, path, offset);
+    offset += chunk.length;
+    parts.push(chunk);
+  }
+  return concatFloat64(parts);
+}
 
 const enc = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
 
@@ -448,19 +465,7 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
       const h = readPoly5Header(p);
       const out: { samples: Float64Array; samplingRateHz: number }[] = [];
       for (const lead of [0, 'resp'] as const) {
-        const parts: Float64Array[] = [];
-        let offset = 0;
-        for (const chunk of readPoly5Chunks(p, lead, 32)) {
-          checkFinite(chunk, p, offset);
-          offset += chunk.length;
-          parts.push(chunk);
-        }
-        const samples = new Float64Array(parts.reduce((a, x) => a + x.length, 0));
-        let k = 0;
-        for (const x of parts) {
-          samples.set(x, k);
-          k += x.length;
-        }
+        const samples = collectChecked(readPoly5Chunks(p, lead, 32), p, checkFinite);
         out.push({ samples, samplingRateHz: h.sampleRateHz });
       }
       return out;
@@ -492,20 +497,8 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
       const { readSwellTextChunks } = await import('../datasets/swell/text.js');
       const { checkFinite } = await import('../datasets/generic.js');
       const p = join(dir, 'rec.txt');
-      const parts: Float64Array[] = [];
-      let offset = 0;
       // Column 1 of multi-column files (data.lead: 1); one-column files ignore the lead.
-      for (const chunk of readSwellTextChunks(p, 1, 16)) {
-        checkFinite(chunk, p, offset);
-        offset += chunk.length;
-        parts.push(chunk);
-      }
-      const samples = new Float64Array(parts.reduce((a, x) => a + x.length, 0));
-      let k = 0;
-      for (const x of parts) {
-        samples.set(x, k);
-        k += x.length;
-      }
+      const samples = collectChecked(readSwellTextChunks(p, 1, 16), p, checkFinite);
       return [{ samples, samplingRateHz: 2048 }];
     },
     check: checkSignals,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { loadStores } from '../datasets/index.js';
-import { initBackend, registerFileIOHandlers } from '../engine/index.js';
+import { initEngine } from '../engine/index.js';
 import { UserError } from '../errors.js';
 import type { RunDir } from '../results/runDir.js';
 import { crossValidate, type LabelFraction } from '../training/crossValidate.js';
@@ -42,13 +42,7 @@ export async function runFoldUnit(args: RunFoldUnitArgs): Promise<UnitResultFile
   const fractions: LabelFraction[] =
     stage === 'finetune' ? [{ label: '100%', fraction: 1 }] : parseFractions([args.labelFraction ?? '']);
   const started = Date.now();
-  await initBackend({
-    preference: config.engine.backend,
-    threads: config.engine.threads,
-    dnnl: config.engine.dnnl,
-    fftConv: config.engine.fftConv,
-  });
-  registerFileIOHandlers();
+  await initEngine(config.engine);
   const stores = await loadStores(config, { progress: false });
   const encoder = await loadEncoder(encoderDir);
   try {

@@ -8,7 +8,7 @@ import type { WindowStore } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { loadStores } from '../datasets/index.js';
 import { applyTransformation, TRANSFORMATION_NAMES } from '../augmentation/index.js';
-import { initBackend, registerFileIOHandlers } from '../engine/index.js';
+import { initEngine } from '../engine/index.js';
 import { saveVegaLite, transformationGallerySpec } from '../plots/index.js';
 import { deriveRng } from '../random/index.js';
 import { log } from '../util/log.js';
@@ -108,13 +108,7 @@ async function runStage(
 ): Promise<StageResult> {
   const config = loaded.config;
   const dirOf = requireEncoders(loaded, run, stage);
-  await initBackend({
-    preference: config.engine.backend,
-    threads: config.engine.threads,
-    dnnl: config.engine.dnnl,
-    fftConv: config.engine.fftConv,
-  });
-  registerFileIOHandlers();
+  await initEngine(config.engine);
   const stores = await loadStores(config);
   const loader = encoderLoader(dirOf);
   try {

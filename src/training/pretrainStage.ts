@@ -6,7 +6,7 @@ import type { RunDir } from '../results/runDir.js';
 import type { WindowStore } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { loadStores } from '../datasets/index.js';
-import { initBackend, fileSystemIOHandler, registerFileIOHandlers } from '../engine/index.js';
+import { initEngine, fileSystemIOHandler } from '../engine/index.js';
 import { saveVegaLite } from '../plots/index.js';
 import { buildEncoder } from '../models/index.js';
 import { log } from '../util/log.js';
@@ -163,13 +163,7 @@ export async function runPretrainStage(
   opts: PretrainStageOptions = {},
 ): Promise<{ runDir: string; units: PretrainUnitResult[] }> {
   const config = loaded.config;
-  await initBackend({
-    preference: config.engine.backend,
-    threads: config.engine.threads,
-    dnnl: config.engine.dnnl,
-    fftConv: config.engine.fftConv,
-  });
-  registerFileIOHandlers();
+  await initEngine(config.engine);
   const stores = await loadStores(config);
   const all = [stores.labelled, ...stores.extra];
   try {

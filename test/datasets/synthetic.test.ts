@@ -7,7 +7,7 @@ import {
   generateSyntheticRecording,
   syntheticIsCurrent,
 } from '../../src/datasets/synthetic/index.js';
-import { simulateEcg, DEFAULT_MORPHOLOGY } from '../../src/datasets/synthetic/ecgsyn.js';
+import { restingEcgArgs, simulateEcg } from '../../src/datasets/synthetic/ecgsyn.js';
 import { readNpyChannel } from '../../src/datasets/npy.js';
 import { createRng } from '../../src/random/index.js';
 import { tmp } from './helpers.js';
@@ -44,26 +44,7 @@ function detectRPeaks(x: Float64Array, fs: number): number[] {
 
 test('simulateEcg: R peaks where the phase crosses 0, at the requested heart rate', () => {
   const fs = 256;
-  const { ecgMv, rPeaks } = simulateEcg(
-    {
-      durationS: 60,
-      samplingRateHz: fs,
-      heartRateBpm: 72,
-      rrStdS: 0.04,
-      lfHfRatio: 1,
-      lfHz: 0.1,
-      hfHz: 0.25,
-      bandWidthHz: 0.01,
-      morphology: DEFAULT_MORPHOLOGY,
-      gain: 1,
-      respiratoryModulation: 0.08,
-      baselineWanderMv: 0.1,
-      muscleNoiseMv: 0.02,
-      mainsMv: 0.01,
-      mainsHz: 50,
-    },
-    createRng(3),
-  );
+  const { ecgMv, rPeaks } = simulateEcg(restingEcgArgs(60, fs), createRng(3));
   assert.equal(ecgMv.length, 60 * fs);
   assert.ok(Math.abs(rPeaks.length - 72) <= 3, `beats ${rPeaks.length}`);
   const found = detectRPeaks(ecgMv, fs);

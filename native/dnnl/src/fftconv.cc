@@ -109,7 +109,7 @@ napi_value FftConv1d(napi_env env, napi_callback_info info) {
   fc_word p[P_COUNT];
   for (int i = 0; i < P_COUNT; i++) p[i] = words[i];
   const int n = (int)p[P_N], Ca = (int)p[P_CA], Cb = (int)p[P_CB], chunkRows = (int)p[P_CHUNK_ROWS];
-  if (n < 4 || n > kMaxN || (n & (n - 1)) || Ca % FC_LANES || Cb % FC_LANES || chunkRows < FC_ROWS || chunkRows % FC_ROWS) {
+  if (n < 4 || n > kMaxN || (n & (n - 1)) || Ca % FC_LANES || Cb % FC_LANES || chunkRows < 4 || chunkRows % 4) {
     napi_throw_range_error(env, nullptr, "ecgssl-dnnl fftConv1d: bad geometry");
     return nullptr;
   }

@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openForReading, readAt } from '../fileRead.js';
 import { constants as zc, inflateRawSync } from 'node:zlib';
 import { UserError } from '../../errors.js';
 import { excerpt } from '../../util/excerpt.js';
@@ -30,17 +31,6 @@ export function inflateLenient(data: Uint8Array, file: string, maxOutputBytes?: 
   }
 }
 
-function readAt(fd: number, pos: number, n: number): Buffer {
-  const b = Buffer.alloc(n);
-  let got = 0;
-  while (got < n) {
-    const k = readSync(fd, b, got, n - got, pos + got);
-    if (k === 0) break;
-    got += k;
-  }
-  return got === n ? b : b.subarray(0, got);
-}
-
 /** The name of the miMATRIX at the start of `buf` (tag included), or undefined when `buf` ends before it. */
 function peekName(buf: Uint8Array, le: boolean, file: string): string | undefined {
   const p = new MatElementParser(buf, le, file);
@@ -68,12 +58,7 @@ function peekName(buf: Uint8Array, le: boolean, file: string): string | undefine
  * rejected here: use {@link readMat}.
  */
 export function readMatV5(path: string, opts: ReadMatOptions = {}): Record<string, MatValue> {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new UserError(`readMat: cannot open ${path} (${(err as Error).message})`);
-  }
+  const fd = openForReading(path, 'readMat');
   try {
     const size = fstatSync(fd).size;
     const head = readAt(fd, 0, 128);

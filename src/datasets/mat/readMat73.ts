@@ -1,4 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openForReading } from '../fileRead.js';
 import { resolve } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { MatNumericClass, MatValue, ReadMatOptions } from './types.js';
@@ -10,12 +11,7 @@ const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x
  * user block MATLAB writes before the HDF5 data).
  */
 export function isHdf5Mat(path: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new UserError(`readMat: cannot open ${path} (${(err as Error).message})`);
-  }
+  const fd = openForReading(path, 'readMat');
   try {
     const b = Buffer.alloc(520);
     const n = readSync(fd, b, 0, 520, 0);

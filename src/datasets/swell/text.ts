@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openForReading } from '../fileRead.js';
 import { UserError } from '../../errors.js';
 
 /**
@@ -54,12 +55,7 @@ export function* readSwellTextChunks(
   lead: number | string | undefined,
   chunkSamples = 1 << 16,
 ): Generator<Float64Array, void, undefined> {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new UserError(`readSwell: cannot open ${path} (${(err as Error).message})`);
-  }
+  const fd = openForReading(path, 'readSwell');
   try {
     const size = fstatSync(fd).size;
     const buf = Buffer.alloc(Math.max(1, Math.min(READ_BYTES, size)));

@@ -53,6 +53,32 @@ export interface SimulateEcgArgs {
   mainsHz: number;
 }
 
+/**
+ * A typical resting ECG of `durationS` at `samplingRateHz`: 72 bpm, RR standard deviation 0.04 s, ECGSYN's
+ * spectral defaults (LF 0.1 Hz, HF 0.25 Hz, LF/HF 1, band width 0.01 Hz), the default morphology at gain 1, 8 %
+ * respiratory modulation, 0.1 mV baseline wander, 0.02 mV muscle noise and 0.01 mV of 50 Hz mains. For tests and
+ * benchmarks that need one plausible recording rather than a data set.
+ */
+export function restingEcgArgs(durationS: number, samplingRateHz: number): SimulateEcgArgs {
+  return {
+    durationS,
+    samplingRateHz,
+    heartRateBpm: 72,
+    rrStdS: 0.04,
+    lfHfRatio: 1,
+    lfHz: 0.1,
+    hfHz: 0.25,
+    bandWidthHz: 0.01,
+    morphology: DEFAULT_MORPHOLOGY,
+    gain: 1,
+    respiratoryModulation: 0.08,
+    baselineWanderMv: 0.1,
+    muscleNoiseMv: 0.02,
+    mainsMv: 0.01,
+    mainsHz: 50,
+  };
+}
+
 /** Number of sinusoids in the spectral synthesis of the RR process. */
 const RR_COMPONENTS = 64;
 

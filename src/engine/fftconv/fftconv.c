@@ -143,45 +143,6 @@ static void split_pair(const float *zr, const float *zi, int n, int C, float *S,
  * Y[f][row][2][Cb] = S[f][row][:] x G[f][:][Cb] for the rows of one chunk (complex, 3 real products):
  * re = P1 - P2, im = P3 - P1 - P2 with P1 = sum Sre Gre, P2 = sum Sim Gim, P3 = sum (Sre + Sim)(Gre + Gim).
  */
-#if FC_LANES >= 16
-/* Rows per block of the bin products: 8 where the target has 32 vector registers (AVX-512), else 4. */
-#define FC_ROWS 8
-/* 8 rows x 3 planes of accumulators (24 of AVX-512's 32 registers). */
-static void bin_products(const float *S, const float *G, float *Y, int F, int rows, int chunkRows, int Ca, int Cb) {
-  for (int f = 0; f < F; f++) {
-    const float *Sf = S + (long)f * chunkRows * Ca * 3;
-    const float *Gf = G + (long)f * Ca * 3 * Cb;
-    float *Yf = Y + (long)f * chunkRows * 2 * Cb;
-    for (int r = 0; r < rows; r += FC_ROWS) {
-      const float *s0 = Sf + (long)r * Ca * 3;
-      for (int cb = 0; cb < Cb; cb += VL) {
-        v4 acc[FC_ROWS][3];
-#pragma GCC unroll 8
-        for (int i = 0; i < FC_ROWS; i++) acc[i][0] = acc[i][1] = acc[i][2] = splat(0.f);
-        const float *g = Gf + cb;
-        for (int ca = 0; ca < Ca; ca++) {
-          v4 gr = V(g), gi = V(g + Cb), gs = V(g + 2 * Cb);
-          g += 3 * Cb;
-#pragma GCC unroll 8
-          for (int i = 0; i < FC_ROWS; i++) {
-            const float *si = s0 + (long)i * Ca * 3 + ca;
-            acc[i][0] += splat(si[0]) * gr;
-            acc[i][1] += splat(si[Ca]) * gi;
-            acc[i][2] += splat(si[2 * Ca]) * gs;
-          }
-        }
-        float *y = Yf + (long)r * 2 * Cb + cb;
-#pragma GCC unroll 8
-        for (int i = 0; i < FC_ROWS; i++) {
-          V(y + (long)i * 2 * Cb) = acc[i][0] - acc[i][1];
-          V(y + (long)i * 2 * Cb + Cb) = acc[i][2] - acc[i][0] - acc[i][1];
-        }
-      }
-    }
-  }
-}
-#else
-#define FC_ROWS 4
 static void bin_products(const float *S, const float *G, float *Y, int F, int rows, int chunkRows, int Ca, int Cb) {
   for (int f = 0; f < F; f++) {
     const float *Sf = S + (long)f * chunkRows * Ca * 3;
@@ -226,8 +187,6 @@ static void bin_products(const float *S, const float *G, float *Y, int F, int ro
     }
   }
 }
-
-#endif
 
 /*
  * Inverse transform of the products of local rows lr, lr + 1 (global r0, r0 + 1) and store of the kept samples
@@ -292,7 +251,7 @@ void fc_convolve(int tid, const fc_word *p) {
   for (int ch = tid; ch < chunks; ch += nthreads) {
     int r0 = ch * chunkRows;
     int cr = rows - r0 < chunkRows ? rows - r0 : chunkRows;
-    int crPad = (cr + FC_ROWS - 1) / FC_ROWS * FC_ROWS;
+    int crPad = (cr + 3) & ~3; /* bin_products works in blocks of 4 rows */
     for (int lr = 0; lr < crPad; lr += 2) {
       load_pair(a, r0 + lr, rows, T, H, off, n, La, Ca, n, log2n, zr, zi);
       fft_stages(zr, zi, n, Ca, cosT, sinT, nmax, -1.f);

@@ -4,7 +4,7 @@
  * worker, work split by tiles. Inputs are copied in, results copied out (the tfjs wasm heap is a separate memory).
  *
  * Why: on the portable tier the paper's convolutions (kernels 32, 16, 8 over 2560/1277/635 samples) run at
- * XNNPACK's wasm-SIMD speed; computing them through the FFT does 3-6x fewer multiplications (per frequency bin a
+ * XNNPACK's wasm-SIMD speed; computing them through the FFT does 4-12x fewer multiplications (per frequency bin a
  * complex channel product, 3 real products each), which is what lets that tier reach its speed targets.
  */
 import { Worker } from 'node:worker_threads';
@@ -295,22 +295,39 @@ export class FftConvEngine {
     out.set(this.f32.subarray(outAt / 4, outAt / 4 + out.length));
   }
 
+  /** The job of one pass of `g` for this engine's threads. */
+  job(kind: FftConvKind, g: FftConvGeometry): FftConvJob {
+    return fftConvJob(kind, g, this.active);
+  }
+
+  /**
+   * Runs a job made by {@link job} (with the current thread count): a and b are (x, w) for `forward`, (dy, w) for
+   * `inputGrad`, (x, dy) for `filterGrad`; out receives y, dx or dw.
+   */
+  runJob(job: FftConvJob, a: Float32Array, b: Float32Array, out: Float32Array): void {
+    if (job.kind === 'filterGrad') this.filterGrad(job, a, b, out);
+    else this.convolve(job, a, b, out);
+  }
+
   /**
    * Forward convolution y[b][t][co] = sum_k sum_ci x[b][t + k - padLeft][ci] w[k][ci][co]
    * (x: [batch, inSamples, inChannels], w: [K, inChannels, outChannels], y: [batch, outSamples, outChannels]).
    */
   conv(g: FftConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array): void {
-    this.convolve(fftConvJob('forward', g, this.active), x, w, y);
+    this.runJob(this.job('forward', g), x, w, y);
   }
 
   /** Input gradient dx[b][u][ci] = sum_k sum_co dy[b][u - k + padLeft][co] w[k][ci][co]. */
   convInputGrad(g: FftConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
-    this.convolve(fftConvJob('inputGrad', g, this.active), dy, w, dx);
+    this.runJob(this.job('inputGrad', g), dy, w, dx);
   }
 
   /** Filter gradient dw[k][ci][co] = sum_b sum_t x[b][t + k - padLeft][ci] dy[b][t][co]. */
   convFilterGrad(g: FftConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
-    const job = fftConvJob('filterGrad', g, this.active);
+    this.runJob(this.job('filterGrad', g), x, dy, dw);
+  }
+
+  private filterGrad(job: FftConvJob, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
     this.reset();
     const xAt = this.put(x);
     const dyAt = this.put(dy);
@@ -336,6 +353,9 @@ export class FftConvEngine {
 /** Which pass of a convolution a job computes. */
 export type FftConvKind = 'forward' | 'inputGrad' | 'filterGrad';
 
+/** The native addon's code for each kind (`fftConv1d(kind, ...)` in native/dnnl/src/fftconv.cc). */
+export const FFTCONV_KIND_CODES: Record<FftConvKind, number> = { forward: 0, inputGrad: 1, filterGrad: 2 };
+
 /** One call of the FFT kernels: the scalar parameter words (pointer words 0) and the buffer sizes it needs. */
 export interface FftConvJob {
   kind: FftConvKind;
@@ -346,9 +366,6 @@ export interface FftConvJob {
   scratchFloatsPerThread: number;
   accFloatsPerThread: number;
 }
-
-/** Number of words in the parameter block (fftconv.c's P_COUNT). */
-export const FFTCONV_WORDS = P.COUNT;
 
 /**
  * Plans one pass of the convolution `g` for `threads` threads. The input gradient is computed as a convolution
@@ -372,8 +389,8 @@ export function fftConvJob(kind: FftConvKind, g: FftConvGeometry, threads: numbe
   const Cb = conv.outChannels;
   const perRow = kind === 'filterGrad' ? bins * 3 * (Ca + Cb) : bins * (3 * Ca + 2 * Cb);
   const rows = conv.batch * plan.tiles;
-  // Rows per chunk: a multiple of 8 (the row blocks of fftconv.c are 4 or 8) giving each thread about 2 MiB of
-  // per-bin buffers, and work for every thread.
+  // Rows per chunk: whole pairs of fftconv.c's 4-row blocks (multiples of 8, the tiling the measurements and the
+  // README's results were made with), about 2 MiB of per-bin buffers per thread, and work for every thread.
   const chunk =
     Math.ceil(
       Math.max(8, Math.min(256, Math.floor((2 * 2 ** 20) / (perRow * 4)), Math.ceil(rows / threads))) / 8,
