@@ -214,7 +214,7 @@ test('paper network with FFT convolutions: loss and all gradients match the cpu 
   const B = 2;
   const xv = randArray(B * windowSamples, rnd);
   const calls = fftConvStats.forward;
-  const r = await paperNetworkGradsOnBoth(xv, B, windowSamples);
+  const r = await paperNetworkGradsOnBoth(xv, B, windowSamples, rnd);
   assert.ok(
     fftConvStats.forward - calls >= 5,
     'the network ran its 5 multi-channel convolutions through the FFT',

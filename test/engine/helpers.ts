@@ -74,22 +74,36 @@ export function assertClose(
 }
 
 /**
+ * Glorot-uniform kernels and zero biases for `model`, drawn from `rnd`: the same on every run and machine (the
+ * layers' own initialisers draw from an unseeded source, so a comparison built on them differs from run to run).
+ */
+export function seededWeights(model: tf.LayersModel, rnd: () => number): Float32Array[] {
+  return model.getWeights().map((w) => {
+    if (w.shape.length === 1) return new Float32Array(w.size);
+    const fanOut = w.shape[w.shape.length - 1] as number;
+    const fanIn = w.size / fanOut;
+    return randArray(w.size, rnd, Math.sqrt(6 / (fanIn + fanOut)));
+  });
+}
+
+/**
  * Loss and all gradients of the pretraining objective (7 BCE heads) of the paper network for `xv` ([B, windowSamples,
- * 1]) on the cpu backend and on wasm, from the same initial weights: [loss, 27 kernel and 27 bias gradients] each.
+ * 1]) on the cpu backend and on wasm, from the same seeded initial weights (drawn from `rnd`): [loss, 27 kernel and
+ * 27 bias gradients] each.
  */
 export async function paperNetworkGradsOnBoth(
   xv: Float32Array,
   batch: number,
   windowSamples: number,
+  rnd: () => number,
 ): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
   let init: Float32Array[] | null = null;
   return onBoth(() => {
     const model = buildEngineNetwork({ windowSamples, heads: 7, headDropout: 0 });
-    if (!init) init = model.getWeights().map((w) => w.dataSync() as Float32Array);
-    else
-      model.setWeights(
-        model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
-      );
+    init ??= seededWeights(model, rnd);
+    model.setWeights(
+      model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
+    );
     const x = tf.tensor3d(xv, [batch, windowSamples, 1]);
     const ys = Array.from({ length: 7 }, (_, h) =>
       tf.tensor2d(

@@ -9,13 +9,9 @@ import {
   randArray,
   relError,
   seeded,
+  seededWeights,
   setupBackends,
 } from './helpers.js';
-
-/** Weights of `model` as arrays, to rebuild the same network on another backend. */
-function weightsOf(model: tf.LayersModel): Float32Array[] {
-  return model.getWeights().map((w) => w.dataSync() as Float32Array);
-}
 
 test('paper network: loss and all gradients of the pretraining objective match the cpu backend', async () => {
   await setupBackends();
@@ -23,7 +19,7 @@ test('paper network: loss and all gradients of the pretraining objective match t
   const windowSamples = 128; // same layers as the paper; shorter windows keep the cpu reference fast
   const B = 2;
   const xv = randArray(B * windowSamples, rnd);
-  const r = await paperNetworkGradsOnBoth(xv, B, windowSamples);
+  const r = await paperNetworkGradsOnBoth(xv, B, windowSamples, rnd);
   assert.equal(r.cpu.length, 1 + 54); // loss + 27 kernels + 27 biases
   // End to end through 17 layers the float32 summation orders (XNNPACK vs naive JS loops) compound; each kernel
   // alone is checked at 1e-4 in wasmKernels.test.ts.
@@ -42,11 +38,10 @@ test('fine-tuning networks (dense + relu + dropout, softmax and sigmoid CE) trai
     h = tf.layers.dense({ units: 512, activation: 'relu' }).apply(h) as tf.SymbolicTensor;
     const logits = tf.layers.dense({ units: 3 }).apply(h) as tf.SymbolicTensor;
     const model = tf.model({ inputs: inp, outputs: [logits, h] });
-    if (!init) init = weightsOf(model);
-    else
-      model.setWeights(
-        model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
-      );
+    init ??= seededWeights(model, rnd);
+    model.setWeights(
+      model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
+    );
     const x = tf.tensor2d(xv, [8, 128]);
     const mask = tf.tensor2d(maskV, [8, 512]);
     const yOne = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);

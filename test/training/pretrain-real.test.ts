@@ -51,6 +51,7 @@ test(
       });
       stores.labelled.close();
       const mean = res.final.reduce((a, t) => a + t.accuracy, 0) / res.final.length;
+      console.error(`mean held-out pretext accuracy ${mean.toFixed(4)}`);
       assert.equal(res.heldOut.length, 45);
       assert.ok(
         mean >= 0.9,
