@@ -334,35 +334,29 @@ function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
       count(job ? `${name}:fft` : name, true);
       return out;
     };
-  const maxPool: KernelFunc = (p) => {
-    const { x } = p.inputs as { x: TensorInfo };
-    if (x.shape.length !== 4 || !f32(x)) return (count('MaxPool', false), prev('MaxPool')(p));
-    const c = poolInfo(x.shape, p.attrs ?? {});
-    const d = poolDims(c);
-    if (!d) return (count('MaxPool', false), prev('MaxPool')(p));
-    const b = p.backend as BackendWasm;
-    const out = b.makeOutput(c.outShape, 'float32');
-    addon.maxPool1dForward(view(b, x), view(b, out), ...d);
-    count('MaxPool', true);
-    return out;
-  };
-  const maxPoolGrad: KernelFunc = (p) => {
-    const { dy, input } = p.inputs as { dy: TensorInfo; input: TensorInfo };
-    if (input.shape.length !== 4 || !f32(dy, input))
-      return (count('MaxPoolGrad', false), prev('MaxPoolGrad')(p));
-    const c = poolInfo(input.shape, p.attrs ?? {});
-    const d = poolDims(c);
-    if (!d) return (count('MaxPoolGrad', false), prev('MaxPoolGrad')(p));
-    const b = p.backend as BackendWasm;
-    const out = b.makeOutput(input.shape, 'float32');
-    addon.maxPool1dBackward(view(b, input), view(b, dy), view(b, out), ...d);
-    count('MaxPoolGrad', true);
-    return out;
-  };
+  /** MaxPool (`grad` false: y from x) or MaxPoolGrad (`grad` true: dx from the forward input and dy). */
+  const poolKernel =
+    (grad: boolean): KernelFunc =>
+    (p) => {
+      const name = grad ? 'MaxPoolGrad' : 'MaxPool';
+      const ins = p.inputs as { x?: TensorInfo; input?: TensorInfo; dy?: TensorInfo };
+      const x = (grad ? ins.input : ins.x) as TensorInfo;
+      const dy = ins.dy as TensorInfo;
+      if (x.shape.length !== 4 || !f32(...(grad ? [x, dy] : [x]))) return (count(name, false), prev(name)(p));
+      const c = poolInfo(x.shape, p.attrs ?? {});
+      const d = poolDims(c);
+      if (!d) return (count(name, false), prev(name)(p));
+      const b = p.backend as BackendWasm;
+      const out = b.makeOutput(grad ? x.shape : c.outShape, 'float32');
+      if (grad) addon.maxPool1dBackward(view(b, x), view(b, dy), view(b, out), ...d);
+      else addon.maxPool1dForward(view(b, x), view(b, out), ...d);
+      count(name, true);
+      return out;
+    };
   const fns = {
     ...Object.fromEntries(CONV_PASSES.map((pass) => [pass.kernelName, convKernel(pass)])),
-    MaxPool: maxPool,
-    MaxPoolGrad: maxPoolGrad,
+    MaxPool: poolKernel(false),
+    MaxPoolGrad: poolKernel(true),
   } as Record<(typeof DNNL_KERNEL_NAMES)[number], KernelFunc>;
   const { leakyRelu, leakyReluGrad, sumLeading, addBias, maxMiddle } = addon;
   if (leakyRelu && leakyReluGrad && sumLeading && addBias)

@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadDnnlAddon, tryRegisterDnnlKernels, dnnlStats } from '../../src/engine/dnnl.js';
-import { setupBackends, seeded, randArray, onBoth, assertClose } from './helpers.js';
+import {
+  setupBackends,
+  seeded,
+  randArray,
+  onBoth,
+  assertClose,
+  assertNoLeakOver100Steps,
+} from './helpers.js';
 
 const addon = loadDnnlAddon();
 const missing = 'loadError' in addon ? addon.loadError : undefined;
@@ -281,6 +288,18 @@ function conv1dRef(
       }
   return { y, dx, dw };
 }
+
+test(
+  'no tensor or buffer leak over 100 training steps of the paper network on wasm+oneDNN',
+  { skip },
+  async () => {
+    await setup();
+    const kernels = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad'];
+    const before = kernels.map(nativeCount);
+    assertNoLeakOver100Steps('wasm+oneDNN', 256, seeded(15));
+    kernels.forEach((k, i) => assert.ok(nativeCount(k) - (before[i] as number) >= 100, `${k} ran natively`));
+  },
+);
 
 test(
   "addon rewrites of oneDNN's gemm fallbacks (explicit padding, backward data as forward, tap chunks) are exact",

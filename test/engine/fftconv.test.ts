@@ -13,6 +13,7 @@ import {
 } from '../../src/engine/fftconv/registerFftConvKernels.js';
 import {
   assertClose,
+  assertNoLeakOver100Steps,
   onBoth,
   paperNetworkGradsOnBoth,
   randArray,
@@ -220,6 +221,16 @@ test('paper network with FFT convolutions: loss and all gradients match the cpu 
     'the network ran its 5 multi-channel convolutions through the FFT',
   );
   assertClose(r, 'paper network gradients (FFT convolutions)', 1e-3);
+});
+
+test('no tensor or buffer leak over 100 training steps with FFT convolutions', async () => {
+  await setupBackends();
+  registerFftConvKernels(tf, { threads: 2 });
+  const calls = [fftConvStats.forward, fftConvStats.inputGrad, fftConvStats.filterGrad];
+  assertNoLeakOver100Steps('wasm + FFT convolutions', 256, seeded(14));
+  assert.ok(fftConvStats.forward - (calls[0] as number) >= 500, 'forward convolutions took the FFT route');
+  assert.ok(fftConvStats.inputGrad - (calls[1] as number) >= 400, 'input gradients took the FFT route');
+  assert.ok(fftConvStats.filterGrad - (calls[2] as number) >= 400, 'filter gradients took the FFT route');
 });
 
 test('the inlined module was compiled from the current fftconv.c (and rebuilds to the same bytes where clang exists)', () => {

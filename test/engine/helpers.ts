@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/engine/wasmKernels.js';
-import { buildEngineNetwork } from '../../src/engine/paperNetwork.js';
+import { buildEngineNetwork, trainStep } from '../../src/engine/paperNetwork.js';
 
 /** Small deterministic generator for test data (mulberry32). */
 export function seeded(seed: number): () => number {
@@ -124,4 +125,47 @@ export async function paperNetworkGradsOnBoth(
     model.dispose();
     return out;
   });
+}
+
+/**
+ * Trains the paper network (seeded weights, Adam, head dropout on) for `steps` steps of `batch` windows on the current
+ * backend. Returns the losses and, after the first step (which creates Adam's slots) and after the last, the number
+ * of live tensors and of the backend's data buffers: equal counts mean that a step leaves nothing behind.
+ */
+export function trainForLeaks(
+  steps: number,
+  batch: number,
+  windowSamples: number,
+  rnd: () => number,
+): { losses: number[]; tensors: [number, number]; buffers: [number, number] } {
+  const model = buildEngineNetwork({ windowSamples, heads: 7, headDropout: 0.6 });
+  const init = seededWeights(model, rnd);
+  model.setWeights(model.getWeights().map((w, i) => tf.tensor(init[i] as Float32Array, w.shape)));
+  const opt = tf.train.adam(1e-3);
+  const x = tf.tensor3d(randArray(batch * windowSamples, rnd), [batch, windowSamples, 1]);
+  const ys = Array.from({ length: 7 }, (_, h) =>
+    tf.tensor2d(
+      Array.from({ length: batch }, (_, i) => (h + i) % 2),
+      [batch, 1],
+    ),
+  );
+  const counts = (): [number, number] => [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+  const losses = [trainStep(model, opt, x, ys)];
+  const first = counts();
+  for (let s = 1; s < steps; s++) losses.push(trainStep(model, opt, x, ys));
+  const last = counts();
+  opt.dispose();
+  model.dispose();
+  tf.dispose([x, ...ys]);
+  return { losses, tensors: [first[0], last[0]], buffers: [first[1], last[1]] };
+}
+
+/** {@link trainForLeaks} with the issue's 100 steps, asserting no leak and a loss that changes and stays finite. */
+export function assertNoLeakOver100Steps(what: string, windowSamples: number, rnd: () => number): void {
+  const r = trainForLeaks(100, 4, windowSamples, rnd);
+  assert.equal(r.losses.length, 100);
+  assert.ok(r.losses.every(Number.isFinite), `${what}: non-finite loss`);
+  assert.notEqual(r.losses[99], r.losses[0], `${what}: the loss never changed`);
+  assert.equal(r.tensors[1], r.tensors[0], `${what}: tensors leaked over 99 steps`);
+  assert.equal(r.buffers[1], r.buffers[0], `${what}: backend buffers leaked over 99 steps`);
 }
