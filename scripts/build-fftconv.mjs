@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src/engine/fftconv/fftconv.c');
 const out = join(root, 'src/engine/fftconv/fftconvWasm.ts');
-export const EXPORTS = ['fc_convolve', 'fc_spectra', 'fc_filter_accumulate', 'fc_filter_finish'];
+// The kernels fftconv.ts instantiates and calls (its FUNCS; a missing one fails there at the first call).
+const EXPORTS = ['fc_convolve', 'fc_spectra', 'fc_filter_accumulate', 'fc_filter_finish'];
 
 /** Compiles fftconv.c and returns the wasm bytes (throws when clang/wasm-ld are missing). */
 export function compileFftConv() {

@@ -17,7 +17,7 @@ interface ChildConfig {
   preference: 'wasm' | 'cpu';
   threads: number;
   dnnl: boolean;
-  /** FFT convolutions on the portable tier (default true). */
+  /** FFT convolutions (default: initBackend's, on). */
   fftConv?: boolean;
   batch: number;
   trainSteps: number;
@@ -57,7 +57,7 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
     preference: cfg.preference,
     threads: cfg.threads,
     dnnl: cfg.dnnl,
-    fftConv: cfg.fftConv ?? true,
+    fftConv: cfg.fftConv,
   });
   if (cfg.dnnl && rep.engine !== 'wasm+dnnl') {
     const why = rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded';
@@ -227,13 +227,15 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
   const loadBefore = loadavg();
   const t0 = performance.now();
   const engines: EngineRow[] = [];
+  // The portable tier with every core and its default kernels (FFT convolutions): the one compared with PyTorch.
+  const portable = `wasm+kernels ${cores} threads`;
   const configs: Omit<ChildConfig, 'batch' | 'trainSteps' | 'inferSteps'>[] = [
-    { name: `wasm+kernels ${cores} threads`, preference: 'wasm', threads: cores, dnnl: false },
+    { name: portable, preference: 'wasm', threads: cores, dnnl: false },
     { name: `wasm+dnnl`, preference: 'wasm', threads: cores, dnnl: true },
   ];
   if (!quick)
     configs.splice(1, 0, {
-      name: `wasm+kernels ${cores} threads, direct convolutions`,
+      name: `${portable}, direct convolutions`,
       preference: 'wasm',
       threads: cores,
       dnnl: false,
@@ -278,7 +280,7 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
   if ('rows' in torch) {
     for (const tr of torch.rows as { batch: number; train: number; infer: number }[]) {
       for (const [tier, pick] of [
-        ['wasm', (e: EngineRow) => e.name.startsWith('wasm+kernels') && !e.name.includes('1 thread')],
+        ['wasm', (e: EngineRow) => e.name === portable],
         ['wasm+dnnl', (e: EngineRow) => e.name === 'wasm+dnnl'],
       ] as const) {
         const w = engines.find((e) => pick(e) && e.batch === tr.batch);

@@ -21,8 +21,8 @@ export const dataSourceSchema = z
     lead: z.union([z.number().int().nonnegative(), z.string()]).optional(),
     /**
      * Sampling rate of the recordings in Hz, for formats that do not store it (.npy, .csv without a rate column).
-     * Never defaulted: a reader that cannot find the rate fails with an error asking for this key (SWELL's text
-     * export is read at the dataset's documented 2048 Hz unless this is set).
+     * No schema default: a reader that cannot find the rate fails with an error asking for this key, except SWELL's
+     * text export, which is read at the dataset's documented 2048 Hz unless this is set.
      */
     samplingRateHz: z.number().positive().optional(),
     /** Label binarisation (AMIGOS, SWELL arousal/valence, generic numeric labels). */
@@ -203,8 +203,9 @@ export const engineSchema = z
      */
     dnnl: z.boolean().default(true),
     /**
-     * On the portable tier, run the 1-D convolutions through overlap-save FFT kernels where that does several
-     * times fewer FLOPs (`true`, default; same results to float rounding); `false` keeps XNNPACK's direct ones.
+     * Run the 1-D convolutions through overlap-save FFT kernels where that does several times fewer FLOPs (`true`,
+     * default; same results to float rounding): the wasm FFT kernels on the portable tier, the addon's native ones
+     * on wasm+dnnl. `false` keeps the direct convolutions (XNNPACK's, or oneDNN's) on both tiers.
      */
     fftConv: z.boolean().default(true),
   })

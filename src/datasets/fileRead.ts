@@ -22,13 +22,21 @@ export function readAt(fd: number, pos: number, n: number): Buffer {
   return got === n ? b : b.subarray(0, got);
 }
 
-/** The parts one after another in one array. */
-export function concatFloat64(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+/** The parts one after another in one new array made by `alloc` (of the summed length). */
+export function concatTyped<A extends Float64Array | Uint8Array>(
+  parts: readonly A[],
+  alloc: (length: number) => A,
+): A {
+  const out = alloc(parts.reduce((a, p) => a + p.length, 0));
   let k = 0;
   for (const p of parts) {
     out.set(p, k);
     k += p.length;
   }
   return out;
+}
+
+/** The parts one after another in one array. */
+export function concatFloat64(parts: readonly Float64Array[]): Float64Array {
+  return concatTyped(parts, (n) => new Float64Array(n));
 }

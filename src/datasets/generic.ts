@@ -4,7 +4,7 @@ import { extname, join, relative, sep } from 'node:path';
 import type { DataSource } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { excerpt } from '../util/excerpt.js';
-import { createResamplerForRates } from '../preprocessing/index.js';
+import { createResamplerForRates, type Resampler } from '../preprocessing/index.js';
 import { readCsvSignal } from './csv.js';
 import { readEdfSignal } from './edf.js';
 import { readLabelsCsv, type LabelRow } from './labels.js';
@@ -56,6 +56,26 @@ export function checkFinite(x: ArrayLike<number>, path: string, offset = 0): voi
 }
 
 /**
+ * Streams the chunks of `path` into `out`: each is checked with {@link checkFinite} (positions counted from the
+ * file's first sample) and appended, through `resampler.push` when given. Does not flush the resampler, so the
+ * parts of one recording can be appended one after another before a single flush. Returns `out`.
+ */
+export function appendCheckedChunks(
+  chunks: Iterable<Float64Array>,
+  path: string,
+  out: Float64Array[],
+  resampler?: Resampler,
+): Float64Array[] {
+  let offset = 0;
+  for (const chunk of chunks) {
+    checkFinite(chunk, path, offset);
+    offset += chunk.length;
+    out.push(resampler ? resampler.push(chunk) : chunk);
+  }
+  return out;
+}
+
+/**
  * Reads one lead of one recording file (`.npy`, `.csv`, `.edf`). The rate is the file's own (EDF; a different
  * `declaredHz` is an error), else `declaredHz` (labels.csv), else `fallbackHz` (data.samplingRateHz), else an error. `.npy` files are read in chunks; when
  * `targetRateHz` differs from the file's rate they are resampled chunk by chunk while reading (the result equals
@@ -97,13 +117,7 @@ export function readSignalFile(
     targetRateHz !== undefined && targetRateHz !== rateHz
       ? createResamplerForRates({ sourceRateHz: rateHz, targetRateHz })
       : undefined;
-  const parts: Float64Array[] = [];
-  let offset = 0;
-  for (const chunk of readNpyChannelChunks(path, channel, NPY_CHUNK)) {
-    checkFinite(chunk, path, offset);
-    offset += chunk.length;
-    parts.push(resampler ? resampler.push(chunk) : chunk);
-  }
+  const parts = appendCheckedChunks(readNpyChannelChunks(path, channel, NPY_CHUNK), path, [], resampler);
   if (resampler) parts.push(resampler.flush());
   return { samples: concatFloat64(parts), samplingRateHz: resampler ? (targetRateHz as number) : rateHz };
 }

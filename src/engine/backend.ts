@@ -8,6 +8,7 @@ import { enableWasmThreads, finishWasmThreads, terminateWasmThreads } from './th
 import { registerFileIOHandlers } from './fileIO.js';
 import { disposeFftConvKernels, registerFftConvKernels } from './fftconv/registerFftConvKernels.js';
 import { FFTCONV_SOURCE_SHA256 } from './fftconv/fftconvWasm.js';
+import type { DnnlRegistration } from './dnnl.js';
 
 /** Arguments of {@link initBackend}. */
 export interface InitBackendArgs {
@@ -18,14 +19,12 @@ export interface InitBackendArgs {
   /** Try the native oneDNN kernels (./dnnl.js) on top of wasm (default true; the benchmark turns it off). */
   dnnl?: boolean;
   /**
-   * On the portable tier, compute the 1-D convolutions through the overlap-save FFT kernels of
-   * ./fftconv/fftconv.ts where that does several times fewer FLOPs (default true; config `engine.fftConv`).
+   * Compute the 1-D convolutions through overlap-save FFT kernels where that does several times fewer FLOPs
+   * (default true; config `engine.fftConv`): on the portable tier the wasm kernels of ./fftconv/fftconv.ts instead
+   * of XNNPACK's direct ones, on wasm+dnnl the addon's native FFT kernels instead of oneDNN's. `false` turns off both.
    */
   fftConv?: boolean;
 }
-
-type DnnlResult =
-  { ok: true; version: string; threads: number; fftLanes?: number } | { ok: false; reason: string };
 
 let current: BackendReport | null = null;
 
@@ -202,7 +201,7 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
       const used = await setWasm('mod' in dnnlMod ? 1 : threads, skipped);
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       versions['tfjs-backend-wasm'] = wasm.version_wasm;
-      const d: DnnlResult =
+      const d: DnnlRegistration =
         'mod' in dnnlMod
           ? dnnlMod.mod.tryRegisterDnnlKernels(tf, { threads, fftConv: args.fftConv })
           : { ok: false, reason: dnnlMod.reason };

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setElementwiseAccelerator } from './wasmElementwise.js';
+import { currentWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 import { FFTCONV_KIND_CODES, fftConvJob, type FftConvKind } from './fftconv/fftconv.js';
-import { CONV_PASSES, fftGeometryOf, type ConvPass } from './fftconv/convPasses.js';
+import { CONV_PASSES, fftJobFor, type ConvPass } from './fftconv/convPasses.js';
 
 type Tf = typeof tfType;
 type TensorInfo = tfType.TensorInfo;
@@ -183,6 +184,10 @@ export function loadDnnlAddon(): DnnlAddon | { loadError: string } {
   });
 }
 
+/**
+ * The kernels this module registered, and per name the kernel registered before them, which they fall back to
+ * (never one of their own: a repeated registration wraps the same kernel).
+ */
 const mine = new WeakSet<KernelFunc>();
 const previous = new Map<string, KernelFunc>();
 
@@ -224,20 +229,16 @@ export function tryRegisterDnnlKernels(tf: Tf, args: DnnlArgs = {}): DnnlRegistr
   if ('loadError' in addon) return { ok: false, reason: addon.loadError };
   try {
     const threads = addon.setThreads(Math.max(1, Math.floor(args.threads ?? availableParallelism())));
-    const useFft = args.fftConv !== false && typeof addon.fftConv1d === 'function';
-    registerKernels(tf, addon, useFft);
-    return {
-      ok: true,
-      version: addon.version(),
-      threads,
-      fftLanes: useFft && addon.fftLanes ? addon.fftLanes() : 0,
-    };
+    // Vector width of the native FFT kernels; 0 leaves every convolution to oneDNN.
+    const fftLanes = args.fftConv !== false && addon.fftConv1d && addon.fftLanes ? addon.fftLanes() : 0;
+    registerKernels(tf, addon, fftLanes);
+    return { ok: true, version: addon.version(), threads, fftLanes };
   } catch (e) {
     return { ok: false, reason: `tryRegisterDnnlKernels: ${(e as Error).message}` };
   }
 }
 
-function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
+function registerKernels(tf: Tf, addon: DnnlAddon, lanes: number): void {
   const bu = tf.backend_util;
   const prev = (name: string): KernelFunc => {
     const f = previous.get(name);
@@ -245,10 +246,8 @@ function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
     return f;
   };
   for (const name of DNNL_KERNEL_NAMES) {
-    const k = tf.getKernel(name, 'wasm');
-    if (!k)
-      throw new Error(`wasm backend has no ${name} kernel (is @tensorflow/tfjs-backend-wasm imported?)`);
-    if (!mine.has(k.kernelFunc)) previous.set(name, k.kernelFunc);
+    const k = currentWasmKernel(tf, name);
+    if (!mine.has(k)) previous.set(name, k);
   }
   const poolInfo = (xShape: number[], a: NamedAttrMap): Conv2DInfo =>
     bu.computePool2DInfo(
@@ -301,15 +300,19 @@ function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
     return undefined;
   };
   const f32 = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32');
-  const lanes = useFft && addon.fftConv1d && addon.fftLanes ? addon.fftLanes() : 0;
+  const fftConv1d = lanes > 0 ? addon.fftConv1d : undefined;
   /** The FFT job for this pass, when the native FFT kernels take it. */
-  const fftJob = (c: Conv2DInfo, kind: FftConvKind) => {
-    const g = lanes === 0 ? null : fftGeometryOf(c);
-    if (!g || g.inChannels % lanes !== 0 || g.outChannels % lanes !== 0) return null;
-    if (kind !== 'forward' && g.inChannels * g.outChannels >= DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS) return null;
-    const job = fftConvJob(kind, g, addon.getThreads());
-    return job.plan.directFlops >= DNNL_FFT_MIN_FLOP_RATIO * job.plan.fftFlops ? job : null;
-  };
+  const fftJob = (c: Conv2DInfo, kind: FftConvKind) =>
+    fftJobFor(
+      kind,
+      c,
+      DNNL_FFT_MIN_FLOP_RATIO,
+      (k, g) => fftConvJob(k, g, addon.getThreads()),
+      (g) =>
+        g.inChannels % lanes === 0 &&
+        g.outChannels % lanes === 0 &&
+        (kind === 'forward' || g.inChannels * g.outChannels < DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS),
+    );
   // Views on the wasm heap are taken only after makeOutput: a heap growth would detach earlier views.
   const view = (b: BackendWasm, t: TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
   const direct: Record<FftConvKind, DnnlAddon['conv1dForward']> = {
@@ -326,11 +329,11 @@ function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
       if (!is1d(c) || !f32(u, v)) return (count(name, false), prev(name)(p));
       const b = p.backend as BackendWasm;
       const out = b.makeOutput(pass.outShape(c), 'float32');
-      const job = fftJob(c, pass.kind);
-      if (job) {
-        const fft = addon.fftConv1d as NonNullable<DnnlAddon['fftConv1d']>;
-        fft.call(addon, FFTCONV_KIND_CODES[pass.kind], view(b, u), view(b, v), view(b, out), job.words);
-      } else direct[pass.kind].call(addon, view(b, u), view(b, v), view(b, out), ...convDims(c));
+      // The addon's functions do not use `this` (N-API callbacks), so they are called unbound.
+      const job = fftConv1d ? fftJob(c, pass.kind) : null;
+      if (fftConv1d && job)
+        fftConv1d(FFTCONV_KIND_CODES[pass.kind], view(b, u), view(b, v), view(b, out), job.words);
+      else direct[pass.kind](view(b, u), view(b, v), view(b, out), ...convDims(c));
       count(job ? `${name}:fft` : name, true);
       return out;
     };
@@ -360,21 +363,9 @@ function registerKernels(tf: Tf, addon: DnnlAddon, useFft: boolean): void {
   } as Record<(typeof DNNL_KERNEL_NAMES)[number], KernelFunc>;
   const { leakyRelu, leakyReluGrad, sumLeading, addBias, maxMiddle } = addon;
   if (leakyRelu && leakyReluGrad && sumLeading && addBias)
-    setElementwiseAccelerator({
-      leakyRelu: (x, y, alpha) => leakyRelu.call(addon, x, y, alpha),
-      leakyReluGrad: (x, dy, dx, alpha) => leakyReluGrad.call(addon, x, dy, dx, alpha),
-      sumLeading: (x, out, outer, inner) => sumLeading.call(addon, x, out, outer, inner),
-      addBias: (x, bias, y) => addBias.call(addon, x, bias, y),
-      ...(maxMiddle
-        ? {
-            maxMiddle: (x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number) =>
-              maxMiddle.call(addon, x, out, outer, mid, inner),
-          }
-        : {}),
-    });
+    setElementwiseAccelerator({ leakyRelu, leakyReluGrad, sumLeading, addBias, maxMiddle });
   for (const name of DNNL_KERNEL_NAMES) {
     mine.add(fns[name]);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: fns[name] });
+    replaceWasmKernel(tf, name, fns[name]);
   }
 }

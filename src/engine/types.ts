@@ -8,7 +8,7 @@ export interface BackendReport {
   threads: number;
   /** One entry per better tier that was tried and did not load, with the reason. */
   skipped: { engine: string; reason: string }[];
-  /** Kernel routes on top of the engine, e.g. `FFT convolutions` (portable tier). */
+  /** Kernel routes on top of the engine: `FFT convolutions` (portable tier), `native FFT convolutions (16 lanes)`. */
   features?: string[];
   /** Versions of the tfjs packages and native libraries in use. */
   versions: Record<string, string>;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 
 type Tf = typeof tf;
 type TensorInfo = tf.TensorInfo;
@@ -130,8 +131,6 @@ export function maxMiddle(
   }
 }
 
-const originals = new Map<string, KernelFunc>();
-
 /** Native (multi-threaded) versions of the loops above, e.g. from the oneDNN addon; same contracts. */
 export interface ElementwiseAccelerator {
   leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
@@ -172,15 +171,11 @@ export function setElementwiseAccelerator(a: ElementwiseAccelerator | null): voi
  *   pass instead of Greater + Multiply + Select (three passes and a bool tensor). On any other backend the gradient
  *   is tfjs-core's own composition.
  *
- * Non-float32 inputs fall back to the stock kernels. Call after `tf.setBackend('wasm')`. Idempotent.
+ * Non-float32 inputs fall back to the stock kernels, except for `Identity`, which shares every dtype but `string`.
+ * Call after `tf.setBackend('wasm')`. Idempotent.
  */
 export function registerWasmElementwiseKernels(t: Tf = tf): void {
-  const stock = (name: string): KernelFunc => {
-    const prev = originals.get(name) ?? t.getKernel(name, 'wasm')?.kernelFunc;
-    if (!prev) throw new Error(`registerWasmElementwiseKernels: the wasm backend has no '${name}' kernel`);
-    originals.set(name, prev);
-    return prev;
-  };
+  const stock = (name: string): KernelFunc => originalWasmKernel(t, name);
   const origIdentity = stock('Identity');
   const origSum = stock('Sum');
   const origMax = stock('Max');
@@ -281,10 +276,7 @@ export function registerWasmElementwiseKernels(t: Tf = tf): void {
     return out;
   };
 
-  const reg = (kernelName: string, kernelFunc: KernelFunc): void => {
-    if (t.getKernel(kernelName, 'wasm')) t.unregisterKernel(kernelName, 'wasm');
-    t.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
-  };
+  const reg = (name: string, kernelFunc: KernelFunc): void => replaceWasmKernel(t, name, kernelFunc);
   reg('Identity', identityShared);
   reg('Sum', sumLeadingAxes);
   reg('Max', maxMiddleAxes);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_ELEMENTWISE_KERNEL_NAMES, registerWasmElementwiseKernels } from './wasmElementwise.js';
+import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 
 type Tf = typeof tf;
 type TensorInfo = tf.TensorInfo;
@@ -16,12 +17,6 @@ export const WASM_KERNEL_NAMES = [
   'MaxPoolGrad',
   ...WASM_ELEMENTWISE_KERNEL_NAMES,
 ] as const;
-
-function stockKernel(t: Tf, name: string): KernelFunc {
-  const k = t.getKernel(name, 'wasm');
-  if (!k) throw new Error(`registerWasmKernels: the wasm backend has no '${name}' kernel`);
-  return k.kernelFunc;
-}
 
 /** tfjs' Conv2DInfo of a conv kernel call (dataFormat defaulting to NHWC, dilations to 1). */
 export function convInfo(
@@ -62,31 +57,34 @@ function composable(ci: tf.backend_util.Conv2DInfo): boolean {
  * at a useful speed:
  *
  * - `Conv2DBackpropFilter` (missing in wasm): a forward XNNPACK Conv2D on transposed operands,
- *   dW[fh,fw,ci,co] = conv2d(x^T [Cin,H,W,B], dy^T [Hout,Wout,B,Cout], explicit pads)^T.
+ *   dW[fh,fw,ci,co] = conv2d(x^T [Cin,H,W,B], dy^T [Hout,Wout,B,Cout], explicit pads)^T; 1-D convs with one
+ *   input channel (the paper's first layer) take an im2col + XNNPACK matmul instead (see useIm2colFilterGrad).
  * - `Conv2DBackpropInput` (naive C++ loop in wasm): a forward Conv2D of dy with the spatially reversed,
  *   in/out-transposed filter.
  * - `Equal` with broadcasting (gradient of Max/global max pool; slow generic broadcast loop): `(a - b) == 0`
  *   through the fast broadcasting Sub.
  * - `MaxPoolGrad` (naive loop): a JS loop on the wasm heap views that routes dy to the first argmax of each window
  *   (the same tie rule as the pure-JS cpu backend).
+ * - the element-wise and reduction kernels of {@link registerWasmElementwiseKernels} (`Identity`, `Sum`, `Max`,
+ *   `LeakyRelu` and its fused gradient, bias `Add`).
  *
  * Strided/dilated/NCHW convolutions fall back to the stock kernel (or, for the missing filter gradient, to the cpu
- * backend's kernel through a copy). Call after `tf.setBackend('wasm')`. Idempotent.
+ * backend's kernel through a copy). The compositions call the stock kernels (./kernelRegistry.ts), also when the
+ * FFT or oneDNN routes have replaced Conv2D since. Call after `tf.setBackend('wasm')`. Idempotent.
  */
 export function registerWasmKernels(t: Tf = tf): void {
-  const conv2d = stockKernel(t, 'Conv2D');
-  const transpose = stockKernel(t, 'Transpose');
-  const reverse = stockKernel(t, 'Reverse');
-  const sub = stockKernel(t, 'Sub');
-  const fill = stockKernel(t, 'Fill');
-  const matMul = stockKernel(t, 'BatchMatMul');
-  const add = stockKernel(t, 'Add');
-  const reshape = stockKernel(t, 'Reshape');
-  // Keep the originals across repeated registration (a re-registration must not wrap our own kernel).
-  const origEqual = originals.get('Equal') ?? stockKernel(t, 'Equal');
-  const origBpI = originals.get('Conv2DBackpropInput') ?? stockKernel(t, 'Conv2DBackpropInput');
-  originals.set('Equal', origEqual);
-  originals.set('Conv2DBackpropInput', origBpI);
+  // The stock kernels, also on a repeated registration (which must not wrap this project's Conv2D, Add, ...).
+  const stock = (name: string): KernelFunc => originalWasmKernel(t, name);
+  const conv2d = stock('Conv2D');
+  const transpose = stock('Transpose');
+  const reverse = stock('Reverse');
+  const sub = stock('Sub');
+  const fill = stock('Fill');
+  const matMul = stock('BatchMatMul');
+  const add = stock('Add');
+  const reshape = stock('Reshape');
+  const origEqual = stock('Equal');
+  const origBpI = stock('Conv2DBackpropInput');
 
   const run = (
     k: KernelFunc,
@@ -176,18 +174,12 @@ export function registerWasmKernels(t: Tf = tf): void {
     return out;
   };
 
-  const reg = (kernelName: string, kernelFunc: KernelFunc): void => {
-    if (t.getKernel(kernelName, 'wasm')) t.unregisterKernel(kernelName, 'wasm');
-    t.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
-  };
-  reg('Conv2DBackpropFilter', filterGrad);
-  reg('Conv2DBackpropInput', inputGrad);
-  reg('Equal', equalFast);
-  reg('MaxPoolGrad', maxPoolGrad);
+  replaceWasmKernel(t, 'Conv2DBackpropFilter', filterGrad);
+  replaceWasmKernel(t, 'Conv2DBackpropInput', inputGrad);
+  replaceWasmKernel(t, 'Equal', equalFast);
+  replaceWasmKernel(t, 'MaxPoolGrad', maxPoolGrad);
   registerWasmElementwiseKernels(t);
 }
-
-const originals = new Map<string, KernelFunc>();
 
 /**
  * Max-pool backward pass in NHWC: dx[argmax of each window] += dy. The first maximum wins ties (as in
@@ -300,13 +292,15 @@ function im2colFilterGrad(
   kernels: { matMul: KernelFunc; add: KernelFunc; transpose: KernelFunc; reshape: KernelFunc },
 ): TensorInfo {
   const { matMul, add, transpose, reshape } = kernels;
-  // Channel-major copy [Cin, B, T] of x: every im2col row is then contiguous slices of it.
-  const xt = transpose({ inputs: { x }, backend: b, attrs: { perm: [3, 0, 1, 2] } }) as TensorInfo;
   const B = ci.batchSize;
   const T = ci.inWidth;
   const To = ci.outWidth;
   const Cin = ci.inChannels;
   const Cout = ci.outChannels;
+  // Channel-major [Cin, B, T] x, whose im2col rows are contiguous slices: x itself for one input channel (the only
+  // case useIm2colFilterGrad takes), else a transposed copy.
+  const xt =
+    Cin === 1 ? x : (transpose({ inputs: { x }, backend: b, attrs: { perm: [3, 0, 1, 2] } }) as TensorInfo);
   const k = ci.filterWidth;
   const padLeft = ci.padInfo.left;
   const M = k * Cin;
@@ -343,9 +337,13 @@ function im2colFilterGrad(
       acc = s;
     }
   }
-  b.disposeData(xt.dataId);
-  const out = b.makeOutput([1, k, Cin, Cout], 'float32');
-  (b.typedArrayFromHeap(out) as Float32Array).set(b.typedArrayFromHeap(acc as TensorInfo) as Float32Array);
+  if (xt !== x) b.disposeData(xt.dataId);
+  // [1, k * Cin, Cout] -> [1, k, Cin, Cout]: a reshape shares the data (its reference replaces acc's).
+  const out = reshape({
+    inputs: { x: acc as TensorInfo },
+    backend: b,
+    attrs: { shape: [1, k, Cin, Cout] },
+  }) as TensorInfo;
   b.disposeData((acc as TensorInfo).dataId);
   return out;
 }

@@ -2,6 +2,7 @@
  * Seed corpus builders for the reader fuzzer: small, valid files of every format the readers understand,
  * generated in code (no fixtures), deterministic. Each builder returns the file's bytes.
  */
+import { concatTyped } from '../datasets/fileRead.js';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
@@ -237,13 +238,7 @@ function matElement(type: number, data: Uint8Array, small = true): Uint8Array {
 }
 
 function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let k = 0;
-  for (const p of parts) {
-    out.set(p, k);
-    k += p.length;
-  }
-  return out;
+  return concatTyped(parts, (n) => new Uint8Array(n));
 }
 
 /** A MAT value for {@link matBytes}: a double or int16 matrix (column-major), a char row, or a cell row. */

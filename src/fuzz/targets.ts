@@ -17,22 +17,6 @@ import {
 import { concatFloat64 } from '../datasets/fileRead.js';
 import type { FuzzFile, FuzzInput, FuzzTarget, HeaderField } from './types.js';
 
-/** The chunks of a streaming reader in one array, each checked for non-finite samples (as the store does). */
-function collectChecked(
-  chunks: Iterable<Float64Array>,
-  path: string,
-  checkFinite: (x: Float64Array, path: string, offset: number) => void,
-): Float64Array {
-  const parts: Float64Array[] = [];
-  let offset = 0;
-  for (const chunk of chunks) {
-    checkFinite(chunk, path, offset);
-    offset += chunk.length;
-    parts.push(chunk);
-  }
-  return concatFloat64(parts);
-}
-
 const enc = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
 
 /** Result contract of every signal reader: finite samples and a finite positive sampling rate. */
@@ -460,12 +444,13 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
     },
     async read(dir) {
       const { readPoly5Chunks, readPoly5Header } = await import('../datasets/poly5.js');
-      const { checkFinite } = await import('../datasets/generic.js');
+      const { appendCheckedChunks } = await import('../datasets/generic.js');
       const p = join(dir, 'rec.poly5');
       const h = readPoly5Header(p);
       const out: { samples: Float64Array; samplingRateHz: number }[] = [];
       for (const lead of [0, 'resp'] as const) {
-        const samples = collectChecked(readPoly5Chunks(p, lead, 32), p, checkFinite);
+        // Each chunk checked for non-finite samples, as the store does.
+        const samples = concatFloat64(appendCheckedChunks(readPoly5Chunks(p, lead, 32), p, []));
         out.push({ samples, samplingRateHz: h.sampleRateHz });
       }
       return out;
@@ -494,12 +479,12 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
       },
     ],
     async read(dir) {
-      const { readSwellTextChunks } = await import('../datasets/swell/text.js');
-      const { checkFinite } = await import('../datasets/generic.js');
+      const { readSwellTextChunks, SWELL_TEXT_RATE_HZ } = await import('../datasets/swell/text.js');
+      const { appendCheckedChunks } = await import('../datasets/generic.js');
       const p = join(dir, 'rec.txt');
       // Column 1 of multi-column files (data.lead: 1); one-column files ignore the lead.
-      const samples = collectChecked(readSwellTextChunks(p, 1, 16), p, checkFinite);
-      return [{ samples, samplingRateHz: 2048 }];
+      const samples = concatFloat64(appendCheckedChunks(readSwellTextChunks(p, 1, 16), p, []));
+      return [{ samples, samplingRateHz: SWELL_TEXT_RATE_HZ }];
     },
     check: checkSignals,
   },

@@ -2,6 +2,7 @@ import { configHash, RUN_ID_LENGTH } from '../config/hash.js';
 import { resolvedYaml } from '../config/load.js';
 import { configSchema, setAtPath, type Config } from '../config/schema.js';
 import { UserError } from '../errors.js';
+import { formatAssignments } from './formatAssignments.js';
 import type { SweepPoint } from './types.js';
 
 /**
@@ -29,9 +30,7 @@ export function expandSweep(config: Config, configPath = ''): SweepPoint[] {
     for (const [key, value] of Object.entries(assignments))
       setAtPath(raw, key.split('.'), structuredClone(value));
     const parsed = configSchema.safeParse(raw);
-    const what = Object.entries(assignments)
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join(', ');
+    const what = formatAssignments(assignments, ', ');
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue ? issue.path.map(String).join('.') : '';

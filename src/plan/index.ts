@@ -1,6 +1,7 @@
 export type { Plan, PlanTask, SweepPoint, TaskStage } from './types.js';
 export { TASK_STAGES } from './types.js';
 export { expandSweep } from './expandSweep.js';
+export { formatAssignments } from './formatAssignments.js';
 export { planTasks, dependencyClosure } from './planTasks.js';
 export type { PlanTasksOptions } from './planTasks.js';
 export { prepareKey } from './prepareKey.js';

@@ -34,7 +34,6 @@ export function createResampler(upIn: number, downIn: number, options: Resampler
   const nPrePad = identity ? 0 : down - (halfLen % down);
   const nPreRemove = identity ? 0 : Math.floor((halfLen + nPrePad) / down);
   // Output k = sum_i x[i] * h[c_k - i*up], c_k = (k + nPreRemove)*down - nPrePad, 0 <= c_k - i*up < taps.
-
   let bufStart = 0; // global index of buf[0]
   let bufLen = 0;
   let received = 0;

@@ -75,7 +75,8 @@ export function toCsv(rows: readonly Record<string, unknown>[]): string {
   return Papa.unparse({ fields, data }, { newline: '\n' }) + '\n';
 }
 
-function readRunJson(file: string): Record<string, unknown> {
+/** The object in run.json at `file` ({} when missing or not an object); invalid JSON is a UserError. */
+export function readRunJson(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;

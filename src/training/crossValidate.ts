@@ -120,7 +120,7 @@ function fractionKey(fraction: number): number {
 }
 
 /** Stream key of an arm (the SSL arm has one key in frozen and full mode: a config trains only one of them). */
-export const ARM_KEY: Record<ArmKind, number> = { ssl: 1, baseline: 2 };
+const ARM_KEY: Record<ArmKind, number> = { ssl: 1, baseline: 2 };
 
 /** Keys of one classifier fit: fold, task index, arm and label fraction ({@link FINETUNE_STREAM_KEYS}). */
 export interface FitKeys {
@@ -130,21 +130,17 @@ export interface FitKeys {
   fraction: number;
 }
 
+/** The stream keys of one fit after the stream's own key: fold, task, arm key, fraction (ppm). */
+function fitStreamKeys(fit: FitKeys): [number, number, number, number] {
+  return [fit.fold, fit.task, ARM_KEY[fit.arm], fractionKey(fit.fraction)];
+}
+
 /**
  * The dropout-mask stream of one training step of one fit:
  * deriveRng(seed, FINETUNE_STREAM_KEYS.dropout, fold, task, arm, fraction (ppm), epoch, batch).
  */
 export function dropoutStream(seed: number, fit: FitKeys, epoch: number, batch: number): Rng {
-  return deriveRng(
-    seed,
-    FINETUNE_STREAM_KEYS.dropout,
-    fit.fold,
-    fit.task,
-    ARM_KEY[fit.arm],
-    fractionKey(fit.fraction),
-    epoch,
-    batch,
-  );
+  return deriveRng(seed, FINETUNE_STREAM_KEYS.dropout, ...fitStreamKeys(fit), epoch, batch);
 }
 
 /**
@@ -255,10 +251,10 @@ export async function crossValidate(args: CrossValidateArgs): Promise<FoldResult
           const yTest = test.map((i) => y[i]!);
           for (const kind of args.arms) {
             const arm: Arm = kind === 'ssl' ? (frac.fraction < 1 ? 'ssl' : sslArm) : 'baseline';
-            const keys = [k, ti, ARM_KEY[kind], fractionKey(frac.fraction)];
+            const fit: FitKeys = { fold: k, task: ti, arm: kind, fraction: frac.fraction };
+            const keys = fitStreamKeys(fit);
             const headSeed = deriveRng(config.seed, FINETUNE_STREAM_KEYS.init, ...keys).int(0, 2 ** 31 - 1);
             const rng = deriveRng(config.seed, FINETUNE_STREAM_KEYS.shuffle, ...keys);
-            const fit: FitKeys = { fold: k, task: ti, arm: kind, fraction: frac.fraction };
             const started = Date.now();
             const frozen = kind === 'ssl' && arm === 'ssl';
             const headArgs = resolveHeadArgs(ft, dataset, numClasses, headSeed);

@@ -7,6 +7,7 @@ import {
   type EmotionHeadArgs,
 } from '../models/index.js';
 import type { Rng } from '../random/types.js';
+import { invertedDropoutMask } from './dropoutMask.js';
 
 /** Dense-head shape per dataset when the config leaves it unset (METHOD §4). */
 export function defaultHeadShape(dataset: string): { layers: number; dropout: number; l2: number } {
@@ -62,9 +63,8 @@ export interface TrainClassifierArgs {
 }
 
 /**
- * Inverted-dropout masks of one training step, one per dense layer of the head: [rows, units] with each value
- * 1/(1-rate) (kept, with probability 1-rate) or 0, drawn row-major from `rng` (`uniform() >= rate` keeps), as tfjs'
- * dropout scales; null for a layer without dropout.
+ * Inverted-dropout masks of one training step, one per dense layer of the head, in layer order from `rng`
+ * ({@link invertedDropoutMask}: [rows, units], 1/(1-rate) or 0); null for a layer without dropout.
  */
 export function headDropoutMasks(
   dense: readonly EmotionDenseLayer[],
@@ -74,10 +74,7 @@ export function headDropoutMasks(
   return dense.map(({ units, rate }) => {
     if (rate <= 0) return null;
     check(rate < 1, 'headDropoutMasks', `dropout rate must be < 1, got ${rate}`);
-    const scale = 1 / (1 - rate);
-    const v = new Float32Array(rows * units);
-    for (let i = 0; i < v.length; i++) v[i] = rng.uniform() >= rate ? scale : 0;
-    return tf.tensor2d(v, [rows, units]);
+    return invertedDropoutMask(rows, units, rate, rng);
   });
 }
 

@@ -55,5 +55,11 @@ export {
   fractionSlug,
 } from './stageResults.js';
 export type { StageFolds, RunSummary, SummaryJsonRow, SkippedFold, ResultStage } from './stageResults.js';
-export { pretrainDone, resultStageDone, stageEngine, PIPELINE_STAGES } from './runPipeline.js';
+export {
+  pretrainDone,
+  resultStageDone,
+  stageEngine,
+  recordedStageEngines,
+  PIPELINE_STAGES,
+} from './runPipeline.js';
 export type { PipelineResult, StageOutcome, PipelineStage } from './runPipeline.js';

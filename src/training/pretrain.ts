@@ -6,6 +6,7 @@ import { deriveRng } from '../random/index.js';
 import { buildStrNetwork, strForward, STR_TASK_COUNT } from '../models/index.js';
 import { createProgress } from '../util/progress.js';
 import { log } from '../util/log.js';
+import { invertedDropoutMask } from './dropoutMask.js';
 import { buildPretextBatch, pretextLabels, STREAM_KEYS, type PretextBatch } from './batches.js';
 import { adamInternals, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { InterruptedError, watchStopSignals } from '../util/stopSignal.js';
@@ -94,17 +95,10 @@ function dropoutMasks(
   batch: number,
 ): [tf.Tensor2D, tf.Tensor2D][] {
   const rng = deriveRng(seed, foldKey, epoch, STREAM_KEYS.dropout + batch);
-  const keep = 1 / (1 - rate);
   const out: [tf.Tensor2D, tf.Tensor2D][] = [];
-  for (let t = 0; t < STR_TASK_COUNT; t++) {
-    const pair: tf.Tensor2D[] = [];
-    for (let k = 0; k < 2; k++) {
-      const v = new Float32Array(rows * units);
-      for (let i = 0; i < v.length; i++) v[i] = rng.uniform() >= rate ? keep : 0;
-      pair.push(tf.tensor2d(v, [rows, units]));
-    }
-    out.push(pair as [tf.Tensor2D, tf.Tensor2D]);
-  }
+  // Draw order: head by head, the pair's first mask, then its second (array elements evaluate left to right).
+  for (let t = 0; t < STR_TASK_COUNT; t++)
+    out.push([invertedDropoutMask(rows, units, rate, rng), invertedDropoutMask(rows, units, rate, rng)]);
   return out;
 }
 

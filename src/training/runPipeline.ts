@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
-import type { RunDir } from '../results/runDir.js';
+import { readRunJson, RUN_JSON, type RunDir } from '../results/runDir.js';
 import { encoderDirFor } from './pretrainStage.js';
 import { parseFractions } from './finetuneStage.js';
 import type { RunSummary } from './stageResults.js';
@@ -59,13 +59,22 @@ export function resultStageDone(
  * ran), or null for runs made before it was recorded. Shown when `ecgssl run` skips the stage.
  */
 export function stageEngine(run: RunDir, stage: PipelineStage): string | null {
+  return recordedStageEngines(run)(stage);
+}
+
+/**
+ * {@link stageEngine} for several stages with one read of run.json: reads it now and returns the lookup (null for
+ * every stage when run.json is missing or unreadable).
+ */
+export function recordedStageEngines(run: RunDir): (stage: PipelineStage) => string | null {
+  let stages: Record<string, { engine?: unknown } | undefined> | undefined;
   try {
-    const j = JSON.parse(readFileSync(run.path('run.json'), 'utf8')) as {
-      stages?: Record<string, { engine?: unknown }>;
-    };
-    const e = j.stages?.[stage]?.engine;
-    return typeof e === 'string' ? e : null;
+    stages = readRunJson(run.path(RUN_JSON)).stages as typeof stages;
   } catch {
-    return null;
+    stages = undefined;
   }
+  return (stage) => {
+    const e = stages?.[stage]?.engine;
+    return typeof e === 'string' ? e : null;
+  };
 }

@@ -8,7 +8,6 @@ import { UserError } from '../../src/errors.js';
 import { setCliStreams } from '../../src/cli/output.js';
 import { cli } from '../helpers/cli.js';
 
-
 function withTmp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'ecgssl-cli-'));
   return fn(dir).finally(() => rmSync(dir, { recursive: true, force: true }));

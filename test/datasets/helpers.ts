@@ -8,13 +8,10 @@ export function tmp(prefix = 'ecgssl-ds-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** One signal of {@link writeEdf}: digital int16 samples, records * samplesPerRecord. */
-export type EdfTestSignal = EdfSeedSignal;
-
-/** Writes an EDF (or EDF+C when `plus`) file (the fuzz corpus writer). */
+/** Writes an EDF (or EDF+C when `plus`) file (the fuzz corpus writer); each signal: digital int16 samples, records * samplesPerRecord. */
 export function writeEdf(
   path: string,
-  signals: EdfTestSignal[],
+  signals: EdfSeedSignal[],
   records: number,
   recordDurationS: number,
   plus = false,

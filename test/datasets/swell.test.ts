@@ -8,6 +8,7 @@ import { parseSwellName, readSwell } from '../../src/datasets/swell/index.js';
 import { openWindowStore, prepareSource } from '../../src/datasets/store.js';
 import type { RawRecording } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
+import { maxAbsDiff } from '../signal/helpers.js';
 import { tmp } from './helpers.js';
 import { writePoly5 } from './poly5Writer.js';
 
@@ -244,13 +245,6 @@ function twinSwell(format: 'poly5' | 'text', root = tmp('ecgssl-swell-twin-')): 
     [header.join(','), ...MINUTES.map((m) => m.join(','))].join('\n') + '\n',
   );
   return root;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
 }
 
 test('readSwell text export: the same recordings, labels and 256 Hz samples as the Poly5 originals', async () => {

@@ -14,50 +14,15 @@ import {
 import {
   assertClose,
   assertNoLeakOver100Steps,
+  conv1dReference,
   onBoth,
+  PAPER_CONV_LAYERS,
   paperNetworkGradsOnBoth,
   randArray,
   relError,
   seeded,
   setupBackends,
 } from './helpers.js';
-
-/** Float64 reference of the forward pass and both gradients (dy given) of a 1-D stride-1 convolution. */
-function reference(
-  g: FftConvGeometry,
-  x: Float32Array,
-  w: Float32Array,
-  dy: Float32Array,
-): { y: Float64Array; dx: Float64Array; dw: Float64Array } {
-  const { batch: B, inSamples: La, outSamples: Lo, inChannels: Ci, outChannels: Co, kernelSize: K } = g;
-  const y = new Float64Array(B * Lo * Co);
-  const dx = new Float64Array(B * La * Ci);
-  const dw = new Float64Array(K * Ci * Co);
-  for (let b = 0; b < B; b++)
-    for (let t = 0; t < Lo; t++)
-      for (let k = 0; k < K; k++) {
-        const u = t + k - g.padLeft;
-        if (u < 0 || u >= La) continue;
-        for (let ci = 0; ci < Ci; ci++) {
-          const xv = x[(b * La + u) * Ci + ci] as number;
-          for (let co = 0; co < Co; co++) {
-            const wv = w[(k * Ci + ci) * Co + co] as number;
-            const dyv = dy[(b * Lo + t) * Co + co] as number;
-            const yi = (b * Lo + t) * Co + co;
-            const xi = (b * La + u) * Ci + ci;
-            const wi = (k * Ci + ci) * Co + co;
-            y[yi] = (y[yi] as number) + xv * wv;
-            dx[xi] = (dx[xi] as number) + dyv * wv;
-            dw[wi] = (dw[wi] as number) + xv * dyv;
-          }
-        }
-      }
-  return { y, dx, dw };
-}
-
-function rel(a: Float32Array, r: Float64Array): number {
-  return relError(a, Float32Array.from(r));
-}
 
 test('FFT convolution, input and filter gradients match a float64 reference (same/valid, odd sizes, 1-2 threads)', async () => {
   const rnd = seeded(5);
@@ -88,7 +53,7 @@ test('FFT convolution, input and filter gradients match a float64 reference (sam
         const x = randArray(B * L * Ci, rnd);
         const w = randArray(K * Ci * Co, rnd, 0.3);
         const dy = randArray(B * Lo * Co, rnd);
-        const ref = reference(g, x, w, dy);
+        const ref = conv1dReference(g, x, w, dy);
         const y = new Float32Array(B * Lo * Co);
         const dx = new Float32Array(B * L * Ci);
         const dw = new Float32Array(K * Ci * Co);
@@ -101,7 +66,7 @@ test('FFT convolution, input and filter gradients match a float64 reference (sam
           ['dx', dx, ref.dx],
           ['dw', dw, ref.dw],
         ] as const) {
-          const e = rel(got, want);
+          const e = relError(got, Float32Array.from(want));
           assert.ok(e < 1e-5, `${what} ${name}: relative error ${e}`);
         }
       }
@@ -128,19 +93,12 @@ test('FftConvEngine works on after its worker threads end, and rejects a bad thr
   const w = randArray(8 * 16, rnd);
   const y = new Float32Array(2 * 64 * 4);
   eng.conv(g, x, w, y);
-  assert.ok(rel(y, reference(g, x, w, new Float32Array(y.length)).y) < 1e-5);
+  assert.ok(relError(y, Float32Array.from(conv1dReference(g, x, w, new Float32Array(y.length)).y)) < 1e-5);
   assert.throws(() => FftConvEngine.create(0), /threads must be a positive integer, got 0/);
 });
 
 test('the planner saves at least 3.5x the FLOPs on every paper layer except the first (METHOD.md network)', () => {
-  const layers: [number, number, number, number][] = [
-    [2560, 32, 32, 32],
-    [1277, 32, 64, 16],
-    [1277, 64, 64, 16],
-    [635, 64, 128, 8],
-    [635, 128, 128, 8],
-  ];
-  for (const [L, Ci, Co, K] of layers) {
+  for (const [L, Ci, Co, K] of PAPER_CONV_LAYERS.slice(1)) {
     const p = planFftConv({
       batch: 32,
       inSamples: L,
@@ -164,15 +122,10 @@ test('registered wasm kernels take the FFT route at the paper shapes and match t
   await setupBackends();
   registerFftConvKernels(tf, { threads: 2 });
   const rnd = seeded(3);
-  const shapes: [number, number, number, number, number][] = [
-    // [batch, width, cin, cout, kernel]
-    [1, 2560, 1, 32, 32], // one input channel: passed on to the XNNPACK kernels
-    [1, 2560, 32, 32, 32],
-    [1, 1277, 32, 64, 16],
-    [1, 635, 64, 128, 8],
-    [1, 635, 128, 128, 8],
-  ];
-  for (const [b, w, cin, cout, k] of shapes) {
+  const b = 1;
+  // All but the fourth layer (1277 samples, 64->64 k16). The first, with one input channel, is passed on: its
+  // forward to the XNNPACK kernels, its gradients to registerWasmKernels' kernels.
+  for (const [w, cin, cout, k] of PAPER_CONV_LAYERS.filter((_, i) => i !== 3)) {
     const xv = randArray(b * w * cin, rnd);
     const wv = randArray(k * cin * cout, rnd, 0.3);
     const dyv = randArray(b * w * cout, rnd);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/engine/wasmKernels.js';
 import { buildEngineNetwork, trainStep } from '../../src/engine/paperNetwork.js';
+import type { FftConvGeometry } from '../../src/engine/fftconv/fftconv.js';
 
 /** Small deterministic generator for test data (mulberry32). */
 export function seeded(seed: number): () => number {
@@ -51,7 +52,7 @@ export async function onBoth(
 }
 
 /** max|a-b| / max|b| (relative to the reference's scale). */
-export function relError(a: Float32Array, b: Float32Array): number {
+export function relError(a: Float32Array, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
   let num = 0;
   let den = 0;
@@ -72,6 +73,57 @@ export function assertClose(
     const e = relError(r.wasm[i] as Float32Array, c);
     if (!(e < tol)) throw new Error(`${what} output ${i}: relative error ${e} >= ${tol}`);
   });
+}
+
+/**
+ * The paper network's six conv layers (METHOD.md), each [width in samples, input channels, output channels, kernel
+ * size], all 'same' and stride 1: two k32 layers at 2560 samples, two k16 at 1277, two k8 at 635.
+ */
+export const PAPER_CONV_LAYERS: readonly (readonly [number, number, number, number])[] = [
+  [2560, 1, 32, 32],
+  [2560, 32, 32, 32],
+  [1277, 32, 64, 16],
+  [1277, 64, 64, 16],
+  [635, 64, 128, 8],
+  [635, 128, 128, 8],
+];
+
+/**
+ * Float64 direct-loop reference of a 1-D stride-1 convolution: the output y of x ([B, inSamples, Cin]) with w ([K,
+ * Cin, Cout]), and, for the output gradient dy ([B, outSamples, Cout]), the input gradient dx and the filter gradient
+ * dw. Output sample t reads input samples t + k - padLeft (zero outside); 'same' in TF's convention is padLeft =
+ * floor((K - 1) / 2), outSamples = inSamples.
+ */
+export function conv1dReference(
+  g: FftConvGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  dy: Float32Array,
+): { y: Float64Array; dx: Float64Array; dw: Float64Array } {
+  const { batch: B, inSamples: T, outSamples: To, inChannels: Cin, outChannels: Cout, kernelSize: K } = g;
+  const y = new Float64Array(B * To * Cout);
+  const dx = new Float64Array(B * T * Cin);
+  const dw = new Float64Array(K * Cin * Cout);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < To; t++)
+      for (let k = 0; k < K; k++) {
+        const s = t + k - g.padLeft;
+        if (s < 0 || s >= T) continue;
+        for (let ci = 0; ci < Cin; ci++) {
+          const xv = x[(b * T + s) * Cin + ci] as number;
+          let dxs = 0;
+          for (let co = 0; co < Cout; co++) {
+            const wi = (k * Cin + ci) * Cout + co;
+            const yi = (b * To + t) * Cout + co;
+            y[yi] = (y[yi] as number) + xv * (w[wi] as number);
+            dxs += (dy[yi] as number) * (w[wi] as number);
+            dw[wi] = (dw[wi] as number) + xv * (dy[yi] as number);
+          }
+          const xi = (b * T + s) * Cin + ci;
+          dx[xi] = (dx[xi] as number) + dxs;
+        }
+      }
+  return { y, dx, dw };
 }
 
 /**
@@ -129,15 +181,21 @@ export async function paperNetworkGradsOnBoth(
 
 /**
  * Trains the paper network (seeded weights, Adam, head dropout on) for `steps` steps of `batch` windows on the current
- * backend. Returns the losses and, after the first step (which creates Adam's slots) and after the last, the number
- * of live tensors and of the backend's data buffers: equal counts mean that a step leaves nothing behind.
+ * backend. Returns the losses; the first kernel's values before the first step and after the last; and, after the
+ * first step (which creates Adam's slots) and after the last, the number of live tensors and of the backend's data
+ * buffers: equal counts mean that a step leaves nothing behind.
  */
-export function trainForLeaks(
+function trainForLeaks(
   steps: number,
   batch: number,
   windowSamples: number,
   rnd: () => number,
-): { losses: number[]; tensors: [number, number]; buffers: [number, number] } {
+): {
+  losses: number[];
+  weights: [Float32Array, Float32Array];
+  tensors: [number, number];
+  buffers: [number, number];
+} {
   const model = buildEngineNetwork({ windowSamples, heads: 7, headDropout: 0.6 });
   const init = seededWeights(model, rnd);
   model.setWeights(model.getWeights().map((w, i) => tf.tensor(init[i] as Float32Array, w.shape)));
@@ -150,22 +208,34 @@ export function trainForLeaks(
     ),
   );
   const counts = (): [number, number] => [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+  const firstWeights = (): Float32Array =>
+    (model.getWeights()[0] as tf.Tensor).dataSync().slice() as Float32Array;
+  const w0 = firstWeights();
   const losses = [trainStep(model, opt, x, ys)];
   const first = counts();
   for (let s = 1; s < steps; s++) losses.push(trainStep(model, opt, x, ys));
   const last = counts();
+  const w1 = firstWeights();
   opt.dispose();
   model.dispose();
   tf.dispose([x, ...ys]);
-  return { losses, tensors: [first[0], last[0]], buffers: [first[1], last[1]] };
+  return { losses, weights: [w0, w1], tensors: [first[0], last[0]], buffers: [first[1], last[1]] };
 }
 
-/** {@link trainForLeaks} with the issue's 100 steps, asserting no leak and a loss that changes and stays finite. */
+/**
+ * {@link trainForLeaks} with the issue's 100 steps, asserting no leak, a loss that changes and stays finite, and
+ * weights that Adam moved (head dropout alone changes the loss even when no step updates anything).
+ */
 export function assertNoLeakOver100Steps(what: string, windowSamples: number, rnd: () => number): void {
   const r = trainForLeaks(100, 4, windowSamples, rnd);
   assert.equal(r.losses.length, 100);
   assert.ok(r.losses.every(Number.isFinite), `${what}: non-finite loss`);
   assert.notEqual(r.losses[99], r.losses[0], `${what}: the loss never changed`);
+  const [w0, w1] = r.weights;
+  assert.ok(
+    w1.some((v, k) => v !== w0[k]),
+    `${what}: weights did not change`,
+  );
   assert.equal(r.tensors[1], r.tensors[0], `${what}: tensors leaked over 99 steps`);
   assert.equal(r.buffers[1], r.buffers[0], `${what}: backend buffers leaked over 99 steps`);
 }

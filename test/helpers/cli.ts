@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 
 /** What one in-process CLI call printed and returned. */
-export interface Captured {
+interface Captured {
   code: number;
   stdout: string;
   stderr: string;
@@ -21,12 +21,14 @@ export async function cli(...args: string[]): Promise<Captured> {
 
 /**
  * YAML of a tiny experiment under `dir`: 2 synthetic subjects x 4 recordings x 8 s at 64 Hz, 1-s windows
- * (64 windows), a narrow trunk, one pretraining (scope all). The sections given replace the defaults.
+ * (64 windows), a narrow trunk, one pretraining (scope all). The caller gives the experiment name and the finetune,
+ * evaluation and engine sections (all four required).
  */
 export function tinyConfigYaml(
   dir: string,
   sections: { experiment: string; finetune: string; evaluation: string; engine: string },
 ): string {
+  // scripts/slurm-test.sh writes a bash copy of this YAML (seed 4, pretrain scope fold): keep the two in step.
   return `experiment: ${sections.experiment}
 seed: 2
 data:

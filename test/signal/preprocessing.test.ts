@@ -23,6 +23,12 @@ interface ResampleFixture {
   tolerance: { maxAbsRelativeToInputStd: number };
 }
 
+/** `n` standard normal draws from the seeded generator. */
+function normalNoise(seed: number, n: number): Float64Array {
+  const rng = createRng(seed);
+  return Float64Array.from({ length: n }, () => rng.normal());
+}
+
 describe('resamplePoly / resample (scipy.signal.resample_poly)', () => {
   for (const name of ['resample-128-to-256', 'resample-2048-to-256', 'resample-360-to-256']) {
     it(`matches ${name}`, () => {
@@ -41,8 +47,7 @@ describe('resamplePoly / resample (scipy.signal.resample_poly)', () => {
   }
 
   it('streams chunk by chunk with the same output as in one piece', () => {
-    const rng = createRng(5);
-    const x = Float64Array.from({ length: 50_003 }, () => rng.normal());
+    const x = normalNoise(5, 50_003);
     for (const [src, dst] of [
       [2048, 256],
       [360, 256],
@@ -62,8 +67,7 @@ describe('resamplePoly / resample (scipy.signal.resample_poly)', () => {
   });
 
   it('gives the same output with the WebAssembly SIMD kernel and in plain JavaScript', () => {
-    const rng = createRng(8);
-    const x = Float64Array.from({ length: 20_011 }, () => rng.normal());
+    const x = normalNoise(8, 20_011);
     for (const [up, down] of [
       [1, 8],
       [32, 45],

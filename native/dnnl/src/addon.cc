@@ -27,6 +27,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "napi_args.h"
+
 using namespace dnnl;
 using tag = memory::format_tag;
 using dt = memory::data_type;
@@ -305,9 +307,12 @@ static std::string conv_wei(const CD &d, float *x, float *dy, float *dw) {
 // Asynchronous signals are blocked while oneDNN runs. oneDNN 2.x's generated f32 GEMM kernels (used by its gemm
 // convolutions) point rsp at a heap workspace; a signal taken inside one writes its frame there and corrupts the
 // malloc heap (oneDNN issue #4845, fixed upstream in 2026 by PR #4855). Node's --cpu-prof samples with SIGPROF,
-// which aborted training runs with "corrupted size vs. prev_size while consolidating". OpenMP worker threads are
-// created inside this scope on first use, so they inherit the blocked mask for good and never take process-directed
-// signals (SIGINT/SIGTERM) either; the calling thread gets its mask back, and pending signals are delivered then.
+// which aborted training runs with "corrupted size vs. prev_size while consolidating".
+// The OpenMP worker threads are created once, inside this scope, by setThreads (which registration calls before any
+// kernel runs; a later setThreads grows the pool the same way): they inherit the blocked mask for good and never
+// take process-directed signals (SIGINT/SIGTERM) either. So a per-call block is needed only where oneDNN runs on
+// the calling thread (call()); the addon's own OpenMP loops (element-wise, FFT) run with the caller's mask. The
+// calling thread gets its mask back at the end of the scope, and pending signals are delivered then.
 struct SignalBlock {
 #ifndef _WIN32
   sigset_t old;
@@ -379,12 +384,8 @@ static napi_value call(napi_env env, napi_callback_info info, const char *kind) 
   else if (kd == "wei") need = {nx, ny, nw};
   else if (kd == "pfw") need = {nx, ny};
   else need = {nx, ny, nx};
-  for (size_t i = 0; i < nArr; i++) {
-    if (len[i] != need[i]) {
-      napi_throw_range_error(env, nullptr, ("ecgssl-dnnl " + kd + ": argument " + std::to_string(i) + " has " + std::to_string(len[i]) + " elements, expected " + std::to_string(need[i])).c_str());
-      return nullptr;
-    }
-  }
+  for (size_t i = 0; i < nArr; i++)
+    if (!expect_len(env, kd, i, len[i], need[i])) return nullptr;
   try {
     SignalBlock no_signals;
     float *a = static_cast<float *>(ptr[0]), *b = static_cast<float *>(ptr[1]);
@@ -408,45 +409,14 @@ static napi_value PoolBwd(napi_env env, napi_callback_info info) { return call(e
 
 // ---- element-wise helpers for the wasm tier (OpenMP-parallel loops on the wasm heap views) ----
 
-static bool f32_args(napi_env env, napi_callback_info info, size_t nArr, size_t nNum, const char *name,
-                     std::vector<float *> &arr, std::vector<size_t> &len, std::vector<double> &num) {
-  size_t argc = 8;
-  napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < nArr + nNum) {
-    napi_throw_error(env, nullptr, (std::string("ecgssl-dnnl ") + name + ": expected " + std::to_string(nArr + nNum) + " arguments").c_str());
-    return false;
-  }
-  arr.resize(nArr);
-  len.resize(nArr);
-  num.resize(nNum);
-  for (size_t i = 0; i < nArr; i++) {
-    napi_typedarray_type t;
-    napi_value ab;
-    size_t off;
-    void *data;
-    if (napi_get_typedarray_info(env, argv[i], &t, &len[i], &data, &ab, &off) != napi_ok || t != napi_float32_array) {
-      napi_throw_type_error(env, nullptr, (std::string("ecgssl-dnnl ") + name + ": argument " + std::to_string(i) + " must be a Float32Array").c_str());
-      return false;
-    }
-    arr[i] = static_cast<float *>(data);
-  }
-  for (size_t i = 0; i < nNum; i++) {
-    if (napi_get_value_double(env, argv[nArr + i], &num[i]) != napi_ok) {
-      napi_throw_type_error(env, nullptr, (std::string("ecgssl-dnnl ") + name + ": argument " + std::to_string(nArr + i) + " must be a number").c_str());
-      return false;
-    }
-  }
-  return true;
-}
 static napi_value undef(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);
   return u;
 }
-static bool same_len(napi_env env, const std::vector<size_t> &len, const char *name) {
-  for (size_t l : len)
-    if (l != len[0]) {
+static bool same_len(napi_env env, const F32Args &a, size_t nArr, const char *name) {
+  for (size_t i = 1; i < nArr; i++)
+    if (a.len[i] != a.len[0]) {
       napi_throw_range_error(env, nullptr, (std::string("ecgssl-dnnl ") + name + ": arrays differ in length").c_str());
       return false;
     }
@@ -470,61 +440,50 @@ static void split(long n, int t, int nt, long &lo, long &hi) {
   lo = std::min(n, blocks * t / nt * 16);
   hi = std::min(n, blocks * (t + 1) / nt * 16);
 }
-
-// leakyRelu(x, y, alpha): y = x > 0 ? x : alpha * x
-static napi_value LeakyRelu(napi_env env, napi_callback_info info) {
-  std::vector<float *> a;
-  std::vector<size_t> len;
-  std::vector<double> num;
-  if (!f32_args(env, info, 2, 1, "leakyRelu", a, len, num) || !same_len(env, len, "leakyRelu")) return nullptr;
-  const float *x = a[0];
-  float *y = a[1];
-  const float alpha = (float)num[0];  // float products, as tfjs-backend-wasm's own kernel
-  const long n = (long)len[0];
-  SignalBlock no_signals;
+// Runs chunk(lo, hi) on every OpenMP thread over its split of [0, n).
+template <class Chunk>
+static void parallel_split(long n, const Chunk &chunk) {
 #pragma omp parallel
   {
     long lo, hi;
     split(n, omp_get_thread_num(), omp_get_num_threads(), lo, hi);
-    leaky_chunk(x + lo, y + lo, hi - lo, alpha);
+    chunk(lo, hi);
   }
+}
+
+// leakyRelu(x, y, alpha): y = x > 0 ? x : alpha * x
+static napi_value LeakyRelu(napi_env env, napi_callback_info info) {
+  F32Args a;
+  if (!f32_args(env, info, 2, 1, "leakyRelu", a) || !same_len(env, a, 2, "leakyRelu")) return nullptr;
+  const float *x = a.arr[0];
+  float *y = a.arr[1];
+  const float alpha = (float)a.num[0];  // float products, as tfjs-backend-wasm's own kernel
+  parallel_split((long)a.len[0], [&](long lo, long hi) { leaky_chunk(x + lo, y + lo, hi - lo, alpha); });
   return undef(env);
 }
 
 // leakyReluGrad(x, dy, dx, alpha): dx = x > 0 ? dy : alpha * dy
 static napi_value LeakyReluGrad(napi_env env, napi_callback_info info) {
-  std::vector<float *> a;
-  std::vector<size_t> len;
-  std::vector<double> num;
-  if (!f32_args(env, info, 3, 1, "leakyReluGrad", a, len, num) || !same_len(env, len, "leakyReluGrad")) return nullptr;
-  const float *x = a[0], *dy = a[1];
-  float *dx = a[2];
-  const float alpha = (float)num[0];
-  const long n = (long)len[0];
-  SignalBlock no_signals;
-#pragma omp parallel
-  {
-    long lo, hi;
-    split(n, omp_get_thread_num(), omp_get_num_threads(), lo, hi);
-    leaky_grad_chunk(x + lo, dy + lo, dx + lo, hi - lo, alpha);
-  }
+  F32Args a;
+  if (!f32_args(env, info, 3, 1, "leakyReluGrad", a) || !same_len(env, a, 3, "leakyReluGrad")) return nullptr;
+  const float *x = a.arr[0], *dy = a.arr[1];
+  float *dx = a.arr[2];
+  const float alpha = (float)a.num[0];
+  parallel_split((long)a.len[0], [&](long lo, long hi) { leaky_grad_chunk(x + lo, dy + lo, dx + lo, hi - lo, alpha); });
   return undef(env);
 }
 
 // sumLeading(x, out, outer, inner): out[j] = sum_i x[i * inner + j], float64 accumulation per thread
 static napi_value SumLeading(napi_env env, napi_callback_info info) {
-  std::vector<float *> a;
-  std::vector<size_t> len;
-  std::vector<double> num;
-  if (!f32_args(env, info, 2, 2, "sumLeading", a, len, num)) return nullptr;
-  const long outer = (long)num[0], inner = (long)num[1];
-  if (outer < 0 || inner < 1 || (size_t)(outer * inner) != len[0] || (size_t)inner != len[1]) {
+  F32Args a;
+  if (!f32_args(env, info, 2, 2, "sumLeading", a)) return nullptr;
+  const long outer = (long)a.num[0], inner = (long)a.num[1];
+  if (outer < 0 || inner < 1 || (size_t)(outer * inner) != a.len[0] || (size_t)inner != a.len[1]) {
     napi_throw_range_error(env, nullptr, "ecgssl-dnnl sumLeading: sizes do not match outer x inner");
     return nullptr;
   }
-  const float *x = a[0];
-  float *out = a[1];
-  SignalBlock no_signals;
+  const float *x = a.arr[0];
+  float *out = a.arr[1];
   const int nthr = std::max(1, std::min<int>(omp_get_max_threads(), (int)std::max<long>(1, outer / 64)));
   std::vector<double> part((size_t)nthr * (size_t)inner, 0.0);
 #pragma omp parallel num_threads(nthr)
@@ -564,19 +523,16 @@ static void bias_chunk(const float *__restrict__ x, const float *__restrict__ b,
 
 // addBias(x, b, y): y[i * inner + j] = x[i * inner + j] + b[j], inner = b.length (a bias add over the last axis)
 static napi_value AddBias(napi_env env, napi_callback_info info) {
-  std::vector<float *> a;
-  std::vector<size_t> len;
-  std::vector<double> num;
-  if (!f32_args(env, info, 3, 0, "addBias", a, len, num)) return nullptr;
-  const long inner = (long)len[1];
-  if (inner < 1 || len[0] % (size_t)inner != 0 || len[2] != len[0]) {
+  F32Args a;
+  if (!f32_args(env, info, 3, 0, "addBias", a)) return nullptr;
+  const long inner = (long)a.len[1];
+  if (inner < 1 || a.len[0] % (size_t)inner != 0 || a.len[2] != a.len[0]) {
     napi_throw_range_error(env, nullptr, "ecgssl-dnnl addBias: x and y must have the same length, a multiple of b's");
     return nullptr;
   }
-  const long rows = (long)len[0] / inner;
-  const float *x = a[0], *b = a[1];
-  float *y = a[2];
-  SignalBlock no_signals;
+  const long rows = (long)a.len[0] / inner;
+  const float *x = a.arr[0], *b = a.arr[1];
+  float *y = a.arr[2];
 #pragma omp parallel
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
@@ -589,17 +545,15 @@ static napi_value AddBias(napi_env env, napi_callback_info info) {
 // maxMiddle(x, out, outer, mid, inner): out[o * inner + j] = max over m of x[(o * mid + m) * inner + j], NaN
 // propagating (the global max pool over time of [B, T, C]); parallel over outer.
 static napi_value MaxMiddle(napi_env env, napi_callback_info info) {
-  std::vector<float *> a;
-  std::vector<size_t> len;
-  std::vector<double> num;
-  if (!f32_args(env, info, 2, 3, "maxMiddle", a, len, num)) return nullptr;
-  const long outer = (long)num[0], mid = (long)num[1], inner = (long)num[2];
-  if (outer < 1 || mid < 1 || inner < 1 || len[0] != (size_t)(outer * mid * inner) || len[1] != (size_t)(outer * inner)) {
+  F32Args a;
+  if (!f32_args(env, info, 2, 3, "maxMiddle", a)) return nullptr;
+  const long outer = (long)a.num[0], mid = (long)a.num[1], inner = (long)a.num[2];
+  if (outer < 1 || mid < 1 || inner < 1 || a.len[0] != (size_t)(outer * mid * inner) || a.len[1] != (size_t)(outer * inner)) {
     napi_throw_range_error(env, nullptr, "ecgssl-dnnl maxMiddle: lengths do not match outer x mid x inner");
     return nullptr;
   }
-  const float *x = a[0];
-  float *y = a[1];
+  const float *x = a.arr[0];
+  float *y = a.arr[1];
 #pragma omp parallel for
   for (long o = 0; o < outer; o++) {
     const float *xo = x + o * mid * inner;
@@ -638,6 +592,15 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   omp_set_num_threads(n);
+  {
+    // Start (or grow) the OpenMP pool now, with signals blocked: see SignalBlock. (The region needs a side
+    // effect: an empty one is optimised away.)
+    SignalBlock no_signals;
+    volatile int team = 0;
+#pragma omp parallel
+    if (omp_get_thread_num() == 0) team = omp_get_num_threads();
+    (void)team;
+  }
   return GetThreads(env, info);
 }
 static napi_value CachedPlans(napi_env env, napi_callback_info) {

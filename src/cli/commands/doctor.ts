@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
+import { engineSchema } from '../../config/schema.js';
 import { softwareVersions } from '../../results/provenance.js';
 import { addCommonOptions, parseCommonOptions, setupLogging } from '../common.js';
 import { printResult } from '../output.js';
@@ -22,9 +23,10 @@ export function register(program: Command): void {
   ).action(async (raw: Record<string, unknown>) => {
     const opts = parseCommonOptions(raw);
     setupLogging(opts);
-    let preference = opts.backend ?? 'auto';
-    let dnnl = true;
-    let fftConv = true;
+    // Without a config, the config's defaults (the schema's).
+    const defaults = engineSchema.parse({});
+    let preference = opts.backend ?? defaults.backend;
+    let { dnnl, fftConv } = defaults;
     let threads = typeof raw.threads === 'number' && Number.isFinite(raw.threads) ? raw.threads : undefined;
     if (opts.config !== undefined || opts.set.length > 0) {
       const { loadRunConfig } = await import('../common.js');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
+import { formatAssignments } from '../../plan/formatAssignments.js';
 import { parseCommonOptions, setupLogging } from '../common.js';
 import { printResult } from '../output.js';
 import { formatRunTable } from './evaluate.js';
@@ -24,9 +25,7 @@ export function register(program: Command): void {
       const r = await mergeResults(dir);
       const lines: string[] = [];
       for (const p of r.points) {
-        const settings = Object.entries(p.assignments)
-          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-          .join(' ');
+        const settings = formatAssignments(p.assignments, ' ');
         lines.push(
           `${p.point} ${p.runId}${settings ? ` (${settings})` : ''}: ${p.unitsFound}/${p.unitsPlanned} fold results, ${p.runDir}`,
         );

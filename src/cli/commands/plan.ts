@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
 import { emitK8s } from '../../plan/emitK8s.js';
 import { emitSlurm } from '../../plan/emitSlurm.js';
+import { formatAssignments } from '../../plan/formatAssignments.js';
 import { experimentDir, writePlanFile } from '../../plan/planFile.js';
 import { planTasks } from '../../plan/planTasks.js';
 import type { Plan } from '../../plan/types.js';
@@ -62,13 +63,7 @@ export function formatPlan(plan: Plan): string {
     '',
     formatTable(
       ['point', 'run id', 'settings'],
-      plan.points.map((p) => [
-        p.id,
-        p.runId,
-        Object.entries(p.assignments)
-          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-          .join(' ') || '-',
-      ]),
+      plan.points.map((p) => [p.id, p.runId, formatAssignments(p.assignments, ' ') || '-']),
     ),
     '',
     formatTable(

@@ -11,10 +11,11 @@ import { cliOut, printResult } from '../output.js';
 import { log } from '../../util/log.js';
 import type { PipelineResult, StageOutcome } from '../../training/runPipeline.js';
 import type { SweepPoint } from '../../plan/index.js';
+import { formatAssignments } from '../../plan/formatAssignments.js';
 import { formatRunTable } from './evaluate.js';
 
 /** One sweep point's result of `ecgssl run --json` on a config with a `sweep:` block. */
-export interface SweepPointResult {
+interface SweepPointResult {
   /** The point: id (`p0`), grid index, the swept keys' values, run id. */
   point: { id: string; index: number; assignments: Record<string, unknown>; runId: string };
   runDir: string;
@@ -34,8 +35,11 @@ async function runPipeline(loaded: LoadedConfig, force: boolean, progress: boole
   const run = await openRunDir(loaded);
   const stages: StageOutcome[] = [];
   /** `, made on <engine>; --force redoes it` when run.json names the engine that produced a stage's outputs. */
+  let engineOf: ((stage: StageOutcome['stage']) => string | null) | undefined;
   const madeBy = (stage: StageOutcome['stage']): string => {
-    const e = training.stageEngine(run, stage);
+    // run.json read once, at the first skipped stage (a stage that runs records only its own engine).
+    engineOf ??= training.recordedStageEngines(run);
+    const e = engineOf(stage);
     return e ? `, made on ${e}; --force redoes it` : '';
   };
   const timed = async (
@@ -104,11 +108,8 @@ function formatPipeline(result: PipelineResult): string {
 }
 
 /** A sweep point's heading: `sweep point p1 (2/4): seed=2 finetune.mode="full"`. */
-export function sweepPointHeading(point: SweepPoint, total: number): string {
-  const settings = Object.entries(point.assignments)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(' ');
-  return `sweep point ${point.id} (${point.index + 1}/${total}): ${settings}`;
+function sweepPointHeading(point: SweepPoint, total: number): string {
+  return `sweep point ${point.id} (${point.index + 1}/${total}): ${formatAssignments(point.assignments, ' ')}`;
 }
 
 /**

@@ -3,7 +3,8 @@ import { basename, join, relative, sep } from 'node:path';
 import type { DataSource } from '../../config/schema.js';
 import { UserError } from '../../errors.js';
 import { createResamplerForRates } from '../../preprocessing/index.js';
-import { checkFinite } from '../generic.js';
+import { concatFloat64 } from '../fileRead.js';
+import { appendCheckedChunks } from '../generic.js';
 import { poly5ChannelIndex, readPoly5Chunks, readPoly5Header } from '../poly5.js';
 import type { RawRecording, ReaderContext } from '../types.js';
 import { column, idNumber, readTable, type Table } from './tables.js';
@@ -248,7 +249,6 @@ export async function* readSwell(source: DataSource, ctx: ReaderContext): AsyncG
     if (tasks.includes(task) && !means)
       missing(task, '"Behavioral-features - per minute.xlsx" (or its .csv export)');
 
-  const lead = source.lead ?? SWELL_ECG_CHANNEL;
   // The text export stores no rate: data.samplingRateHz, else SWELL's 2048 Hz (METHOD §1).
   const textRateHz = source.samplingRateHz ?? SWELL_TEXT_RATE_HZ;
   const nText = groups.filter((g) => g[0]!.format === 'text').length;
@@ -287,23 +287,17 @@ export async function* readSwell(source: DataSource, ctx: ReaderContext): AsyncG
         labels.arousal = m && Number.isFinite(m.arousal) ? (m.arousal > tA ? 1 : 0) : NaN;
       if (tasks.includes('valence'))
         labels.valence = m && Number.isFinite(m.valence) ? (m.valence > tV ? 1 : 0) : NaN;
-      yield readBlock(
-        g,
-        { lead, textLead: source.lead, textRateHz },
-        ctx.targetRateHz,
-        `pp${pp}`,
-        `c${block}`,
-        labels,
-      );
+      yield readBlock(g, { lead: source.lead, textRateHz }, ctx.targetRateHz, `pp${pp}`, `c${block}`, labels);
     }
   }
 }
 
 interface BlockLeads {
-  /** Poly5 channel (index or name). */
-  lead: number | string;
-  /** Column of multi-column text files (data.lead as given; unused for one-column files). */
-  textLead: number | string | undefined;
+  /**
+   * data.lead as given: the Poly5 channel (index or name; default {@link SWELL_ECG_CHANNEL}), or the column of
+   * multi-column text files (unused for one-column files).
+   */
+  lead: number | string | undefined;
   /** Rate of the text export. */
   textRateHz: number;
 }
@@ -323,6 +317,7 @@ function readBlock(
   const text = parts[0]!.format === 'text';
   const first = text ? undefined : readPoly5Header(parts[0]!.path);
   const rateHz = first ? first.sampleRateHz : leads.textRateHz;
+  const channel = leads.lead ?? SWELL_ECG_CHANNEL;
   const resampler =
     targetRateHz !== undefined && targetRateHz !== rateHz
       ? createResamplerForRates({ sourceRateHz: rateHz, targetRateHz })
@@ -330,35 +325,23 @@ function readBlock(
   const out: Float64Array[] = [];
   for (const part of parts) {
     let chunks: Iterable<Float64Array>;
-    if (text) chunks = readSwellTextChunks(part.path, leads.textLead);
+    if (text) chunks = readSwellTextChunks(part.path, leads.lead);
     else {
       const h = part === parts[0] && first ? first : readPoly5Header(part.path);
       if (h.sampleRateHz !== rateHz)
         throw new UserError(
           `readSwell: ${part.path} is at ${h.sampleRateHz} Hz, ${parts[0]!.path} at ${rateHz} Hz`,
         );
-      poly5ChannelIndex(h, leads.lead);
-      chunks = readPoly5Chunks(part.path, leads.lead);
+      poly5ChannelIndex(h, channel);
+      chunks = readPoly5Chunks(part.path, channel);
     }
-    let offset = 0;
-    for (const chunk of chunks) {
-      checkFinite(chunk, part.path, offset);
-      offset += chunk.length;
-      out.push(resampler ? resampler.push(chunk) : chunk);
-    }
+    appendCheckedChunks(chunks, part.path, out, resampler);
   }
   if (resampler) out.push(resampler.flush());
-  const n = out.reduce((a, p) => a + p.length, 0);
-  const samples = new Float64Array(n);
-  let k = 0;
-  for (const p of out) {
-    samples.set(p, k);
-    k += p.length;
-  }
   return {
     subject,
     recording,
-    samples,
+    samples: concatFloat64(out),
     samplingRateHz: resampler ? (targetRateHz as number) : rateHz,
     labels,
     source: parts.map((p) => p.path).join(' + '),

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { openForReading } from '../fileRead.js';
 import { UserError } from '../../errors.js';
+import { excerpt } from '../../util/excerpt.js';
 
 /**
  * SWELL-KW's ECG rate (METHOD §1): the rate of the "Mobi signals text" export, which stores no rate of its own.
@@ -16,12 +17,6 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(?:nan|inf(?:inity)?)$/i;
 /** Column separators: a comma (with optional blanks around it) or a run of blanks/tabs. */
 const SEPARATOR = /\s*,\s*|\s+/;
-
-/** A short, printable excerpt of file text for an error message. */
-function excerpt(s: string): string {
-  const t = s.replace(/[^\x20-\x7e]/g, '?');
-  return t.length > 24 ? `${t.slice(0, 24)}...` : t;
-}
 
 /** The 0-based column `lead` names (an index or an index written as text), or a UserError naming `path`. */
 function columnOf(lead: number | string | undefined, columns: number, path: string, line: number): number {

@@ -1,6 +1,6 @@
 import type * as tfNs from '@tensorflow/tfjs';
 import { convInfo } from '../wasmKernels.js';
-import { fftConvSupports, type FftConvGeometry, type FftConvKind } from './fftconv.js';
+import { fftConvSupports, type FftConvGeometry, type FftConvJob, type FftConvKind } from './fftconv.js';
 
 type Tf = typeof tfNs;
 type TensorInfo = tfNs.TensorInfo;
@@ -76,4 +76,26 @@ export function fftGeometryOf(c: Conv2DInfo): FftConvGeometry | null {
     padLeft: c.padInfo.left,
   };
   return fftConvSupports(g) ? g : null;
+}
+
+/** Plans the FFT job of one pass: fftConvJob with a thread count, or an FftConvEngine's `job`. */
+export type FftJobPlanner = (kind: FftConvKind, g: FftConvGeometry) => FftConvJob;
+
+/**
+ * The FFT job of pass `kind` of the convolution `c` when the FFT route takes it, else null: `c` has an FFT geometry
+ * ({@link fftGeometryOf}) that `admits` accepts, and the direct convolution does at least `minRatio` times the FLOPs
+ * of the planned job. Shared by the portable FFT route and the native tier, which differ in their planner, ratio and
+ * extra conditions.
+ */
+export function fftJobFor(
+  kind: FftConvKind,
+  c: Conv2DInfo,
+  minRatio: number,
+  plan: FftJobPlanner,
+  admits: (g: FftConvGeometry) => boolean = () => true,
+): FftConvJob | null {
+  const g = fftGeometryOf(c);
+  if (!g || !admits(g)) return null;
+  const job = plan(kind, g);
+  return job.plan.directFlops >= minRatio * job.plan.fftFlops ? job : null;
 }

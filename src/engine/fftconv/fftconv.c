@@ -41,6 +41,21 @@ enum {
   P_D, P_ACC, P_ACC_BYTES, P_K, P_W, P_MODE, P_DVALID, P_NTHREADS, P_ACC_THREADS, P_COUNT
 };
 
+/*
+ * Buffer sizes in floats for the scalar words of p (fftConvJob in fftconv.ts computes the same; the native addon
+ * allocates with these; unused in the wasm build): filter spectra G (forward and input gradient), one thread's
+ * filter-gradient accumulator, one thread's scratch (zr, zi, then the per-bin buffers of a chunk: S and Y, or S and
+ * D for the filter gradient).
+ */
+static inline __attribute__((unused)) fc_word fc_spectra_floats(const fc_word *p) {
+  return (p[P_N] / 2 + 1) * p[P_CA] * 3 * p[P_CB];
+}
+static inline __attribute__((unused)) fc_word fc_acc_floats(const fc_word *p) { return fc_spectra_floats(p); }
+static inline __attribute__((unused)) fc_word fc_scratch_floats(const fc_word *p, int filterGrad) {
+  fc_word n = p[P_N], Ca = p[P_CA], Cb = p[P_CB], Cm = Ca > Cb ? Ca : Cb;
+  return 2 * n * Cm + p[P_CHUNK_ROWS] * (n / 2 + 1) * (filterGrad ? 3 * (Ca + Cb) : 3 * Ca + 2 * Cb);
+}
+
 static unsigned rev_bits(unsigned x, int bits) {
   unsigned r = 0;
   for (int i = 0; i < bits; i++) {
@@ -230,45 +245,72 @@ static void inverse_pair(const float *Y, int F, int chunkRows, int lr, int r0, i
 }
 
 /*
+ * The tiling of a convolution or filter-gradient call for thread tid: the scalar parameters, and this thread's
+ * scratch carved into zr, zi (N x max(Ca, Cb) each), S (F x chunkRows x 3Ca, the tiles of a) and P (the products
+ * Y, F x chunkRows x 2Cb, or the tiles of dy D, F x chunkRows x 3Cb). Rows (b, tile) go to threads in chunks
+ * ch = tid, tid + nthreads, ... Inlined (a struct in registers: the wasm build must not use the shadow stack).
+ */
+typedef struct {
+  int B, La, Ca, Lo, Cb, n, log2n, H, T, off, chunkRows, nthreads, nmax, F, rows, chunks;
+  const float *cosT, *sinT;
+  float *zr, *zi, *S, *P;
+} fc_tiling;
+
+static inline __attribute__((always_inline)) fc_tiling tiling(int tid, const fc_word *p) {
+  fc_tiling t;
+  t.B = p[P_B], t.La = p[P_LA], t.Ca = p[P_CA], t.Lo = p[P_LO], t.Cb = p[P_CB], t.n = p[P_N];
+  t.log2n = p[P_LOG2N], t.H = p[P_H], t.T = p[P_T], t.off = p[P_OFF], t.chunkRows = p[P_CHUNK_ROWS];
+  t.nthreads = p[P_NTHREADS], t.nmax = p[P_NMAX];
+  t.cosT = (const float *)p[P_COS], t.sinT = (const float *)p[P_SIN];
+  t.F = t.n / 2 + 1;
+  int Cm = t.Ca > t.Cb ? t.Ca : t.Cb;
+  t.zr = (float *)((char *)p[P_SCRATCH] + (long)tid * p[P_SCRATCH_BYTES]);
+  t.zi = t.zr + t.n * Cm;
+  t.S = t.zi + t.n * Cm;
+  t.P = t.S + (long)t.F * t.chunkRows * t.Ca * 3;
+  t.rows = t.B * t.T;
+  t.chunks = (t.rows + t.chunkRows - 1) / t.chunkRows;
+  return t;
+}
+
+/* Rows in the chunk starting at row r0 (chunkRows, or fewer in the last one). */
+static inline __attribute__((always_inline)) int chunk_rows(const fc_tiling *t, int r0) {
+  return t->rows - r0 < t->chunkRows ? t->rows - r0 : t->chunkRows;
+}
+
+/*
  * Convolution through filter spectra: out[b][t][Cb] for rows (b, tile) split between threads in chunks.
  * Forward: a = x, G = conj(DFT(w)), off = -padLeft, keep0 = 0. Input gradient: a = dy, G = DFT(w) transposed,
  * off = padLeft - (K - 1), keep0 = K - 1.
  */
 void fc_convolve(int tid, const fc_word *p) {
-  int B = p[P_B], La = p[P_LA], Ca = p[P_CA], Lo = p[P_LO], Cb = p[P_CB], n = p[P_N], log2n = p[P_LOG2N];
-  int H = p[P_H], T = p[P_T], off = p[P_OFF], keep0 = p[P_KEEP0], chunkRows = p[P_CHUNK_ROWS];
-  int nthreads = p[P_NTHREADS], nmax = p[P_NMAX];
+  fc_tiling t = tiling(tid, p);
+  int keep0 = p[P_KEEP0];
   const float *a = (const float *)p[P_A], *G = (const float *)p[P_G];
-  const float *cosT = (const float *)p[P_COS], *sinT = (const float *)p[P_SIN];
   float *out = (float *)p[P_OUT];
-  int F = n / 2 + 1, Cm = Ca > Cb ? Ca : Cb;
-  char *scratch = (char *)p[P_SCRATCH] + (long)tid * p[P_SCRATCH_BYTES];
-  float *zr = (float *)scratch, *zi = zr + n * Cm;
-  float *S = zi + n * Cm;
-  float *Y = S + (long)F * chunkRows * Ca * 3;
-  int rows = B * T;
-  int chunks = (rows + chunkRows - 1) / chunkRows;
-  for (int ch = tid; ch < chunks; ch += nthreads) {
-    int r0 = ch * chunkRows;
-    int cr = rows - r0 < chunkRows ? rows - r0 : chunkRows;
+  for (int ch = tid; ch < t.chunks; ch += t.nthreads) {
+    int r0 = ch * t.chunkRows;
+    int cr = chunk_rows(&t, r0);
     int crPad = (cr + 3) & ~3; /* bin_products works in blocks of 4 rows */
     for (int lr = 0; lr < crPad; lr += 2) {
-      load_pair(a, r0 + lr, rows, T, H, off, n, La, Ca, n, log2n, zr, zi);
-      fft_stages(zr, zi, n, Ca, cosT, sinT, nmax, -1.f);
-      split_pair(zr, zi, n, Ca, S, chunkRows, lr, 0);
+      load_pair(a, r0 + lr, t.rows, t.T, t.H, t.off, t.n, t.La, t.Ca, t.n, t.log2n, t.zr, t.zi);
+      fft_stages(t.zr, t.zi, t.n, t.Ca, t.cosT, t.sinT, t.nmax, -1.f);
+      split_pair(t.zr, t.zi, t.n, t.Ca, t.S, t.chunkRows, lr, 0);
     }
-    bin_products(S, G, Y, F, crPad, chunkRows, Ca, Cb);
+    bin_products(t.S, G, t.P, t.F, crPad, t.chunkRows, t.Ca, t.Cb);
     for (int lr = 0; lr < cr; lr += 2)
-      inverse_pair(Y, F, chunkRows, lr, r0 + lr, rows, T, H, keep0, Lo, Cb, n, log2n, zr, zi, cosT, sinT, nmax,
-                   out);
+      inverse_pair(t.P, t.F, t.chunkRows, lr, r0 + lr, t.rows, t.T, t.H, keep0, t.Lo, t.Cb, t.n, t.log2n, t.zr, t.zi,
+                   t.cosT, t.sinT, t.nmax, out);
   }
 }
 
 /*
  * Filter spectra G[f][c1][3][c2] from w[K][Cin][Cout] for bins f = tid, tid + nthreads, ...:
  * mode 0 (forward): c1 = ci, c2 = co, G = conj(W_f) = sum_k w cos + i sum_k w sin;
- * mode 1 (input gradient): c1 = co, c2 = ci, G = W_f = sum_k w cos - i sum_k w sin (w transposed per tap first
- * into the scratch of thread 0, done by the caller's first call with tid = -1).
+ * mode 1 (input gradient): c1 = co, c2 = ci, G = W_f = sum_k w cos - i sum_k w sin.
+ * The filter element (k, c1, c2) is w[k][c1][c2] in mode 0 and w[k][c2][c1] in mode 1; there, for each c1 the
+ * thread first gathers the taps w[k][:][c1] into its scratch as rows wt[k][c2], so that both modes read contiguous
+ * vectors in the bin loop. (Same arithmetic, in the same order, as one gather per bin.)
  */
 void fc_spectra(int tid, const fc_word *p) {
   int K = p[P_K], n = p[P_N], nmax = p[P_NMAX], mode = p[P_MODE], nthreads = p[P_NTHREADS];
@@ -277,28 +319,28 @@ void fc_spectra(int tid, const fc_word *p) {
   const float *cosT = (const float *)p[P_COS], *sinT = (const float *)p[P_SIN];
   float *G = (float *)p[P_G];
   int F = n / 2 + 1;
+  if (tid >= F) return;
   float sg = mode == 0 ? 1.f : -1.f;
-  for (int f = tid; f < F; f += nthreads) {
-    float *Gf = G + (long)f * C1 * 3 * C2;
-    for (int c1 = 0; c1 < C1; c1++) {
-      float *g = Gf + (long)c1 * 3 * C2;
+  float *wt = (float *)((char *)p[P_SCRATCH] + (long)tid * p[P_SCRATCH_BYTES]); /* K x C2 <= 2 N max(Ca, Cb) */
+  for (int c1 = 0; c1 < C1; c1++) {
+    const float *wc = w + (long)c1 * C2;
+    long kstride = (long)C1 * C2;
+    if (mode != 0) {
+      for (int k = 0; k < K; k++) {
+        const float *wk = w + (long)k * C2 * C1 + c1;
+        for (int c2 = 0; c2 < C2; c2++) wt[k * C2 + c2] = wk[(long)c2 * C1];
+      }
+      wc = wt;
+      kstride = C2;
+    }
+    for (int f = tid; f < F; f += nthreads) {
+      float *g = G + ((long)f * C1 + c1) * 3 * C2;
       for (int q = 0; q < C2; q += VL) {
         v4 re = splat(0.f), im = re;
         for (int k = 0; k < K; k++) {
-          int idx = (int)(((long)f * k) % n) * (nmax / n);
+          int idx = (int)(((long)f * k) & (n - 1)) * (nmax / n);
           v4 c = splat(cosT[idx]), s = splat(sg * sinT[idx]);
-          /* w element (k, c1, c2) in mode 0 is w[k][c1][c2]; in mode 1 (c1 = co, c2 = ci) it is w[k][c2][c1]. */
-          v4 wv;
-          if (mode == 0) {
-            wv = V(w + ((long)k * C1 + c1) * C2 + q);
-          } else {
-            const float *wk = w + (long)k * C2 * C1;
-#if FC_LANES == 4
-            wv = (v4){wk[(q + 0) * C1 + c1], wk[(q + 1) * C1 + c1], wk[(q + 2) * C1 + c1], wk[(q + 3) * C1 + c1]};
-#else
-            for (int l = 0; l < VL; l++) wv[l] = wk[(q + l) * C1 + c1];
-#endif
-          }
+          v4 wv = V(wc + k * kstride + q);
           re += wv * c;
           im += wv * s;
         }
@@ -313,38 +355,33 @@ void fc_spectra(int tid, const fc_word *p) {
 /*
  * Filter-gradient accumulation: for the rows of this thread, acc[f][ci][3][co] += S_f[ci] conj(D_f[co])
  * (as the three real products) with S the tiles of x (off = -padLeft, all N samples) and D those of dy
- * (off = 0, the first H samples). acc (per thread, zeroed by the caller) is combined by fc_filter_finish.
+ * (off = 0, the first H samples). Each thread first zeroes its own acc (every thread 0 .. nthreads - 1 is run,
+ * with or without rows); fc_filter_finish combines them.
  */
 void fc_filter_accumulate(int tid, const fc_word *p) {
-  int B = p[P_B], La = p[P_LA], Ca = p[P_CA], Lo = p[P_LO], Cb = p[P_CB], n = p[P_N], log2n = p[P_LOG2N];
-  int H = p[P_H], T = p[P_T], off = p[P_OFF], chunkRows = p[P_CHUNK_ROWS], nthreads = p[P_NTHREADS];
-  int nmax = p[P_NMAX], dvalid = p[P_DVALID];
+  fc_tiling t = tiling(tid, p);
+  int dvalid = p[P_DVALID], Ca = t.Ca, Cb = t.Cb;
   const float *x = (const float *)p[P_A], *dy = (const float *)p[P_D];
-  const float *cosT = (const float *)p[P_COS], *sinT = (const float *)p[P_SIN];
-  int F = n / 2 + 1, Cm = Ca > Cb ? Ca : Cb;
-  char *scratch = (char *)p[P_SCRATCH] + (long)tid * p[P_SCRATCH_BYTES];
   float *acc = (float *)((char *)p[P_ACC] + (long)tid * p[P_ACC_BYTES]);
-  float *zr = (float *)scratch, *zi = zr + n * Cm;
-  float *S = zi + n * Cm;
-  float *D = S + (long)F * chunkRows * Ca * 3;
-  int rows = B * T;
-  int chunks = (rows + chunkRows - 1) / chunkRows;
-  for (int ch = tid; ch < chunks; ch += nthreads) {
-    int r0 = ch * chunkRows;
-    int cr = rows - r0 < chunkRows ? rows - r0 : chunkRows;
+  float *S = t.S, *D = t.P;
+  long accFloats = (long)t.F * Ca * 3 * Cb;
+  for (long i = 0; i < accFloats; i += VL) V(acc + i) = splat(0.f);
+  for (int ch = tid; ch < t.chunks; ch += t.nthreads) {
+    int r0 = ch * t.chunkRows;
+    int cr = chunk_rows(&t, r0);
     int crPad = (cr + 1) & ~1;
     for (int lr = 0; lr < crPad; lr += 2) {
-      load_pair(x, r0 + lr, rows, T, H, off, n, La, Ca, n, log2n, zr, zi);
-      fft_stages(zr, zi, n, Ca, cosT, sinT, nmax, -1.f);
-      split_pair(zr, zi, n, Ca, S, chunkRows, lr, 0);
-      load_pair(dy, r0 + lr, rows, T, H, 0, dvalid, Lo, Cb, n, log2n, zr, zi);
-      fft_stages(zr, zi, n, Cb, cosT, sinT, nmax, -1.f);
-      split_pair(zr, zi, n, Cb, D, chunkRows, lr, 1);
+      load_pair(x, r0 + lr, t.rows, t.T, t.H, t.off, t.n, t.La, Ca, t.n, t.log2n, t.zr, t.zi);
+      fft_stages(t.zr, t.zi, t.n, Ca, t.cosT, t.sinT, t.nmax, -1.f);
+      split_pair(t.zr, t.zi, t.n, Ca, S, t.chunkRows, lr, 0);
+      load_pair(dy, r0 + lr, t.rows, t.T, t.H, 0, dvalid, t.Lo, Cb, t.n, t.log2n, t.zr, t.zi);
+      fft_stages(t.zr, t.zi, t.n, Cb, t.cosT, t.sinT, t.nmax, -1.f);
+      split_pair(t.zr, t.zi, t.n, Cb, D, t.chunkRows, lr, 1);
     }
     /* acc[f][ci][p][co] += S[f][r][p][ci] D[f][r][p][co] (D conjugated). */
-    for (int f = 0; f < F; f++) {
-      const float *Sf = S + (long)f * chunkRows * Ca * 3;
-      const float *Df = D + (long)f * chunkRows * Cb * 3;
+    for (int f = 0; f < t.F; f++) {
+      const float *Sf = S + (long)f * t.chunkRows * Ca * 3;
+      const float *Df = D + (long)f * t.chunkRows * Cb * 3;
       float *Af = acc + (long)f * Ca * 3 * Cb;
       for (int ci = 0; ci < Ca; ci += 4) {
         for (int co = 0; co < Cb; co += VL) {
@@ -389,8 +426,9 @@ void fc_filter_accumulate(int tid, const fc_word *p) {
 }
 
 /*
- * dW[k][ci][co] = (1/N) Re IDFT(sum over threads of the accumulated spectra)[k] for k < K, taps split between
- * threads (k = tid, tid + nthreads, ...). Spectrum: re = P1 - P2, im = P3 - P1 - P2.
+ * dW[k][ci][co] = (1/N) Re IDFT(sum over threads of the accumulated spectra)[k] for k < K, input channels split
+ * between threads in contiguous blocks. Per (ci, co vector, bin f) the threads' accumulators are summed once and
+ * the bin's term added to all K taps (spectrum: re = P1 - P2, im = P3 - P1 - P2; taps summed over f in order).
  */
 void fc_filter_finish(int tid, const fc_word *p) {
   int Ca = p[P_CA], Cb = p[P_CB], n = p[P_N], K = p[P_K], nmax = p[P_NMAX], nthreads = p[P_NTHREADS];
@@ -399,26 +437,29 @@ void fc_filter_finish(int tid, const fc_word *p) {
   float *dw = (float *)p[P_OUT];
   int F = n / 2 + 1;
   v4 inv = splat(1.f / (float)n);
-  for (int k = tid; k < K; k += nthreads) {
-    for (int ci = 0; ci < Ca; ci++) {
-      for (int co = 0; co < Cb; co += VL) {
-        v4 sum = splat(0.f);
-        for (int f = 0; f < F; f++) {
-          v4 p1 = splat(0.f), p2 = p1, p3 = p1;
-          for (int th = 0; th < accThreads; th++) {
-            const float *a = (const float *)((const char *)p[P_ACC] + (long)th * p[P_ACC_BYTES]) +
-                             ((long)f * Ca + ci) * 3 * Cb + co;
-            p1 += V(a);
-            p2 += V(a + Cb);
-            p3 += V(a + 2 * Cb);
-          }
-          v4 re = p1 - p2, im = p3 - p1 - p2;
-          int idx = (int)(((long)f * k) % n) * (nmax / n);
-          float wgt = (f == 0 || f == n / 2) ? 1.f : 2.f;
-          sum += (re * splat(cosT[idx]) - im * splat(sinT[idx])) * splat(wgt);
+  int ci0 = (int)((long)Ca * tid / nthreads), ci1 = (int)((long)Ca * (tid + 1) / nthreads);
+  for (int ci = ci0; ci < ci1; ci++) {
+    for (int co = 0; co < Cb; co += VL) {
+      float *d = dw + (long)ci * Cb + co; /* tap k at d + k * Ca * Cb */
+      long kstride = (long)Ca * Cb;
+      for (int k = 0; k < K; k++) V(d + k * kstride) = splat(0.f);
+      for (int f = 0; f < F; f++) {
+        v4 p1 = splat(0.f), p2 = p1, p3 = p1;
+        for (int th = 0; th < accThreads; th++) {
+          const float *a = (const float *)((const char *)p[P_ACC] + (long)th * p[P_ACC_BYTES]) +
+                           ((long)f * Ca + ci) * 3 * Cb + co;
+          p1 += V(a);
+          p2 += V(a + Cb);
+          p3 += V(a + 2 * Cb);
         }
-        V(dw + ((long)k * Ca + ci) * Cb + co) = sum * inv;
+        v4 re = p1 - p2, im = p3 - p1 - p2;
+        float wgt = (f == 0 || f == n / 2) ? 1.f : 2.f;
+        for (int k = 0; k < K; k++) {
+          int idx = (int)(((long)f * k) & (n - 1)) * (nmax / n);
+          V(d + k * kstride) += (re * splat(cosT[idx]) - im * splat(sinT[idx])) * splat(wgt);
+        }
       }
+      for (int k = 0; k < K; k++) V(d + k * kstride) *= inv;
     }
   }
 }

@@ -332,8 +332,7 @@ export class FftConvEngine {
     const xAt = this.put(x);
     const dyAt = this.put(dy);
     const accBytes = Math.ceil((job.accFloatsPerThread * 4) / 64) * 64;
-    const accAt = this.alloc(accBytes * this.active);
-    this.f32.fill(0, accAt / 4, (accAt + accBytes * this.active) / 4);
+    const accAt = this.alloc(accBytes * this.active); // each thread zeroes its own (fc_filter_accumulate)
     const dwAt = this.alloc(dw.length * 4);
     const p = this.setWords(job.words, {
       A: xAt,
@@ -414,6 +413,7 @@ export function fftConvJob(kind: FftConvKind, g: FftConvGeometry, threads: numbe
     MODE: kind === 'inputGrad' ? 1 : 0,
   };
   for (const [k, v] of Object.entries(set)) words[P[k as keyof typeof P]] = v;
+  // The sizes of fc_spectra_floats, fc_scratch_floats and fc_acc_floats in fftconv.c (the native addon's).
   return {
     kind,
     plan,

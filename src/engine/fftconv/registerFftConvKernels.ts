@@ -1,6 +1,7 @@
 import type * as tfNs from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { CONV_PASSES, fftGeometryOf } from './convPasses.js';
+import { currentWasmKernel, replaceWasmKernel } from '../kernelRegistry.js';
+import { CONV_PASSES, fftJobFor } from './convPasses.js';
 import { FftConvEngine } from './fftconv.js';
 
 type Tf = typeof tfNs;
@@ -20,9 +21,10 @@ export interface RegisterFftConvArgs {
   threads: number;
 }
 
+/** The kernels registered before the first {@link registerFftConvKernels} call, which the FFT kernels pass on to. */
 const before = new Map<string, KernelFunc>();
 
-/** Calls taken by the FFT route and calls passed on to the previous kernels, since registration (for tests). */
+/** Calls taken by the FFT route and calls passed on to the previous kernels, since module load (for tests). */
 export const fftConvStats = { forward: 0, inputGrad: 0, filterGrad: 0, passedOn: 0 };
 let engine: FftConvEngine | null = null;
 
@@ -35,12 +37,8 @@ let engine: FftConvEngine | null = null;
  * Returns the FFT engine (its worker threads end with {@link disposeFftConvKernels}).
  */
 export function registerFftConvKernels(t: Tf, args: RegisterFftConvArgs): FftConvEngine {
-  for (const { kernelName: name } of CONV_PASSES) {
-    if (before.has(name)) continue;
-    const k = t.getKernel(name, 'wasm');
-    if (!k) throw new Error(`registerFftConvKernels: the wasm backend has no '${name}' kernel`);
-    before.set(name, k.kernelFunc);
-  }
+  for (const { kernelName: name } of CONV_PASSES)
+    if (!before.has(name)) before.set(name, currentWasmKernel(t, name));
   if (!engine || engine.threads !== args.threads) {
     void engine?.dispose();
     engine = FftConvEngine.create(args.threads);
@@ -51,9 +49,11 @@ export function registerFftConvKernels(t: Tf, args: RegisterFftConvArgs): FftCon
     const kernelFunc: KernelFunc = (call) => {
       const [u, v] = pass.operands(call.inputs);
       const c = pass.info(t, call.inputs, call.attrs ?? {});
-      const g = u.dtype === 'float32' && v.dtype === 'float32' ? fftGeometryOf(c) : null;
-      const job = g && eng.job(pass.kind, g);
-      if (!job || job.plan.directFlops < FFTCONV_MIN_FLOP_RATIO * job.plan.fftFlops) {
+      const job =
+        u.dtype === 'float32' && v.dtype === 'float32'
+          ? fftJobFor(pass.kind, c, FFTCONV_MIN_FLOP_RATIO, (kind, g) => eng.job(kind, g))
+          : null;
+      if (!job) {
         fftConvStats.passedOn++;
         return (before.get(pass.kernelName) as KernelFunc)(call);
       }
@@ -64,8 +64,7 @@ export function registerFftConvKernels(t: Tf, args: RegisterFftConvArgs): FftCon
       eng.runJob(job, f32(b, u), f32(b, v), f32(b, out));
       return out;
     };
-    t.unregisterKernel(pass.kernelName, 'wasm');
-    t.registerKernel({ kernelName: pass.kernelName, backendName: 'wasm', kernelFunc });
+    replaceWasmKernel(t, pass.kernelName, kernelFunc);
   }
   return eng;
 }

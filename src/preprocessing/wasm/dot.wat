@@ -1,6 +1,8 @@
 ;; dot(a, b, n): sum_{t<n} A[t] * B[t] over float64 arrays at byte offsets a and b of the exported memory,
-;; with four f64x2 accumulators (8 products per iteration). Compile with wabt (`npx wabt` wat2wasm dot.wat) and
-;; inline the bytes as base64 in dotKernel.ts.
+;; with four f64x2 accumulators (8 products per iteration). This is the readable source of the module whose bytes
+;; dotKernel.ts inlines as base64 (DOT_WASM_BASE64); nothing builds it (wabt is not a dependency of this project).
+;; After changing it, regenerate those bytes with wat2wasm from wabt (https://github.com/WebAssembly/wabt), e.g.
+;; `wat2wasm dot.wat -o dot.wasm && base64 -w0 dot.wasm`, and paste the output into DOT_WASM_BASE64.
 (module
   (memory (export "memory") 1)
   (func (export "dot") (param $a i32) (param $b i32) (param $n i32) (result f64)

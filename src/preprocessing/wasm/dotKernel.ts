@@ -1,7 +1,8 @@
 /**
  * A float64 dot product in WebAssembly SIMD (f64x2, four accumulators), compiled from dot.wat (beside this file)
  * with wabt's wat2wasm; the bytes are inlined so that no build step or file lookup is needed. Used by the
- * polyphase resampler's inner loop. Falls back to plain JavaScript where WebAssembly SIMD is unavailable.
+ * polyphase resampler's inner loop. Where WebAssembly SIMD is unavailable {@link createDotKernel} returns null
+ * and createResampler uses its plain JavaScript loop instead.
  */
 const DOT_WASM_BASE64 =
   'AGFzbQEAAAABCAFgA39/fwF8AwIBAAUDAQABBxACBm1lbW9yeQIAA2RvdAAACugBAeUBAwR7An8BfCAAIAJBeHFBA3RqIQcgACACQQN0aiEIAkADQCAAIAdPDQEgAyAA/QAEACAB/QAEAP3yAf3wASEDIAQgAP0ABBAgAf0ABBD98gH98AEhBCAFIAD9AAQgIAH9AAQg/fIB/fABIQUgBiAA/QAEMCAB/QAEMP3yAf3wASEGIABBwABqIQAgAUHAAGohAQwACwsgAyAE/fABIAUgBv3wAf3wASEDIAP9IQAgA/0hAaAhCQJAA0AgACAITw0BIAkgACsDACABKwMAoqAhCSAAQQhqIQAgAUEIaiEBDAALCyAJCw==';
