@@ -1,5 +1,5 @@
 import type { Config } from './schema.js';
-import { hashCanonical } from '../results/canonical.js';
+import { hashCanonical } from '../util/canonical.js';
 
 /**
  * SHA-256 (hex) of the canonical JSON (sorted keys) of the resolved config, without its `engine` and `output`
