@@ -1,3 +1,4 @@
+// The config hash (SHA-256 of the canonical config without engine and output) and the run-id length.
 import type { Config } from './schema.js';
 import { hashCanonical } from '../util/canonical.js';
 

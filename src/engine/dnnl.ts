@@ -1,3 +1,4 @@
+// The oneDNN tier: loads the native addon (native/dnnl) and registers its kernels on the wasm backend.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,4 @@
+// A file:// model save/load handler in tfjs-node's on-disk layout, for the wasm and cpu backends.
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';

@@ -1,3 +1,4 @@
+// The wasm backend's kernels as this project sees them: the stock ones as first seen, and its replacements.
 import type * as tfNs from '@tensorflow/tfjs';
 import { InternalError } from '../errors.js';
 

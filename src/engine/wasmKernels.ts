@@ -1,3 +1,4 @@
+// The portable tier's wasm kernels: conv gradients, Equal, the max-pool gradient, plus the elementwise ones.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_ELEMENTWISE_KERNEL_NAMES, registerWasmElementwiseKernels } from './wasmElementwise.js';

@@ -1,3 +1,4 @@
+// Scores of one test set: accuracy, macro precision/recall/F1, the authors' F1, the confusion matrix.
 import { InternalError } from '../errors.js';
 
 /** Classification scores of one test set (METHOD §6). */

@@ -1,3 +1,4 @@
+// Renders a vega-lite spec to SVG and PNG (resvg) and saves both with the spec, each file atomically.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { compile, type TopLevelSpec } from 'vega-lite';

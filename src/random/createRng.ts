@@ -1,3 +1,4 @@
+// The seeded generator (xoshiro128**, Box-Muller normals) and streams derived from a seed plus integer keys.
 import { InternalError, UserError } from '../errors.js';
 import type { Rng } from './types.js';
 
