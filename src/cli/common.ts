@@ -1,3 +1,4 @@
+// Shared by the config-driven commands: common options, logging, config loading, a stage in its run dir.
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { UserError } from '../errors.js';

@@ -1,3 +1,4 @@
+// Walks the zod config schema: the sub-schema at a dotted path, an object's keys (for --set, sweep keys).
 import type { z } from 'zod';
 
 type AnySchema = z.ZodType;

@@ -25,7 +25,7 @@ import {
   zscore,
 } from '../preprocessing/index.js';
 import { describeWriteError, writeAllSync } from '../results/atomic.js';
-import { hashCanonical } from '../results/canonical.js';
+import { hashCanonical } from '../util/canonical.js';
 import { log } from '../util/log.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { checkFinite } from './generic.js';

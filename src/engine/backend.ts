@@ -1,3 +1,4 @@
+// Engine selection: tfjs-node-gpu, tfjs-node, wasm (+ oneDNN/FFT kernels) or cpu, and the report of why.
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { log } from '../util/log.js';

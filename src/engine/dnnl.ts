@@ -1,3 +1,4 @@
+// The oneDNN tier: loads the native addon (native/dnnl) and registers its kernels on the wasm backend.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +9,7 @@ import { setElementwiseAccelerator } from './wasmElementwise.js';
 import { currentWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 import { FFTCONV_KIND_CODES, fftConvJob, type FftConvKind } from './fftconv/fftconv.js';
 import { CONV_PASSES, fftJobFor, type ConvPass } from './fftconv/convPasses.js';
+import { InternalError } from '../errors.js';
 
 type Tf = typeof tfType;
 type TensorInfo = tfType.TensorInfo;
@@ -95,8 +97,8 @@ export interface DnnlAddon {
   /** out[o, j] = max over m of x[o, m, j] (NaN propagates) (OpenMP). */
   maxMiddle?(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
   /**
-   * The overlap-save FFT convolution of ./fftconv/fftconv.c compiled natively (OpenMP): kind 0 forward (a = x,
-   * b = w), 1 input gradient (a = dy, b = w), 2 filter gradient (a = x, b = dy); `words` from fftConvJob.
+   * The overlap-save FFT convolution of native/fftconv/fftconv.c compiled natively (OpenMP): kind 0 forward
+   * (a = x, b = w), 1 input gradient (a = dy, b = w), 2 filter gradient (a = x, b = dy); `words` from fftConvJob.
    * Returns the vector width. Absent in addon builds before the FFT kernels.
    */
   fftConv1d?(kind: number, a: Float32Array, b: Float32Array, out: Float32Array, words: Int32Array): number;
@@ -242,7 +244,7 @@ function registerKernels(tf: Tf, addon: DnnlAddon, lanes: number): void {
   const bu = tf.backend_util;
   const prev = (name: string): KernelFunc => {
     const f = previous.get(name);
-    if (!f) throw new Error(`tryRegisterDnnlKernels: no previous wasm kernel ${name}`);
+    if (!f) throw new InternalError(`tryRegisterDnnlKernels: no previous wasm kernel ${name}`);
     return f;
   };
   for (const name of DNNL_KERNEL_NAMES) {

@@ -1,3 +1,4 @@
+// Public API of the training engine: backend selection, the project's kernels, model file IO.
 export {
   initBackend,
   initEngine,

@@ -1,3 +1,4 @@
+// Faster wasm kernels: Identity, Sum, Max, LeakyReLU (+ fused gradient), bias Add; optional native loops.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';

@@ -1,7 +1,9 @@
+// The portable tier's wasm kernels: conv gradients, Equal, the max-pool gradient, plus the elementwise ones.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_ELEMENTWISE_KERNEL_NAMES, registerWasmElementwiseKernels } from './wasmElementwise.js';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
+import { InternalError } from '../errors.js';
 
 type Tf = typeof tf;
 type TensorInfo = tf.TensorInfo;
@@ -246,7 +248,7 @@ function cpuFilterGrad(
   const cpuKernel = t.getKernel('Conv2DBackpropFilter', 'cpu');
   const cpu = t.findBackend('cpu');
   if (!cpuKernel || !cpu)
-    throw new Error('registerWasmKernels: the cpu backend (fallback) is not registered');
+    throw new InternalError('registerWasmKernels: the cpu backend (fallback) is not registered');
   const xi = {
     dataId: cpu.write(b.typedArrayFromHeap(x).slice(), x.shape, 'float32'),
     shape: x.shape,

@@ -6,7 +6,7 @@ import { resolvedYaml } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../results/atomic.js';
-import { hashCanonical } from '../results/canonical.js';
+import { hashCanonical } from '../util/canonical.js';
 import type { Plan, PlanTask } from './types.js';
 
 /** `<output.root>/<experiment>/plans/<plan id>.json`: what `ecgssl merge` needs to find a plan's units. */

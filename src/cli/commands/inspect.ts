@@ -1,3 +1,4 @@
+// `ecgssl inspect config|model|schema`: the resolved config and hash, the network, the config schema.
 import type { Command } from 'commander';
 import { configJsonSchema, configJsonSchemaText } from '../../config/jsonSchema.js';
 import { modelSchema, preprocessingSchema } from '../../config/schema.js';

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { UserError, check } from '../../errors.js';
 import { deriveRng } from '../../random/index.js';
 import type { Rng } from '../../random/types.js';
-import { canonicalJson } from '../../results/canonical.js';
+import { canonicalJson } from '../../util/canonical.js';
 import { createProgress } from '../../util/progress.js';
 import { writeNpy } from '../npy.js';
 import { DEFAULT_MORPHOLOGY, simulateEcg, type EcgMorphology, type SimulateEcgArgs } from './ecgsyn.js';

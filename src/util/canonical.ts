@@ -1,3 +1,4 @@
+// Canonical JSON (object keys sorted recursively) and its SHA-256: the basis of config hashes and cache keys.
 import { createHash } from 'node:crypto';
 
 /** JSON with object keys sorted recursively (arrays keep their order): equal values give equal text. */
