@@ -131,7 +131,7 @@ function classifyCandidates(sig: QrsSignals, cands: number[], rateHz: number): n
   const slopeHalf = Math.round(0.075 * rateHz);
   const tWave = Math.round(T_WAVE_WINDOW_S * rateHz);
   const refractory = Math.round(REFRACTORY_S * rateHz);
-  for (const c of [...cands, y.length + 10 * rateHz]) {
+  for (const c of [...cands, y.length]) {
     const last = s.qrs[s.qrs.length - 1];
     if (last !== undefined && c - last > 1.66 * meanRecentRr(s.qrs, rateHz))
       searchBack(s, y, sig.slope, slopeHalf);
@@ -149,7 +149,7 @@ function classifyCandidates(sig: QrsSignals, cands: number[], rateHz: number): n
       s.noiseSinceQrs = [];
     } else {
       s.npki = 0.125 * v + 0.875 * s.npki;
-      s.noiseSinceQrs.push(c);
+      if (!isTWave) s.noiseSinceQrs.push(c); // a T wave is not a beat for the search-back either
     }
   }
   return s.qrs;
