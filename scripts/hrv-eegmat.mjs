@@ -13,7 +13,7 @@ const lib = await import(pathToFileURL(join(root, 'dist/index.js')).href);
 
 /*
  * `npm run build && node scripts/hrv-eegmat.mjs --data DIR [--rate 256|native] [--folds loso|pairs] [--l2 1]
- * [--exclude Subject02,Subject13] [--json]`:
+ * [--class-weight none|balanced] [--exclude Subject02,Subject13] [--json]`:
  * measures the heart-rate reference arm (R peaks, mean HR, SDNN, RMSSD, pNN50, each also minus the subject mean,
  * L2 logistic regression) on eegmat-dev, rest vs mental arithmetic, in subject-independent folds. Windows: the
  * pipeline's (resampled to 256 Hz, 0.8 Hz order-4 zero-phase high-pass, 10 s non-overlapping from each recording's
@@ -27,6 +27,7 @@ const dataDir = resolve(option('data', '../shared/data/real/eegmat-dev'));
 const rateOption = option('rate', '256');
 const foldsOption = option('folds', 'loso');
 const l2Penalty = Number(option('l2', '1'));
+const classWeight = option('class-weight', 'none');
 const json = process.argv.includes('--json');
 const excluded = option('exclude', '').split(',').filter(Boolean);
 if (!existsSync(join(dataDir, 'labels.csv'))) {
@@ -84,7 +85,7 @@ function evaluate(vector) {
     const model = lib.fitLogisticRegression(
       train.map((t) => t.x),
       train.map((t) => t.y),
-      { l2Penalty, numClasses: 2 },
+      { l2Penalty, numClasses: 2, classWeight },
     );
     const pred = lib.predictLogisticRegression(
       model,
@@ -127,6 +128,7 @@ const summary = {
   folds: `${foldsOption} (${folds.length} folds)`,
   excludedSubjects: excluded,
   l2Penalty,
+  classWeight,
   windows: windows.length,
   windowsWithoutFeatures: noFeatures.map((w) => `${w.recording}: ${w.hrv.reason}`),
   classCounts: { rest, arithmetic: labelled.length - rest },
@@ -138,7 +140,7 @@ else {
   const pct = (v) => (100 * v).toFixed(1).padStart(5);
   console.log(
     `eegmat-dev rest vs arithmetic, ${summary.windows} windows of 10 s at ${rateHz} Hz ` +
-      `(${noFeatures.length} without features), ${summary.folds}, L2 ${l2Penalty}` +
+      `(${noFeatures.length} without features), ${summary.folds}, L2 ${l2Penalty}, class weight ${classWeight}` +
       (excluded.length > 0 ? `, excluded ${excluded.join(' ')}` : ''),
   );
   console.log(`class counts: rest ${rest}, arithmetic ${labelled.length - rest}`);

@@ -199,17 +199,19 @@ function median(v: number[]): number {
 }
 
 /**
- * R-peak sample indices of an ECG `x` sampled at `rateHz` (any rate of at least 50 Hz; no resampling: every filter is
- * designed from rateHz). Pan & Tompkins (IEEE TBME 32(3), 1985): 5-15 Hz band-pass, five-point derivative,
- * squaring, 150 ms moving-window integration, adaptive signal/noise peak thresholds (SPKI, NPKI, threshold NPKI +
- * 0.25 (SPKI - NPKI)) learnt from the first 2 s, 200 ms refractory period, T-wave discrimination by slope within
- * 360 ms, and search-back at half the threshold after 1.66 mean RR intervals without a beat. The filters run
- * forward and backward (zero phase), so no group delay has to be subtracted; each detection is then moved to the
- * R extremum (see refineToR), of either polarity. Deterministic. Signals shorter than 0.5 s give no peaks.
+ * R-peak sample indices (ascending) of an ECG `signal` (Float64Array, Float32Array, ...) sampled at `rateHz` (any
+ * rate of at least 50 Hz; no resampling: every filter is designed from rateHz). Pan & Tompkins (IEEE TBME 32(3),
+ * 1985): 5-15 Hz band-pass, five-point derivative, squaring, 150 ms moving-window integration, adaptive
+ * signal/noise peak thresholds (SPKI, NPKI, threshold NPKI + 0.25 (SPKI - NPKI)) learnt from the first 2 s, 200 ms
+ * refractory period, T-wave discrimination by slope within 360 ms, and search-back at half the threshold after
+ * 1.66 mean RR intervals without a beat. The filters run forward and backward (zero phase), so no group delay has
+ * to be subtracted; each detection is then moved to the R extremum (see refineToR), of either polarity.
+ * Deterministic. Signals shorter than 0.5 s give no peaks.
  */
-export function detectRPeaks(x: Float64Array, rateHz: number): Int32Array {
+export function detectRPeaks(signal: ArrayLike<number>, rateHz: number): Int32Array {
   if (!(Number.isFinite(rateHz) && rateHz >= MIN_RATE_HZ))
     throw new UserError(`detectRPeaks: rateHz must be a number >= ${MIN_RATE_HZ}, got ${rateHz}`);
+  const x = signal instanceof Float64Array ? signal : Float64Array.from(signal);
   for (let i = 0; i < x.length; i++)
     if (!Number.isFinite(x[i] as number))
       throw new UserError(`detectRPeaks: sample ${i} is ${x[i]}; the signal must be finite`);

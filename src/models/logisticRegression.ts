@@ -11,6 +11,11 @@ export interface LogisticRegressionArgs {
   maxIterations?: number;
   /** Converged when every gradient entry is below tolerance x max(1, rows). Default 1e-10. */
   tolerance?: number;
+  /**
+   * `balanced` weighs each row's loss by rows / (seen classes x rows of its class), scikit-learn's
+   * `class_weight='balanced'`, so that a minority class counts as much as a majority one. Default `none`.
+   */
+  classWeight?: 'none' | 'balanced';
 }
 
 /** A fitted model: standardisation, then softmax (or sigmoid) of linear scores. */
@@ -33,6 +38,7 @@ export interface LogisticRegressionModel {
 interface Problem {
   z: Float64Array[]; // standardised rows
   target: Int32Array; // index into scored classes
+  weight: Float64Array; // per-row loss weight
   d: number;
   rows: number; // rows of free parameters
   multinomial: boolean;
@@ -59,9 +65,10 @@ function probs(p: Problem, theta: Float64Array, zi: Float64Array): Float64Array 
 
 function objective(p: Problem, theta: Float64Array): number {
   let f = 0;
-  p.z.forEach(
-    (zi, i) => (f -= Math.log(Math.max(probs(p, theta, zi)[p.target[i] as number] as number, 1e-300))),
-  );
+  p.z.forEach((zi, i) => {
+    const pi = probs(p, theta, zi)[p.target[i] as number] as number;
+    f -= (p.weight[i] as number) * Math.log(Math.max(pi, 1e-300));
+  });
   for (let r = 0; r < p.rows; r++)
     for (let j = 0; j < p.d; j++) f += 0.5 * p.lambda * (theta[r * (p.d + 1) + j] as number) ** 2;
   return f;
@@ -77,14 +84,15 @@ function derivatives(p: Problem, theta: Float64Array): { g: Float64Array; h: Flo
     xt.set(zi);
     xt[p.d] = 1;
     const pr = probs(p, theta, zi);
+    const wi = p.weight[i] as number;
     const cls = (r: number): number => (p.multinomial ? r : 1);
     for (let r = 0; r < p.rows; r++) {
       const pk = pr[cls(r)] as number;
-      const resid = pk - (p.target[i] === cls(r) ? 1 : 0);
+      const resid = wi * (pk - (p.target[i] === cls(r) ? 1 : 0));
       for (let a = 0; a <= p.d; a++)
         g[r * (p.d + 1) + a] = (g[r * (p.d + 1) + a] as number) + resid * (xt[a] as number);
       for (let q = 0; q < p.rows; q++) {
-        const w = pk * ((r === q ? 1 : 0) - (pr[cls(q)] as number));
+        const w = wi * pk * ((r === q ? 1 : 0) - (pr[cls(q)] as number));
         for (let a = 0; a <= p.d; a++) {
           const row = h[r * (p.d + 1) + a] as Float64Array;
           const wa = w * (xt[a] as number);
@@ -198,10 +206,21 @@ function checkInputs(
   return k;
 }
 
+function rowWeights(target: Int32Array, seen: number, rule: 'none' | 'balanced'): Float64Array {
+  if (rule === 'none') return new Float64Array(target.length).fill(1);
+  if (rule !== 'balanced')
+    throw new UserError(
+      `fitLogisticRegression: classWeight must be 'none' or 'balanced', got ${String(rule)}`,
+    );
+  const counts = new Array<number>(seen).fill(0);
+  for (const t of target) counts[t] = (counts[t] as number) + 1;
+  return Float64Array.from(target, (t) => target.length / (seen * (counts[t] as number)));
+}
+
 /**
  * Fits an L2-regularised logistic regression: features standardised with the training mean and (population)
  * standard deviation, then the penalised negative log-likelihood sum_i -log p(y_i | x_i) + lambda/2 ||W||^2
- * (scikit-learn's objective with C = 1/lambda, intercepts not penalised) minimised by damped Newton iterations
+ * (scikit-learn's objective with C = 1/lambda, intercepts not penalised; each log-loss weighted by classWeight) minimised by damped Newton iterations
  * from zero: deterministic. Two seen classes give the binomial (sigmoid) model, more the multinomial (softmax)
  * one; classes absent from training get probability 0, and a single seen class is predicted always.
  */
@@ -229,6 +248,7 @@ export function fitLogisticRegression(
   const base = { numClasses, classes, featureMean, featureStd };
   if (classes.length === 1) return { ...base, rows: [], iterations: 0, converged: true };
   const multinomial = classes.length > 2;
+  const target = Int32Array.from(Array.from(y), (v) => classes.indexOf(v));
   const p: Problem = {
     z: x.map((row) =>
       Float64Array.from(
@@ -236,7 +256,8 @@ export function fitLogisticRegression(
         (_, j) => ((row[j] as number) - (featureMean[j] as number)) / (featureStd[j] as number),
       ),
     ),
-    target: Int32Array.from(Array.from(y), (v) => classes.indexOf(v)),
+    target,
+    weight: rowWeights(target, classes.length, args.classWeight ?? 'none'),
     d,
     rows: multinomial ? classes.length : 1,
     multinomial,

@@ -10,6 +10,10 @@ import {
   subjectRelativeFeatures,
   type HrvWindowFeatures,
 } from '../../src/hrv/index.js';
+import { existsSync } from 'node:fs';
+import { readWfdbSignal } from '../../src/datasets/index.js';
+import { beatAnnotations, readWfdbAnnotations } from '../../src/datasets/formats/wfdbAnnotations.js';
+import { resample } from '../../src/preprocessing/index.js';
 import { restingEcgArgs, simulateEcg } from '../../src/datasets/synthetic/ecgsyn.js';
 import { createRng } from '../../src/random/index.js';
 import { UserError } from '../../src/errors.js';
@@ -74,6 +78,39 @@ test('hrvFeatures from detected beats of a simulated 10 s ECG at 72 bpm', () => 
   assert.ok(Math.abs(detected.features.sdnnMs - truth.features.sdnnMs) < 5, 'SDNN within 5 ms');
   assert.ok(detected.features.meanHeartRateBpm > 65 && detected.features.meanHeartRateBpm < 80);
 });
+
+const MITDB = 'test/fixtures/real/mitdb/100';
+
+test(
+  "HRV of MIT-BIH 100 in the pipeline's windows (256 Hz, 2560 samples): detected beats vs reference beats",
+  { skip: existsSync(`${MITDB}.atr`) ? false : 'no MIT-BIH 100' },
+  () => {
+    const x = resample(readWfdbSignal(`${MITDB}.hea`, 'MLII').samples, 360, 256);
+    const beats = Array.from(beatAnnotations(readWfdbAnnotations(`${MITDB}.atr`)).samples, (b) =>
+      Math.round((b * 256) / 360),
+    );
+    const errors = { meanHeartRateBpm: [] as number[], sdnnMs: [] as number[], rmssdMs: [] as number[] };
+    for (let s = 0; s + 2560 <= x.length; s += 2560) {
+      const det = hrvFeatures(detectRPeaks(x.subarray(s, s + 2560), 256), 256);
+      const ref = hrvFeatures(
+        beats.filter((b) => b >= s && b < s + 2560).map((b) => b - s),
+        256,
+      );
+      assert.ok(det.ok && ref.ok, `window at ${s}`);
+      for (const k of ['meanHeartRateBpm', 'sdnnMs', 'rmssdMs'] as const)
+        errors[k].push(Math.abs(det.features[k] - ref.features[k]));
+    }
+    const share = (a: number[], limit: number): number => a.filter((v) => v <= limit).length / a.length;
+    const median = (a: number[]): number => [...a].sort((u, v) => u - v)[a.length >> 1] as number;
+    console.log(
+      `MIT-BIH 100, ${errors.sdnnMs.length} windows: median |error| mean HR ${median(errors.meanHeartRateBpm).toFixed(3)} bpm, SDNN ${median(errors.sdnnMs).toFixed(2)} ms, RMSSD ${median(errors.rmssdMs).toFixed(2)} ms`,
+    );
+    assert.equal(errors.sdnnMs.length, 180);
+    assert.ok(share(errors.meanHeartRateBpm, 0.5) >= 0.98, 'mean HR within 0.5 bpm in 98 % of windows');
+    assert.ok(share(errors.sdnnMs, 5) >= 0.98, 'SDNN within 5 ms in 98 % of windows');
+    assert.ok(share(errors.rmssdMs, 6) >= 0.98, 'RMSSD within 6 ms in 98 % of windows');
+  },
+);
 
 test('subjectRelativeFeatures: minus the subject mean over its windows with features; reasons pass through', () => {
   const w = (hr: number, sdnn: number, rmssd: number, pnn: number): HrvWindowFeatures => ({

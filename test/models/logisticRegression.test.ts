@@ -94,6 +94,23 @@ test('logistic regression, multinomial (3 classes): matches scipy BFGS on the sa
   assert.deepEqual(fitLogisticRegression(X, y, { l2Penalty: 0.5 }), m);
 });
 
+// Expected: the binary objective above with lambda = 1 and each log-loss weighted n / (2 n_class) (3 of 12 rows in
+// class 1: weights 2 and 2/3), scikit-learn's class_weight='balanced'; same scipy BFGS call.
+test('logistic regression, classWeight balanced: matches scipy BFGS on the weighted objective', () => {
+  const y = [0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0];
+  const m = fitLogisticRegression(X, y, { classWeight: 'balanced' });
+  assert.ok(m.converged);
+  [1.0694758945941722, 0.4803923827299497, 1.0388443229458864].forEach((v, j) =>
+    close(m.rows[0]!.weights[j]!, v, 1e-6, `w${j}`),
+  );
+  close(m.rows[0]!.intercept, -0.7078200768251517, 1e-6, 'b');
+  const pRef = [0.1444952153878505, 0.3949945883702817, 0.36980891832662377];
+  predictProbaLogisticRegression(m, XT).forEach((p, i) => close(p[1]!, pRef[i]!, 1e-7, `p1 row ${i}`));
+  // unweighted, the minority class is predicted less often
+  const plain = fitLogisticRegression(X, y);
+  assert.ok(predictProbaLogisticRegression(plain, XT)[1]![1]! < pRef[1]!);
+});
+
 test('logistic regression: bad inputs are UserErrors naming the function and the value', () => {
   assert.throws(
     () => fitLogisticRegression([], []),
@@ -105,6 +122,10 @@ test('logistic regression: bad inputs are UserErrors naming the function and the
   assert.throws(
     () => fitLogisticRegression([[1], [2]], [0, 1], { l2Penalty: 0 }),
     /l2Penalty must be a positive number, got 0/,
+  );
+  assert.throws(
+    () => fitLogisticRegression([[1], [2]], [0, 1], { classWeight: 'auto' as 'balanced' }),
+    /fitLogisticRegression: classWeight must be 'none' or 'balanced', got auto/,
   );
   const m = fitLogisticRegression([[1], [2]], [0, 1]);
   assert.throws(
