@@ -98,17 +98,18 @@ function meanRecentRr(qrs: number[], fallback: number): number {
   return ((qrs[qrs.length - 1] as number) - (qrs[from - 1] as number)) / (qrs.length - from);
 }
 
-/** Search-back: the largest noise peak since the last QRS above half the threshold becomes a QRS. */
-function searchBack(s: ThresholdState, y: Float64Array, slope: Float64Array, slopeHalf: number): void {
+/** Search-back: the largest noise peak since the last QRS above half the threshold becomes a QRS (true if found). */
+function searchBack(s: ThresholdState, y: Float64Array, slope: Float64Array, slopeHalf: number): boolean {
   const limit = 0.5 * thresholdOf(s);
   let best = -1;
   for (const c of s.noiseSinceQrs)
     if ((y[c] as number) > limit && (best < 0 || (y[c] as number) > (y[best] as number))) best = c;
-  if (best < 0) return;
+  if (best < 0) return false;
   s.spki = 0.25 * (y[best] as number) + 0.75 * s.spki;
   s.qrs.push(best);
   s.slopes.push(maxAbsIn(slope, best, slopeHalf));
   s.noiseSinceQrs = s.noiseSinceQrs.filter((c) => c > best);
+  return true;
 }
 
 /** Pan & Tompkins's adaptive thresholds on the integrated signal, with T-wave discrimination and search-back. */
@@ -131,10 +132,12 @@ function classifyCandidates(sig: QrsSignals, cands: number[], rateHz: number): n
   const slopeHalf = Math.round(0.075 * rateHz);
   const tWave = Math.round(T_WAVE_WINDOW_S * rateHz);
   const refractory = Math.round(REFRACTORY_S * rateHz);
-  for (const c of [...cands, y.length]) {
+  const overdue = (c: number): boolean => {
     const last = s.qrs[s.qrs.length - 1];
-    if (last !== undefined && c - last > 1.66 * meanRecentRr(s.qrs, rateHz))
-      searchBack(s, y, sig.slope, slopeHalf);
+    return last !== undefined && c - last > 1.66 * meanRecentRr(s.qrs, rateHz);
+  };
+  for (const c of [...cands, y.length]) {
+    while (overdue(c)) if (!searchBack(s, y, sig.slope, slopeHalf)) break; // one missed beat per search-back
     if (c >= y.length) break;
     const lastNow = s.qrs[s.qrs.length - 1];
     if (lastNow !== undefined && c - lastNow < refractory) continue;
