@@ -19,3 +19,20 @@ export * from './random/index.js';
 export * from './preprocessing/index.js';
 export * from './augmentation/index.js';
 export * from './metrics/index.js';
+export * from './hrv/index.js';
+export {
+  fitLogisticRegression,
+  predictProbaLogisticRegression,
+  predictLogisticRegression,
+  type LogisticRegressionArgs,
+  type LogisticRegressionModel,
+} from './models/logisticRegression.js';
+export {
+  readWfdbAnnotations,
+  parseWfdbAnnotations,
+  beatAnnotations,
+  WFDB_ANNOTATION_SYMBOLS,
+  WFDB_BEAT_SYMBOLS,
+  type WfdbAnnotations,
+} from './datasets/formats/wfdbAnnotations.js';
+export { butterLowpassSos } from './preprocessing/butterLowpassSos.js';
