@@ -1,4 +1,7 @@
 import { z } from 'zod';
+// The transformation table is a leaf (it imports only zod, errors and the Rng type), so config may derive from it.
+import { TRANSFORMATIONS, TRANSFORMATION_NAMES } from '../augmentation/transformations.js';
+import { transformationsSchemaOf } from '../augmentation/transformationsSchemaOf.js';
 import { schemaAt } from './schemaPath.js';
 
 /**
@@ -84,30 +87,11 @@ export const preprocessingSchema = z
   })
   .strict();
 
-/** Parameters of the six transformations (METHOD §2). */
-export const transformationsSchema = z
-  .object({
-    noise: z
-      .object({ snrDb: z.number().default(15) })
-      .strict()
-      .default({ snrDb: 15 }),
-    scale: z
-      .object({ factor: z.number().default(1.1) })
-      .strict()
-      .default({ factor: 1.1 }),
-    permute: z
-      .object({ segments: z.number().int().min(2).default(20) })
-      .strict()
-      .default({ segments: 20 }),
-    timeWarp: z
-      .object({
-        segments: z.number().int().min(2).default(9),
-        stretchFactor: z.number().gt(1).default(1.05),
-      })
-      .strict()
-      .default({ segments: 9, stretchFactor: 1.05 }),
-  })
-  .strict();
+/**
+ * Parameters of the transformations (METHOD §2): one key per entry of the transformation table
+ * (src/augmentation/transformations.ts) that has parameters: noise, scale, permute, timeWarp.
+ */
+export const transformationsSchema = transformationsSchemaOf(TRANSFORMATIONS);
 
 /** The signal transformation recognition network (METHOD §3, Table 1). */
 export const modelSchema = z
@@ -143,11 +127,17 @@ export const pretrainSchema = z
     decayRate: z.number().positive().max(1).default(0.9),
     decaySteps: z.number().int().positive().default(10000),
     adam: adamSchema.default({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
-    /** Loss weights of the 7 heads: original, noise, scale, negate, flip, permute, warp. */
+    /**
+     * Loss weights of the heads, one per transformation in table order (original, noise, scale, negate, flip,
+     * permute, timeWarp); default: each transformation's `defaultLossWeight` (METHOD §3).
+     */
     taskWeights: z
       .array(z.number().nonnegative())
-      .length(7)
-      .default([0.195, 0.195, 0.195, 0.0125, 0.0125, 0.195, 0.195]),
+      .length(
+        TRANSFORMATIONS.length,
+        `needs one weight per transformation (${TRANSFORMATION_NAMES.join(', ')})`,
+      )
+      .default(TRANSFORMATIONS.map((t) => t.defaultLossWeight)),
     /** L2 coefficient on all kernels: l2 * sum(W^2)/2. */
     l2: z.number().nonnegative().default(1e-4),
     /** `fold`: pretrain per fold on its training windows (authors); `all`: once on every window. */

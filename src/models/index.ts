@@ -1,4 +1,4 @@
-export { buildStrNetwork, buildEncoder, strForward, STR_TASK_COUNT } from './strNetwork.js';
+export { buildStrNetwork, buildEncoder, strForward, strHeadCount } from './strNetwork.js';
 export type { StrNetworkArgs, StrForwardArgs } from './strNetwork.js';
 export { summarizeStrNetwork } from './summary.js';
 export type { LayerSummary } from './summary.js';

@@ -1,9 +1,7 @@
+// The signal transformation recognition network (METHOD §3): builder, encoder, forward pass, head count.
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../errors.js';
 import { initializeWeights } from './init.js';
-
-/** Number of pretext tasks / heads (METHOD §2: original + 6 transformations). */
-export const STR_TASK_COUNT = 7;
 
 /** Arguments of {@link buildStrNetwork}; defaults are METHOD §3 Table 1. */
 export interface StrNetworkArgs {
@@ -19,6 +17,11 @@ export interface StrNetworkArgs {
   poolStride?: number;
   /** LeakyReLU slope (METHOD §3: 0.2). */
   leakyAlpha?: number;
+  /**
+   * Number of heads, one per pretext transformation (METHOD §3: 7). Pretraining passes the length of its
+   * transformation table; the default only serves builds that use the trunk alone (encoder, benchmarks).
+   */
+  heads?: number;
   /** Units of the two dense layers of each head (METHOD §3: 128). */
   headUnits?: number;
   /**
@@ -32,7 +35,7 @@ export interface StrNetworkArgs {
 
 /**
  * The signal transformation recognition network (METHOD §3, Table 1): 3 blocks of two 'same' conv1d + LeakyReLU,
- * max pool 8/2 after blocks 1-2, global max pool (`flat_layer`, the 128-d embedding), then 7 heads
+ * max pool 8/2 after blocks 1-2, global max pool (`flat_layer`, the 128-d embedding), then `heads` (7) heads
  * dense -> LeakyReLU -> dense -> LeakyReLU -> dense 1 (`task_i_logits`) -> sigmoid (`task_i`).
  * Kernels Glorot-uniform from the project Rng, zero biases. 561,223 parameters with the defaults.
  */
@@ -43,6 +46,12 @@ export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
   const poolStride = args.poolStride ?? 2;
   const alpha = args.leakyAlpha ?? 0.2;
   const headUnits = args.headUnits ?? 128;
+  const heads = args.heads ?? 7;
+  check(
+    Number.isInteger(heads) && heads > 0,
+    'buildStrNetwork',
+    `heads must be a positive integer, got ${heads}`,
+  );
   check(
     Number.isInteger(args.windowSamples) && args.windowSamples > 0,
     'buildStrNetwork',
@@ -77,7 +86,7 @@ export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
   }
   const feat = tf.layers.globalMaxPooling1d({ name: 'flat_layer' }).apply(x) as tf.SymbolicTensor;
   const outs: tf.SymbolicTensor[] = [];
-  for (let t = 0; t < STR_TASK_COUNT; t++) {
+  for (let t = 0; t < heads; t++) {
     let y = feat;
     for (let k = 1; k <= 2; k++) {
       y = tf.layers.dense({ units: headUnits, name: `task_${t}_dense_${k}` }).apply(y) as tf.SymbolicTensor;
@@ -108,15 +117,24 @@ export interface StrForwardArgs {
   masks?: readonly (readonly [tf.Tensor2D, tf.Tensor2D])[];
 }
 
+/** Number of heads of a STR network: its `task_<i>_logits` layers, counted from 0. */
+export function strHeadCount(model: tf.LayersModel): number {
+  const names = new Set(model.layers.map((l) => l.name));
+  let n = 0;
+  while (names.has(`task_${n}_logits`)) n++;
+  return n;
+}
+
 /**
- * Forward pass of a STR network returning the 7 heads' logits [batch, 1], with the dropout masks applied
+ * Forward pass of a STR network returning its heads' logits [batch, 1] in head order, with the dropout masks applied
  * (the training step of METHOD §3; masks come from the project Rng, not tfjs' dropout).
  */
 export function strForward(model: tf.LayersModel, x: tf.Tensor, args: StrForwardArgs = {}): tf.Tensor[] {
   const encoder = getEncoder(model);
   const emb = encoder.apply(x) as tf.Tensor;
   const logits: tf.Tensor[] = [];
-  for (let t = 0; t < STR_TASK_COUNT; t++) {
+  const heads = strHeadCount(model);
+  for (let t = 0; t < heads; t++) {
     let y = emb;
     for (let k = 1; k <= 2; k++) {
       y = model.getLayer(`task_${t}_dense_${k}`).apply(y) as tf.Tensor;

@@ -1,3 +1,4 @@
+// Layer table and parameter counts of the STR network (`ecgssl inspect model`).
 import type { ModelConfig } from '../config/schema.js';
 import { buildStrNetwork } from './strNetwork.js';
 
@@ -9,12 +10,16 @@ export interface LayerSummary {
   params: number;
 }
 
-/** Layer table and parameter counts of the STR network (METHOD §3: 329,152 trunk, 561,223 total by default). */
+/**
+ * Layer table and parameter counts of the STR network with `heads` heads (the caller passes its transformation
+ * table's length; METHOD §3: 7 heads, 329,152 trunk, 561,223 total by default).
+ */
 export function summarizeStrNetwork(
   modelConfig: ModelConfig,
   windowSamples = 2560,
+  heads?: number,
 ): { layers: LayerSummary[]; trunkParams: number; totalParams: number } {
-  const model = buildStrNetwork({ ...modelConfig, windowSamples, seed: 0 });
+  const model = buildStrNetwork({ ...modelConfig, windowSamples, seed: 0, heads });
   try {
     const layers: LayerSummary[] = model.layers.map((l) => {
       const shape = l.outputShape as (number | null)[];

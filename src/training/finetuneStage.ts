@@ -7,7 +7,7 @@ import type { RunDir } from '../results/runDir.js';
 import type { WindowStore } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { loadStores } from '../datasets/index.js';
-import { applyTransformation, TRANSFORMATION_NAMES } from '../augmentation/index.js';
+import { applyTransformation, TRANSFORMATIONS } from '../augmentation/index.js';
 import { initEngine } from '../engine/index.js';
 import { saveVegaLite, transformationGallerySpec } from '../plots/index.js';
 import { deriveRng } from '../random/index.js';
@@ -72,7 +72,10 @@ function encoderLoader(dirOf: (fold: number) => string): {
   };
 }
 
-/** Vega-lite gallery of one window and its six transformations (METHOD §2), drawn with a seeded Rng. */
+/**
+ * Vega-lite gallery of one window and its transformations (METHOD §2), one panel per entry of the transformation
+ * table under its `galleryLabel`, drawn with a seeded Rng.
+ */
 export async function saveTransformationGallery(
   config: Config,
   store: WindowStore,
@@ -84,17 +87,17 @@ export async function saveTransformationGallery(
   const rng = deriveRng(config.seed, GALLERY_STREAM);
   const out = new Float32Array(ws);
   const rows: { transformation: string; seconds: number; value: number }[] = [];
-  TRANSFORMATION_NAMES.forEach((name, t) => {
+  TRANSFORMATIONS.forEach(({ galleryLabel }, t) => {
     applyTransformation(t, win, config.transformations, rng, out);
     for (let i = 0; i < ws; i++)
-      rows.push({ transformation: name, seconds: i / store.samplingRateHz, value: out[i]! });
+      rows.push({ transformation: galleryLabel, seconds: i / store.samplingRateHz, value: out[i]! });
   });
   const e = store.entries[0]!;
   await saveVegaLite(
     transformationGallerySpec(
       rows,
-      `window ${e.window} of ${e.subject}/${e.recording} and its six transformations`,
-      TRANSFORMATION_NAMES,
+      `window ${e.window} of ${e.subject}/${e.recording} and its ${TRANSFORMATIONS.length - 1} transformations`,
+      TRANSFORMATIONS.map((t) => t.galleryLabel),
     ),
     path,
   );

@@ -1,4 +1,4 @@
-export { pretrain, evaluatePretext, splitHeldOut, checkpointDirOf, PRETEXT_TASKS } from './pretrain.js';
+export { pretrain, evaluatePretext, splitHeldOut, checkpointDirOf } from './pretrain.js';
 export type { PretrainArgs, PretrainResult, WindowSource, HistoryRow } from './pretrain.js';
 export {
   runPretrainStage,
@@ -14,7 +14,7 @@ export type { PretextBatch, PretextBatchArgs } from './batches.js';
 export { pretextLoss, staircaseLearningRate } from './losses.js';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint } from './checkpoint.js';
 export type { CheckpointState } from './checkpoint.js';
-export { PretextCounter } from './pretrainMetrics.js';
+export { PretextCounter, headsAtChance, CHANCE_F1 } from './pretrainMetrics.js';
 export type { TaskMetrics } from './pretrainMetrics.js';
 export { makeFolds } from './folds.js';
 export type { Fold, FoldSplit, MakeFoldsArgs } from './folds.js';

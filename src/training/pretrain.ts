@@ -1,9 +1,16 @@
+// Self-supervised pretraining of the STR network (METHOD §3) over a transformation table, with per-epoch metrics.
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { check } from '../errors.js';
-import type { ModelConfig, PretrainConfig, TransformationsConfig } from '../config/schema.js';
+import {
+  checkTransformationTable,
+  TRANSFORMATIONS,
+  type TransformationParams,
+  type TransformationTable,
+} from '../augmentation/index.js';
+import type { ModelConfig, PretrainConfig } from '../config/schema.js';
 import { deriveRng } from '../random/index.js';
-import { buildStrNetwork, strForward, STR_TASK_COUNT } from '../models/index.js';
+import { buildStrNetwork, strForward } from '../models/index.js';
 import { createProgress } from '../util/progress.js';
 import { log } from '../util/log.js';
 import { invertedDropoutMask } from './dropoutMask.js';
@@ -11,10 +18,7 @@ import { buildPretextBatch, pretextLabels, STREAM_KEYS, type PretextBatch } from
 import { adamInternals, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { InterruptedError, watchStopSignals } from '../util/stopSignal.js';
 import { pretextLoss, staircaseLearningRate } from './losses.js';
-import { PretextCounter, type TaskMetrics } from './pretrainMetrics.js';
-
-/** Names of the 7 pretext tasks in head order (METHOD §2). */
-export const PRETEXT_TASKS = ['original', 'noise', 'scale', 'negate', 'flip', 'permute', 'warp'] as const;
+import { CHANCE_F1, headsAtChance, PretextCounter, type TaskMetrics } from './pretrainMetrics.js';
 
 /** Where pretraining reads windows from: `read(indices)` -> row-major [indices.length, windowSamples]. */
 export interface WindowSource {
@@ -29,7 +33,13 @@ export interface PretrainArgs {
   windows: readonly number[];
   modelConfig: ModelConfig;
   pretrainConfig: PretrainConfig;
-  transformations: TransformationsConfig;
+  /** Parameters of the transformations (the config's `transformations` section). */
+  transformations: TransformationParams;
+  /**
+   * The pretext transformations, one head each, in head order (default: the built-in {@link TRANSFORMATIONS}).
+   * `pretrainConfig.taskWeights` needs one weight per entry.
+   */
+  transformationTable?: TransformationTable;
   seed: number;
   /** Fold key of the random streams: the fold number, or -1 for scope `all`. */
   fold: number;
@@ -50,8 +60,10 @@ export type HistoryRow = Record<string, number>;
 export interface PretrainResult {
   model: tf.LayersModel;
   history: HistoryRow[];
-  /** Final per-task metrics (held-out windows when there are any, else training). */
+  /** Final per-task metrics (held-out windows when there are any, else training), in head order. */
   final: { task: string; accuracy: number; f1: number }[];
+  /** Tasks whose final F1 is under {@link CHANCE_F1} (empty when no epoch has run). */
+  headsAtChance: string[];
   heldOut: number[];
   train: number[];
   epochsDone: number;
@@ -86,6 +98,7 @@ export function splitHeldOut(
 
 /** Inverted-dropout masks per head (two per head), from the project Rng. */
 function dropoutMasks(
+  heads: number,
   rate: number,
   rows: number,
   units: number,
@@ -97,7 +110,7 @@ function dropoutMasks(
   const rng = deriveRng(seed, foldKey, epoch, STREAM_KEYS.dropout + batch);
   const out: [tf.Tensor2D, tf.Tensor2D][] = [];
   // Draw order: head by head, the pair's first mask, then its second (array elements evaluate left to right).
-  for (let t = 0; t < STR_TASK_COUNT; t++)
+  for (let t = 0; t < heads; t++)
     out.push([invertedDropoutMask(rows, units, rate, rng), invertedDropoutMask(rows, units, rate, rng)]);
   return out;
 }
@@ -105,13 +118,14 @@ function dropoutMasks(
 /** Per-head metrics of `model` on `windows` with the epoch's transformation draws (inference, no dropout). */
 export function evaluatePretext(
   model: tf.LayersModel,
-  args: Pick<PretrainArgs, 'source' | 'transformations' | 'seed' | 'fold'> & {
+  args: Pick<PretrainArgs, 'source' | 'transformations' | 'transformationTable' | 'seed' | 'fold'> & {
     windows: readonly number[];
     epoch: number;
     batchWindows: number;
   },
 ): TaskMetrics[] {
-  const counter = new PretextCounter();
+  const table = args.transformationTable ?? TRANSFORMATIONS;
+  const counter = new PretextCounter(table.length);
   const ws = args.source.windowSamples;
   for (let s = 0; s < args.windows.length; s += args.batchWindows) {
     const idx = args.windows.slice(s, s + args.batchWindows);
@@ -120,6 +134,7 @@ export function evaluatePretext(
       windowIndices: idx,
       windowSamples: ws,
       transformations: args.transformations,
+      transformationTable: table,
       seed: args.seed,
       foldKey: foldKeyOf(args.fold),
       epoch: args.epoch,
@@ -131,30 +146,82 @@ export function evaluatePretext(
   return counter.result();
 }
 
-function metricsColumns(prefix: string, m: TaskMetrics[]): HistoryRow {
+/** History columns `<prefix>_acc_<name>`, `<prefix>_f1_<name>` per head, then `<prefix>_acc_mean`. */
+function metricsColumns(prefix: string, m: TaskMetrics[], table: TransformationTable): HistoryRow {
+  check(
+    m.length === table.length,
+    'pretrain',
+    `${m.length} head metrics for ${table.length} transformations`,
+  );
   const row: HistoryRow = {};
   m.forEach((t, i) => {
-    row[`${prefix}_acc_${PRETEXT_TASKS[i]}`] = t.accuracy;
-    row[`${prefix}_f1_${PRETEXT_TASKS[i]}`] = t.f1;
+    const name = table[i]!.name;
+    row[`${prefix}_acc_${name}`] = t.accuracy;
+    row[`${prefix}_f1_${name}`] = t.f1;
   });
   row[`${prefix}_acc_mean`] = m.reduce((a, t) => a + t.accuracy, 0) / m.length;
   return row;
 }
 
+/** Final per-task metrics: the last history row's held-out columns (training ones without held-out windows). */
+function finalMetrics(
+  history: readonly HistoryRow[],
+  table: TransformationTable,
+  prefix: 'heldout' | 'train',
+): PretrainResult['final'] {
+  const last = history[history.length - 1];
+  return table.map(({ name }) => ({
+    task: name,
+    accuracy: last?.[`${prefix}_acc_${name}`] ?? NaN,
+    f1: last?.[`${prefix}_f1_${name}`] ?? NaN,
+  }));
+}
+
+/** One stderr warning line naming the heads at chance with their F1 (nothing when there are none). */
+function warnHeadsAtChance(
+  label: string,
+  epochs: number,
+  prefix: 'heldout' | 'train',
+  final: PretrainResult['final'],
+  atChance: readonly string[],
+): void {
+  if (atChance.length === 0) return;
+  const f1 = new Map(final.map((m) => [m.task, m.f1]));
+  const which = prefix === 'heldout' ? 'held-out' : 'training';
+  const list = atChance.map((t) => `${t} ${(f1.get(t) ?? NaN).toFixed(2)}`).join(', ');
+  log.warn(
+    `${label}: heads still at chance after ${epochs} epoch${epochs === 1 ? '' : 's'} (${which} F1 < ${CHANCE_F1}): ${list}`,
+  );
+}
+
+/** Checks the table and that `taskWeights` has one weight per transformation. */
+function checkTable(table: TransformationTable, taskWeights: readonly number[]): void {
+  checkTransformationTable(table, 'pretrain');
+  check(
+    taskWeights.length === table.length,
+    'pretrain',
+    `pretrain.taskWeights has ${taskWeights.length} weights, the transformation table ${table.length} transformations (${table.map((t) => t.name).join(', ')})`,
+  );
+}
+
 /**
- * Self-supervised pretraining of the STR network (METHOD §3): per batch of `batchWindows` windows, 7 samples each,
- * shuffled; weighted sigmoid cross-entropy of the 7 heads + L2/2 on the kernels; Adam with a staircase learning
- * rate; dropout masks from the project Rng. Checkpoints every epoch and resumes from a checkpoint so that a
- * resumed run ends with the same weights as an uninterrupted one.
+ * Self-supervised pretraining of the STR network (METHOD §3) with one head per entry of the transformation table:
+ * per batch of `batchWindows` windows, one sample per transformation each (7 by default), shuffled; weighted sigmoid
+ * cross-entropy of the heads + L2/2 on the kernels; Adam with a staircase learning rate; dropout masks from the
+ * project Rng. Checkpoints every epoch and resumes from a checkpoint so that a resumed run ends with the same
+ * weights as an uninterrupted one. At the end, warns on stderr of the heads still at chance (F1 < 0.2).
  */
 export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
   const cfg = args.pretrainConfig;
+  const table = args.transformationTable ?? TRANSFORMATIONS;
+  const heads = table.length;
+  checkTable(table, cfg.taskWeights);
   const ws = args.source.windowSamples;
   const foldKey = foldKeyOf(args.fold);
   check(args.windows.length > 0, 'pretrain', 'no windows to pretrain on');
   const { train, heldOut } = splitHeldOut(args.windows, cfg.heldOutFraction, args.seed, args.fold);
   check(train.length > 0, 'pretrain', `heldOutFraction ${cfg.heldOutFraction} leaves no training windows`);
-  const model = buildStrNetwork({ ...args.modelConfig, windowSamples: ws, seed: args.seed });
+  const model = buildStrNetwork({ ...args.modelConfig, windowSamples: ws, heads, seed: args.seed });
   const optimizer = tf.train.adam(cfg.learningRate, cfg.adam.beta1, cfg.adam.beta2, cfg.adam.epsilon);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
@@ -193,13 +260,14 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
         windowIndices: idx,
         windowSamples: ws,
         transformations: args.transformations,
+        transformationTable: table,
         seed: args.seed,
         foldKey,
         epoch,
         batchIndex: b,
       });
     };
-    const counter = new PretextCounter();
+    const counter = new PretextCounter(heads);
     const progress = createProgress({
       label: `${label} epoch ${epoch + 1}/${cfg.epochs}`,
       total: nBatches,
@@ -214,10 +282,19 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
       adamInternals(optimizer).learningRate = lr;
       const masks =
         args.modelConfig.headDropout > 0
-          ? dropoutMasks(args.modelConfig.headDropout, cur.samples, headUnits, args.seed, foldKey, epoch, b)
+          ? dropoutMasks(
+              heads,
+              args.modelConfig.headDropout,
+              cur.samples,
+              headUnits,
+              args.seed,
+              foldKey,
+              epoch,
+              b,
+            )
           : undefined;
       const xs = tf.tensor3d(cur.x, [cur.samples, ws, 1]);
-      const ys = tf.tensor2d(pretextLabels(cur.transform), [cur.samples, STR_TASK_COUNT]);
+      const ys = tf.tensor2d(pretextLabels(cur.transform, heads), [cur.samples, heads]);
       let logitsOut: tf.Tensor | null = null;
       const loss = optimizer.minimize(
         () => {
@@ -249,7 +326,13 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
     const trainMetrics = counter.result();
     const heldMetrics =
       heldOut.length > 0
-        ? evaluatePretext(model, { ...args, windows: heldOut, epoch, batchWindows: cfg.batchWindows })
+        ? evaluatePretext(model, {
+            ...args,
+            transformationTable: table,
+            windows: heldOut,
+            epoch,
+            batchWindows: cfg.batchWindows,
+          })
         : null;
     epoch++;
     const row: HistoryRow = {
@@ -257,8 +340,8 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
       step,
       loss: lossSum / nBatches,
       lr,
-      ...metricsColumns('train', trainMetrics),
-      ...(heldMetrics ? metricsColumns('heldout', heldMetrics) : {}),
+      ...metricsColumns('train', trainMetrics, table),
+      ...(heldMetrics ? metricsColumns('heldout', heldMetrics, table) : {}),
       seconds: (Date.now() - t0) / 1000,
     };
     history.push(row);
@@ -291,15 +374,22 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
     }
   }
   stop.dispose();
-  const last = history[history.length - 1];
   const prefix = heldOut.length > 0 ? 'heldout' : 'train';
-  const final = PRETEXT_TASKS.map((task) => ({
-    task,
-    accuracy: last?.[`${prefix}_acc_${task}`] ?? NaN,
-    f1: last?.[`${prefix}_f1_${task}`] ?? NaN,
-  }));
+  const final = finalMetrics(history, table, prefix);
+  const atChance = history.length > 0 ? headsAtChance(final) : [];
+  if (epoch >= cfg.epochs) warnHeadsAtChance(label, epoch, prefix, final, atChance);
   optimizer.dispose();
-  return { model, history, final, heldOut, train, epochsDone: epoch, step, resumedFromEpoch };
+  return {
+    model,
+    history,
+    final,
+    headsAtChance: atChance,
+    heldOut,
+    train,
+    epochsDone: epoch,
+    step,
+    resumedFromEpoch,
+  };
 }
 
 /** Checkpoint folder of a pretraining output folder. */

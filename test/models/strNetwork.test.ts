@@ -1,3 +1,4 @@
+// The STR network (METHOD §3): parameter counts, conv padding, seeded weights, head count, forward pass, emotion heads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -7,6 +8,7 @@ import {
   buildEncoder,
   buildStrNetwork,
   strForward,
+  strHeadCount,
   summarizeStrNetwork,
 } from '../../src/models/index.js';
 import { modelSchema } from '../../src/config/schema.js';
@@ -111,6 +113,35 @@ test('strForward logits match predict(); masks change the training output; encod
   const enc = buildEncoder(model);
   assert.deepEqual(enc.outputs[0]?.shape, [null, 16]);
   model.dispose();
+});
+
+test('the head count is a builder argument: heads layers, logits and parameters follow it', () => {
+  const args = { windowSamples: 64, filters: [2, 2, 2], kernelSizes: [4, 4, 4], headUnits: 4, seed: 1 };
+  const m3 = buildStrNetwork({ ...args, heads: 3 });
+  assert.equal(strHeadCount(m3), 3);
+  assert.equal(m3.outputs.length, 3);
+  const logits = strForward(m3, tf.ones([2, 64, 1]));
+  assert.deepEqual(
+    logits.map((l) => l.shape),
+    [
+      [2, 1],
+      [2, 1],
+      [2, 1],
+    ],
+  );
+  tf.dispose(logits);
+  const m7 = buildStrNetwork(args);
+  assert.equal(strHeadCount(m7), 7);
+  const perHead = 4 * 2 + 4 + (4 * 4 + 4) + (4 + 1);
+  assert.equal(m7.countParams() - m3.countParams(), 4 * perHead);
+  const s8 = summarizeStrNetwork(modelSchema.parse({}), 2560, 8);
+  assert.equal(s8.totalParams, 561223 + 33153);
+  assert.throws(
+    () => buildStrNetwork({ ...args, heads: 0 }),
+    /buildStrNetwork: heads must be a positive integer, got 0/,
+  );
+  m3.dispose();
+  m7.dispose();
 });
 
 test('emotion head: 2 classes -> 2 sigmoid units, 3 -> softmax; emotion network composes the encoder', () => {

@@ -11,6 +11,7 @@ import {
 } from '../common.js';
 import { formatTable, printResult } from '../output.js';
 import type { LayerSummary } from '../../models/index.js';
+import { TRANSFORMATIONS } from '../../augmentation/index.js';
 
 function shapeText(s: readonly (number | null)[]): string {
   return `[${s.map((d) => (d === null ? 'batch' : String(d))).join(', ')}]`;
@@ -56,7 +57,7 @@ export function register(program: Command): void {
     setupLogging(opts);
     const { model, windowSamples } = await modelSettings(opts);
     const { summarizeStrNetwork } = await import('../../models/index.js');
-    const summary = summarizeStrNetwork(model, windowSamples);
+    const summary = summarizeStrNetwork(model, windowSamples, TRANSFORMATIONS.length);
     const rows = summary.layers.map((l: LayerSummary) => [
       l.name,
       l.type,
