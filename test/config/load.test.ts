@@ -128,10 +128,14 @@ test('every bundled config validates and starts with the schema comment', async 
   const amigos = await loadConfig({ path: 'configs/amigos.yaml' });
   assert.equal(amigos.config.finetune.layers, 3);
   assert.equal(amigos.config.finetune.dropout, 0.4);
-  assert.deepEqual(amigos.config.data.tasks, ['arousal', 'valence']);
+  const amigosData = amigos.config.data;
+  assert.ok(amigosData.kind === 'amigos');
+  assert.deepEqual(amigosData.tasks, ['arousal', 'valence']);
   const swell = await loadConfig({ path: 'configs/swell.yaml' });
   assert.equal(swell.config.finetune.layers, 2);
-  assert.deepEqual(swell.config.data.tasks, ['stress', 'arousal', 'valence']);
+  const swellData = swell.config.data;
+  assert.ok(swellData.kind === 'swell');
+  assert.deepEqual(swellData.tasks, ['stress', 'arousal', 'valence']);
   const quick = await loadConfig({ path: 'configs/quickstart.yaml' });
   assert.equal(quick.config.data.kind, 'synthetic');
   assert.equal(quick.config.pretrain.scope, 'all');

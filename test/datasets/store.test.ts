@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema, dataSourceSchema, preprocessingSchema } from '../../src/config/schema.js';
-import { writeNpy } from '../../src/datasets/npy.js';
+import { writeNpy } from '../../src/datasets/formats/npy.js';
 import { loadStores, prepareData } from '../../src/datasets/prepareData.js';
-import { openWindowStore, prepareSource } from '../../src/datasets/store.js';
+import { prepareSource } from '../../src/datasets/prepareSource.js';
+import { openWindowStore } from '../../src/datasets/store.js';
 import { tmp, writeWfdb, pattern } from './helpers.js';
 
 const RAW = preprocessingSchema.parse({

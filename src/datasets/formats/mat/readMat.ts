@@ -1,8 +1,9 @@
+/** MAT-file v5 reader (with compressed elements); v7.3 files are handed to readMat73. */
 import { closeSync, fstatSync } from 'node:fs';
 import { openForReading, readAt } from '../fileRead.js';
 import { constants as zc, inflateRawSync } from 'node:zlib';
-import { UserError } from '../../errors.js';
-import { excerpt } from '../../util/excerpt.js';
+import { UserError } from '../../../errors.js';
+import { excerpt } from '../../../util/excerpt.js';
 import { MatElementParser, MI } from './parseMatrix.js';
 import { isHdf5Mat, readMat73 } from './readMat73.js';
 import type { MatValue, ReadMatOptions } from './types.js';

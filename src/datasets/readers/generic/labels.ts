@@ -1,7 +1,8 @@
+/** The generic format's labels.csv: subject, recording, optional samplingRateHz, label columns turned into numbers. */
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
-import { UserError } from '../errors.js';
-import { excerpt } from '../util/excerpt.js';
+import { UserError } from '../../../errors.js';
+import { excerpt } from '../../../util/excerpt.js';
 
 /** One row of a generic dataset's `labels.csv`, labels already turned into numbers. */
 export interface LabelRow {

@@ -1,4 +1,5 @@
-import { UserError } from '../../errors.js';
+/** MAT-file v5 element parser: miMATRIX elements into MatValue trees. */
+import { UserError } from '../../../errors.js';
 import type { MatNumericClass, MatValue } from './types.js';
 
 /** MAT v5 data types (MATLAB "MAT-File Format", table 1-1). */

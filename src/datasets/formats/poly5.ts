@@ -1,6 +1,7 @@
+/** The TMSi Poly5 format (SWELL-KW recordings): header parsing and chunked channel reads. */
 import { closeSync, fstatSync } from 'node:fs';
 import { openForReading, readAt } from './fileRead.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 
 /**
  * TMSi Poly5 (`.S00`, `.Poly5`) reader. Layout (TMSi's own reader in the TMSi Python interface and FieldTrip's

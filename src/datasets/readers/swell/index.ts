@@ -1,12 +1,13 @@
+/** The SWELL-KW reader (`data.kind: swell`): Poly5 (or text export) ECG per participant block, stress/SAM labels. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
-import type { DataSource } from '../../config/schema.js';
-import { UserError } from '../../errors.js';
-import { createResamplerForRates } from '../../preprocessing/index.js';
-import { concatFloat64 } from '../fileRead.js';
-import { appendCheckedChunks } from '../generic.js';
-import { poly5ChannelIndex, readPoly5Chunks, readPoly5Header } from '../poly5.js';
-import type { RawRecording, ReaderContext } from '../types.js';
+import type { SwellSource } from './options.js';
+import { UserError } from '../../../errors.js';
+import { createResamplerForRates } from '../../../preprocessing/index.js';
+import { concatFloat64 } from '../../formats/fileRead.js';
+import { appendCheckedChunks } from '../../formats/checkFinite.js';
+import { poly5ChannelIndex, readPoly5Chunks, readPoly5Header } from '../../formats/poly5.js';
+import type { RawRecording, ReaderContext, ReaderModule } from '../../types.js';
 import { column, idNumber, readTable, type Table } from './tables.js';
 import { readSwellTextChunks, SWELL_TEXT_RATE_HZ } from './text.js';
 
@@ -148,7 +149,7 @@ function threshold(values: number[], rule: number | 'mean' | 'median'): number {
  * Valence_rc over the block's minutes in `Behavioral-features - per minute.xlsx` (or a .csv export), R
  * (relax) minutes excluded, binarised with `data.labels.threshold` (per-subject mean/median over its blocks).
  */
-export async function* readSwell(source: DataSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
+export async function* readSwell(source: SwellSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
   const root = source.root;
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new UserError(`readSwell: data.root ${root} is not a folder`);
@@ -347,3 +348,6 @@ function readBlock(
     source: parts.map((p) => p.path).join(' + '),
   };
 }
+
+/** The registry's handle on this reader. */
+export const swellReader: ReaderModule<SwellSource> = { read: readSwell };

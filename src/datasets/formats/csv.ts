@@ -1,6 +1,7 @@
+/** Recordings as .csv files: one lead read from a column (by index or header name). */
 import { readFileSync } from 'node:fs';
-import { UserError } from '../errors.js';
-import { excerpt } from '../util/excerpt.js';
+import { UserError } from '../../errors.js';
+import { excerpt } from '../../util/excerpt.js';
 
 /**
  * Reads one lead of a signal `.csv` file: one column per lead, one row per sample, an optional header row (a

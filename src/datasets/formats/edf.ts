@@ -1,6 +1,7 @@
+/** The European Data Format (EDF/EDF+): header parsing and one signal in physical units. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../errors.js';
-import { excerpt } from '../util/excerpt.js';
+import { UserError } from '../../errors.js';
+import { excerpt } from '../../util/excerpt.js';
 
 /** One signal of an EDF/EDF+ header. */
 export interface EdfSignalHeader {

@@ -1,5 +1,6 @@
+/** Small file-reading helpers of the format parsers: open with a UserError, positioned reads, concatenation. */
 import { openSync, readSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 
 /** Opens `path` for reading; a failure is a UserError `<caller>: cannot open <path> (<reason>)`. */
 export function openForReading(path: string, caller: string): number {

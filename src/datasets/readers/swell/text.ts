@@ -1,7 +1,8 @@
+/** The SWELL "Mobi signals text" export: one ECG sample per line, streamed in chunks. */
 import { closeSync, fstatSync, readSync } from 'node:fs';
-import { openForReading } from '../fileRead.js';
-import { UserError } from '../../errors.js';
-import { excerpt } from '../../util/excerpt.js';
+import { openForReading } from '../../formats/fileRead.js';
+import { UserError } from '../../../errors.js';
+import { excerpt } from '../../../util/excerpt.js';
 
 /**
  * SWELL-KW's ECG rate (METHOD §1): the rate of the "Mobi signals text" export, which stores no rate of its own.

@@ -1,6 +1,7 @@
+/** The NumPy .npy format: header inspection, chunked channel reads and a writer. */
 import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
-import { UserError } from '../errors.js';
-import { excerpt } from '../util/excerpt.js';
+import { UserError } from '../../errors.js';
+import { excerpt } from '../../util/excerpt.js';
 
 /** The dtypes the `.npy` reader understands: float32, float64, int16 (little or big endian). */
 export type NpyDtype = 'f4' | 'f8' | 'i2';

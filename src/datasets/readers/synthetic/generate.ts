@@ -1,11 +1,12 @@
+/** Writes the synthetic data set (generic format: .npy recordings, labels.csv, manifest.json) into a folder. */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError, check } from '../../errors.js';
-import { deriveRng } from '../../random/index.js';
-import type { Rng } from '../../random/types.js';
-import { canonicalJson } from '../../results/canonical.js';
-import { createProgress } from '../../util/progress.js';
-import { writeNpy } from '../npy.js';
+import { UserError, check } from '../../../errors.js';
+import { deriveRng } from '../../../random/index.js';
+import type { Rng } from '../../../random/types.js';
+import { canonicalJson } from '../../../results/canonical.js';
+import { createProgress } from '../../../util/progress.js';
+import { writeNpy } from '../../formats/npy.js';
 import { DEFAULT_MORPHOLOGY, simulateEcg, type EcgMorphology, type SimulateEcgArgs } from './ecgsyn.js';
 
 /** Size and seed of the synthetic dataset (`data.synthetic` in the config). */

@@ -1,5 +1,6 @@
-import type { Rng } from '../../random/types.js';
-import { check } from '../../errors.js';
+/** ECGSYN-style synthetic ECG (McSharry et al. 2003): the dynamical model the synthetic generator draws from. */
+import type { Rng } from '../../../random/types.js';
+import { check } from '../../../errors.js';
 
 /** The five ECG events P, Q, R, S, T of the ECGSYN limit cycle. */
 export const ECG_EVENTS = ['P', 'Q', 'R', 'S', 'T'] as const;

@@ -1,7 +1,8 @@
+/** MAT-file v7.3 (HDF5) reader through the optional dependency h5wasm. */
 import { closeSync, readSync } from 'node:fs';
 import { openForReading } from '../fileRead.js';
 import { resolve } from 'node:path';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../errors.js';
 import type { MatNumericClass, MatValue, ReadMatOptions } from './types.js';
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);

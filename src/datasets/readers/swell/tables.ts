@@ -1,7 +1,8 @@
+/** SWELL-KW label tables (conditions, per-minute behavioural features) read from .csv or .xlsx. */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import Papa from 'papaparse';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../../errors.js';
 
 /** A table read from a CSV or the first worksheet of an .xlsx: trimmed header names and text cells. */
 export interface Table {

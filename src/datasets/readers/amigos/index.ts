@@ -1,7 +1,8 @@
+/** The AMIGOS reader (`data.kind: amigos`): per-participant MAT files, one recording per trial, SAM labels. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataSource } from '../../config/schema.js';
-import { UserError } from '../../errors.js';
+import type { AmigosSource } from './options.js';
+import { UserError } from '../../../errors.js';
 import {
   matCell,
   matColumn,
@@ -10,8 +11,8 @@ import {
   matVariable,
   readMat,
   type MatValue,
-} from '../mat/index.js';
-import type { RawRecording, ReaderContext } from '../types.js';
+} from '../../formats/mat/index.js';
+import type { RawRecording, ReaderContext, ReaderModule } from '../../types.js';
 
 /** Sampling rate of `Data_Preprocessed_Pxx.mat` (`joined_data`), Hz. */
 export const AMIGOS_PREPROCESSED_RATE_HZ = 128;
@@ -138,7 +139,7 @@ function binarise(
  * (AMIGOS trials contain NaN runs): leading and trailing ones are trimmed; a trial with NaN inside is skipped
  * with a log line (never interpolated). Recording ids are `trialTT_vID` (0-based trial, video id).
  */
-export async function* readAmigos(source: DataSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
+export async function* readAmigos(source: AmigosSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
   const root = source.root;
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new UserError(`readAmigos: data.root ${root} is not a folder`);
@@ -304,3 +305,6 @@ export async function* readAmigos(source: DataSource, ctx: ReaderContext): Async
     }
   }
 }
+
+/** The registry's handle on this reader. */
+export const amigosReader: ReaderModule<AmigosSource> = { read: readAmigos };

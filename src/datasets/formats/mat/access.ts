@@ -1,4 +1,5 @@
-import { UserError } from '../../errors.js';
+/** Typed accessors of parsed MAT values (variables, cells, numeric columns, text) with errors naming the path. */
+import { UserError } from '../../../errors.js';
 import type { MatCell, MatNumeric, MatValue } from './types.js';
 
 /** The variable `name` of a MAT-file read with readMat, or a UserError naming the file. */
