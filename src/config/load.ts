@@ -194,7 +194,8 @@ function startsWith(path: readonly string[], prefix: readonly string[]): boolean
 
 function valueAt(raw: unknown, path: readonly string[]): unknown {
   let v = raw;
-  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  for (const p of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
   return v;
 }
 

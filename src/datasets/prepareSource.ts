@@ -69,14 +69,19 @@ function flushSubject(
     writer.append(ws);
     const labels: Record<string, number | null> = {};
     for (const [t, v] of Object.entries(r.labels)) labels[t] = Number.isNaN(v) ? null : v;
-    for (let w = 0; w < ws.length; w++) out.entries.push({ subject, recording: r.recording, window: w, source: 0, labels });
+    for (let w = 0; w < ws.length; w++)
+      out.entries.push({ subject, recording: r.recording, window: w, source: 0, labels });
     windowsOfSubject += ws.length;
   });
   log.debug(`prepare: subject ${subject}: ${recs.length} recordings, ${windowsOfSubject} windows`);
 }
 
 /** The labels of a recording restricted to `data.tasks`, noted in the task set and the per-task maximum. */
-function recordingLabels(rec: RawRecording, tasks: string[] | undefined, out: Collected): Record<string, number> {
+function recordingLabels(
+  rec: RawRecording,
+  tasks: string[] | undefined,
+  out: Collected,
+): Record<string, number> {
   const labels = tasks ? Object.fromEntries(tasks.map((t) => [t, rec.labels[t] ?? NaN])) : { ...rec.labels };
   for (const [t, v] of Object.entries(labels)) {
     out.taskSet.add(t);
@@ -120,7 +125,11 @@ function readerContext(source: DataSource, targetRateHz: number, opts: PrepareSo
     log: (m) => log.info(m),
     onTotal: (total) => {
       if (opts.progress !== false && total > 0)
-        state.progress = createProgress({ label: `prepare ${source.kind} ${source.root}`, total, unit: 'recordings' });
+        state.progress = createProgress({
+          label: `prepare ${source.kind} ${source.root}`,
+          total,
+          unit: 'recordings',
+        });
     },
   };
   return { ctx, state };
@@ -138,7 +147,13 @@ async function writeWindows(
   opts: PrepareSourceOptions,
 ): Promise<{ out: Collected; progress: Progress | undefined }> {
   const pipeline = createPipeline(pre);
-  const out: Collected = { entries: [], skipped: [], taskSet: new Set(), maxLabel: new Map(), recordingsKept: 0 };
+  const out: Collected = {
+    entries: [],
+    skipped: [],
+    taskSet: new Set(),
+    maxLabel: new Map(),
+    recordingsKept: 0,
+  };
   const { ctx, state } = readerContext(source, pre.targetRateHz, opts);
   const tasks = sourceTasks(source);
   const seenSubjects = new Set<string>();
@@ -172,7 +187,9 @@ async function writeWindows(
 function checkCollected(source: DataSource, pre: PreprocessingConfig, out: Collected): void {
   for (const t of sourceTasks(source) ?? [])
     if (![...out.maxLabel.keys()].includes(t))
-      throw new UserError(`prepare: task "${t}" (data.tasks) has no labelled recording in ${source.kind} ${source.root}`);
+      throw new UserError(
+        `prepare: task "${t}" (data.tasks) has no labelled recording in ${source.kind} ${source.root}`,
+      );
   if (out.entries.length === 0)
     throw new UserError(
       `prepare: ${source.kind} ${source.root} gave no window of ${pre.windowSamples} samples (${out.skipped.length} recordings too short)`,
@@ -243,7 +260,9 @@ export async function prepareSource(
     writer.abort();
     if (err instanceof UserError) throw err;
     if ((err as NodeJS.ErrnoException).code)
-      throw new UserError(`prepare: cannot write the window store under ${cacheDir}: ${describeWriteError(err)}`);
+      throw new UserError(
+        `prepare: cannot write the window store under ${cacheDir}: ${describeWriteError(err)}`,
+      );
     throw err;
   }
   return summarizeStoreAt(finalDir, false);

@@ -221,7 +221,9 @@ function openTemporaryStore(cacheDir: string, hash: string): { tmpDir: string; f
     } catch {
       // The folder could not even be created (a path component is a file): nothing to remove.
     }
-    throw new UserError(`prepare: cannot write the window store under ${cacheDir}: ${describeWriteError(err)}`);
+    throw new UserError(
+      `prepare: cannot write the window store under ${cacheDir}: ${describeWriteError(err)}`,
+    );
   }
 }
 

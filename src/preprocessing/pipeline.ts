@@ -26,7 +26,10 @@ function toTargetRate(x: Float32Array | Float64Array, rateHz: number, targetRate
 }
 
 /** Step 3: per-subject normalisation of the subject's samples, concatenated in recording order. */
-function normalizeSubject(all: Float64Array, normalization: PreprocessingConfig['normalization']): Float64Array {
+function normalizeSubject(
+  all: Float64Array,
+  normalization: PreprocessingConfig['normalization'],
+): Float64Array {
   switch (normalization.method) {
     case 'none':
       return all;
@@ -51,7 +54,11 @@ export function createPipeline(pre: PreprocessingConfig): PreprocessingPipeline 
     recording(samples, rateHz) {
       const x = toTargetRate(samples, rateHz, targetRateHz);
       if (!pre.highpass.enabled) return x;
-      return highpass(x, { cutoffHz: pre.highpass.cutoffHz, rateHz: targetRateHz, order: pre.highpass.order });
+      return highpass(x, {
+        cutoffHz: pre.highpass.cutoffHz,
+        rateHz: targetRateHz,
+        order: pre.highpass.order,
+      });
     },
     subject(recordings) {
       const all = new Float64Array(recordings.reduce((a, r) => a + r.length, 0));

@@ -22,7 +22,9 @@ const PAPER_HEAD_SHAPES: Readonly<Record<string, HeadShape>> = {
 
 /** Dense-head shape per dataset when the config leaves it unset (METHOD §4): a lookup, 2 x 512 when unknown. */
 export function defaultHeadShape(dataset: string): { layers: number; dropout: number; l2: number } {
-  const own = Object.prototype.hasOwnProperty.call(PAPER_HEAD_SHAPES, dataset) ? PAPER_HEAD_SHAPES[dataset] : undefined;
+  const own = Object.prototype.hasOwnProperty.call(PAPER_HEAD_SHAPES, dataset)
+    ? PAPER_HEAD_SHAPES[dataset]
+    : undefined;
   return { ...(readerEntry(dataset)?.headShape ?? own ?? DEFAULT_HEAD_SHAPE) };
 }
 

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
-import { inspectNpy, readNpyChannel, readNpyChannelChunks, writeNpy } from '../../src/datasets/formats/npy.js';
+import {
+  inspectNpy,
+  readNpyChannel,
+  readNpyChannelChunks,
+  writeNpy,
+} from '../../src/datasets/formats/npy.js';
 import { readCsvSignal } from '../../src/datasets/formats/csv.js';
 import { readEdfSignal } from '../../src/datasets/formats/edf.js';
 import { parseWfdbHeader, readWfdbSignal } from '../../src/datasets/formats/wfdb.js';

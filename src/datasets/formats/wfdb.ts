@@ -49,7 +49,8 @@ export function parseWfdbHeader(text: string, path: string): WfdbHeader {
   if (!Number.isInteger(nsig) || nsig < 1)
     throw new UserError(`readWfdb: ${path}: bad signal count "${excerpt(nsigText ?? '')}"`);
   const fs = fsText === undefined ? 250 : Number(fsText.split(/[/(]/)[0]);
-  if (!(Number.isFinite(fs) && fs > 0)) throw new UserError(`readWfdb: ${path}: bad sampling frequency "${excerpt(fsText ?? '')}"`);
+  if (!(Number.isFinite(fs) && fs > 0))
+    throw new UserError(`readWfdb: ${path}: bad sampling frequency "${excerpt(fsText ?? '')}"`);
   const samples = nsampText === undefined ? undefined : Number(nsampText);
   if (samples !== undefined && !(Number.isInteger(samples) && samples >= 0))
     throw new UserError(`readWfdb: ${path}: bad number of samples "${excerpt(nsampText ?? '')}"`);
@@ -62,7 +63,8 @@ export function parseWfdbHeader(text: string, path: string): WfdbHeader {
     const parts = (lines[1 + i] as string).split(/\s+/);
     const [fileName, fmtText, gainText, resText, zeroText, initText, sumText, _blockSize, ...desc] = parts;
     const fm = /^(\d+)(x\d+)?(:\d+)?(\+\d+)?$/.exec(fmtText ?? '');
-    if (!fileName || !fm) throw new UserError(`readWfdb: ${path} signal ${i}: bad format field "${excerpt(fmtText ?? '')}"`);
+    if (!fileName || !fm)
+      throw new UserError(`readWfdb: ${path} signal ${i}: bad format field "${excerpt(fmtText ?? '')}"`);
     const format = Number(fm[1]);
     if (fm[2] !== undefined && fm[2] !== 'x1')
       throw new UserError(
@@ -139,7 +141,9 @@ export function readWfdbSignal(
   const inFile = h.signals.filter((s) => s.fileName === sig.fileName);
   const j = inFile.indexOf(sig);
   if (inFile.some((s) => s.format !== sig.format))
-    throw new UserError(`readWfdb: ${headerPath}: signals in ${excerpt(sig.fileName)} mix formats; not supported`);
+    throw new UserError(
+      `readWfdb: ${headerPath}: signals in ${excerpt(sig.fileName)} mix formats; not supported`,
+    );
   if (isAbsolute(sig.fileName) || sig.fileName.split(/[\\/]/).includes('..'))
     throw new UserError(
       `readWfdb: ${headerPath} names signal file "${excerpt(sig.fileName)}" outside the record's folder; not supported`,

@@ -35,7 +35,12 @@ interface Item {
 }
 
 /** The file a labels.csv row names: its exact path, else the one file with that stem. */
-function fileOfRow(row: LabelRow, files: readonly string[], byStem: Map<string, string[]>, ctx: ItemsContext): string {
+function fileOfRow(
+  row: LabelRow,
+  files: readonly string[],
+  byStem: Map<string, string[]>,
+  ctx: ItemsContext,
+): string {
   const rel = row.recording.split(/[\\/]/).join('/');
   if (files.includes(rel)) return rel;
   const cands = byStem.get(rel) ?? [];
@@ -107,7 +112,10 @@ function unlabelledItems(source: GenericSourceLike, files: readonly string[], la
 }
 
 /** Items grouped by subject, subjects in order of first appearance, `data.subjects` applied. */
-function groupBySubject(items: readonly Item[], subjects: readonly string[] | undefined): Map<string, Item[]> {
+function groupBySubject(
+  items: readonly Item[],
+  subjects: readonly string[] | undefined,
+): Map<string, Item[]> {
   const groups = new Map<string, Item[]>();
   for (const it of items) {
     if (subjects && !subjects.includes(it.subject)) continue;
@@ -132,7 +140,10 @@ export type GenericSourceLike = Omit<GenericSource, 'kind' | 'lead' | 'samplingR
  * (or its name for files directly under `root`). Recordings are yielded subject by subject (subjects in order of
  * first appearance in labels.csv, else sorted).
  */
-export async function* readGeneric(source: GenericSourceLike, ctx: ReaderContext): AsyncGenerator<RawRecording> {
+export async function* readGeneric(
+  source: GenericSourceLike,
+  ctx: ReaderContext,
+): AsyncGenerator<RawRecording> {
   const root = source.root;
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new UserError(`readGeneric: data.root ${root} is not a folder`);

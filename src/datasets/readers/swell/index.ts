@@ -135,7 +135,7 @@ function threshold(values: number[], rule: number | 'mean' | 'median'): number {
 }
 
 /**
- * SWELL-KW reader (Koldijk et al., ICMI 2014; src/datasets/README-swell.md). Finds the Poly5 recordings
+ * SWELL-KW reader (Koldijk et al., ICMI 2014; README.md of this folder). Finds the Poly5 recordings
  * `ppN_*_cK[_cont].S00` under `data.root` (recursively) and yields one recording per (participant, block), the
  * `_cont` parts appended in order, participants in order pp1, pp2, ... Channel 7 (ECG; `data.lead` overrides)
  * is streamed block by block through the resampler to `ctx.targetRateHz` (2048 -> 256 Hz), so a 3-hour file

@@ -103,7 +103,7 @@ export function affectPlan(recordings: number, rng: Rng): { arousal: 0 | 1; vale
 }
 
 /**
- * The affect rules of the synthetic generator (documented in README-synthetic.md):
+ * The affect rules of the synthetic generator (documented in README.md of this folder):
  * - arousal 1 raises the heart rate by the subject's gain (7-13 bpm), multiplies LF/HF by 2.5, lowers the RR
  *   standard deviation (HRV) to 0.65x and raises muscle noise 1.3x (tension);
  * - valence 1 raises the T-wave amplitude 1.15x, valence 0 lowers it to 0.88x and delays the T wave by 0.06 rad

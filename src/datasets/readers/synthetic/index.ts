@@ -29,7 +29,10 @@ export function ensureSynthetic(source: Pick<SyntheticSource, 'root' | 'syntheti
 }
 
 /** Reads the synthetic data set of `source` (generating it first when needed) with the generic reader. */
-export async function* readSynthetic(source: SyntheticSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
+export async function* readSynthetic(
+  source: SyntheticSource,
+  ctx: ReaderContext,
+): AsyncGenerator<RawRecording> {
   ensureSynthetic(source);
   yield* readGeneric(source, ctx);
 }
