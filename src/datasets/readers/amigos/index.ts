@@ -10,6 +10,7 @@ import {
   matText,
   matVariable,
   readMat,
+  type MatCell,
   type MatValue,
 } from '../../formats/mat/index.js';
 import type { RawRecording, ReaderContext, ReaderModule } from '../../types.js';
@@ -118,6 +119,195 @@ function binarise(
   return { values: scores.map((s) => (Number.isFinite(s) ? (s > t ? 1 : 0) : NaN)), threshold: t };
 }
 
+/** The participants under `root` in number order (`data.subjects` applied), each with the files needed. */
+function findParticipants(source: AmigosSource, original: boolean): Participant[] {
+  const root = source.root;
+  const found = new Map<number, Participant>();
+  findFiles(root, root, found, 0);
+  let parts = [...found.values()].sort((a, b) => a.number - b.number);
+  if (source.subjects) parts = parts.filter((p) => source.subjects?.includes(p.id));
+  if (parts.length === 0)
+    throw new UserError(
+      `readAmigos: no ${original ? 'Data_Original_Pxx.mat' : 'Data_Preprocessed_Pxx.mat'} files under ${root}` +
+        (source.subjects ? ` for data.subjects ${source.subjects.join(', ')}` : ''),
+    );
+  for (const p of parts) {
+    if (p.preprocessed === undefined)
+      throw new UserError(
+        `readAmigos: participant ${p.id} has no Data_Preprocessed_${p.id}.mat under ${root}` +
+          (original ? ' (amigosSource: original needs it too: labels and VideoIDs)' : ''),
+      );
+    if (original && p.original === undefined)
+      throw new UserError(
+        `readAmigos: participant ${p.id} has no Data_Original_${p.id}.mat under ${root} (data.amigosSource: original)`,
+      );
+  }
+  return parts;
+}
+
+/** One participant's preprocessed file: its variables, label cells, video ids and the selected trials. */
+interface ParticipantMeta {
+  preFile: string;
+  pre: Record<string, MatValue>;
+  labelsCell: MatCell;
+  nTrials: number;
+  videoIds: string[] | undefined;
+  trials: number[];
+}
+
+async function readParticipantMeta(
+  p: Participant,
+  source: AmigosSource,
+  original: boolean,
+): Promise<ParticipantMeta> {
+  const preFile = p.preprocessed as string;
+  const pre = await readMat(preFile, {
+    variables: original
+      ? ['labels_selfassessment', 'VideoIDs']
+      : ['joined_data', 'labels_selfassessment', 'VideoIDs'],
+  });
+  const labelsCell = matCell(
+    matVariable(pre, 'labels_selfassessment', preFile),
+    'labels_selfassessment',
+    preFile,
+  );
+  const nTrials = labelsCell.cells.length;
+  const videoIds =
+    pre.VideoIDs !== undefined
+      ? matCell(pre.VideoIDs, 'VideoIDs', preFile).cells.map((c, i) =>
+          matText(c, `VideoIDs{${i + 1}}`, preFile).trim(),
+        )
+      : undefined;
+  if (videoIds && videoIds.length !== nTrials)
+    throw new UserError(
+      `readAmigos: ${preFile}: VideoIDs has ${videoIds.length} entries, labels_selfassessment ${nTrials}`,
+    );
+  const trials = source.trials ?? Array.from({ length: nTrials }, (_, i) => i);
+  for (const t of trials)
+    if (t >= nTrials)
+      throw new UserError(
+        `readAmigos: data.trials has trial ${t}, but ${preFile} has ${nTrials} trials (0..${nTrials - 1})`,
+      );
+  return { preFile, pre, labelsCell, nTrials, videoIds, trials };
+}
+
+/** The ECG of trial `t` (undefined when the trial is empty) and the file it came from. */
+type EcgOf = (t: number) => { samples: Float64Array | undefined; file: string };
+
+/** The ECG of each trial from `joined_data` of the preprocessed file (128 Hz). */
+function preprocessedEcg(meta: ParticipantMeta, lead: 0 | 1): { ecgOf: EcgOf; rateHz: number } {
+  const { pre, preFile, nTrials } = meta;
+  const joined = matCell(matVariable(pre, 'joined_data', preFile), 'joined_data', preFile);
+  if (joined.cells.length !== nTrials)
+    throw new UserError(
+      `readAmigos: ${preFile}: joined_data has ${joined.cells.length} trials, labels_selfassessment ${nTrials}`,
+    );
+  const ecgOf: EcgOf = (t) => {
+    const c = joined.cells[t] as MatValue;
+    if (isEmpty(c)) return { samples: undefined, file: preFile };
+    const m = matNumeric(c, `joined_data{${t + 1}}`, preFile);
+    return {
+      samples: matColumn(m, PRE_ECG_COLUMNS[lead], `joined_data{${t + 1}}`, preFile),
+      file: preFile,
+    };
+  };
+  return { ecgOf, rateHz: AMIGOS_PREPROCESSED_RATE_HZ };
+}
+
+/** The ECG of each trial from `ECG_DATA` of the original file (256 Hz), its cells matched by video id. */
+async function originalEcg(
+  p: Participant,
+  meta: ParticipantMeta,
+  lead: 0 | 1,
+  say: (m: string) => void,
+): Promise<{ ecgOf: EcgOf; rateHz: number }> {
+  const { preFile, videoIds } = meta;
+  const origFile = p.original as string;
+  if (!videoIds)
+    throw new UserError(`readAmigos: ${preFile} has no VideoIDs, needed to match the trials of ${origFile}`);
+  const orig = await readMat(origFile, { variables: ['ECG_DATA', 'VideoIDs'] });
+  const ecg = matCell(matVariable(orig, 'ECG_DATA', origFile), 'ECG_DATA', origFile);
+  const origIds =
+    orig.VideoIDs !== undefined
+      ? matCell(orig.VideoIDs, 'VideoIDs', origFile).cells.map((c, i) =>
+          matText(c, `VideoIDs{${i + 1}}`, origFile).trim(),
+        )
+      : canonicalVideoOrder(videoIds);
+  if (orig.VideoIDs === undefined)
+    say(
+      `readAmigos: ${origFile} has no VideoIDs; ECG_DATA cells taken in video-id order (${origIds.join(' ')})`,
+    );
+  if (ecg.cells.length !== origIds.length)
+    throw new UserError(
+      `readAmigos: ${origFile}: ECG_DATA has ${ecg.cells.length} cells for ${origIds.length} video ids`,
+    );
+  const ecgOf: EcgOf = (t) => {
+    const k = origIds.indexOf(videoIds[t] as string);
+    if (k < 0)
+      throw new UserError(
+        `readAmigos: ${origFile}: no ECG_DATA cell for video ${videoIds[t]} (trial ${t} of ${preFile})`,
+      );
+    const c = ecg.cells[k] as MatValue;
+    if (isEmpty(c)) return { samples: undefined, file: origFile };
+    const m = matNumeric(c, `ECG_DATA{${k + 1}}`, origFile);
+    return {
+      samples: matColumn(m, ORIG_ECG_COLUMNS[lead], `ECG_DATA{${k + 1}}`, origFile),
+      file: origFile,
+    };
+  };
+  return { ecgOf, rateHz: AMIGOS_ORIGINAL_RATE_HZ };
+}
+
+/** Labels of the selected trials per task, binarised with `threshold` over this participant's trials. */
+function binaryLabels(
+  meta: ParticipantMeta,
+  tasks: readonly string[],
+  threshold: number | 'mean' | 'median',
+): Record<string, number[]> {
+  const { labelsCell, preFile, trials } = meta;
+  const binary: Record<string, number[]> = {};
+  for (const task of tasks) {
+    const col = AMIGOS_TASKS[task] as number;
+    const scores = trials.map((t) => {
+      const c = labelsCell.cells[t] as MatValue;
+      if (isEmpty(c)) return NaN;
+      const m = matNumeric(c, `labels_selfassessment{${t + 1}}`, preFile);
+      return col < m.real.length ? (m.real[col] as number) : NaN;
+    });
+    binary[task] = binarise(scores, threshold).values;
+  }
+  return binary;
+}
+
+/** The finite ECG of one trial (ends trimmed), or undefined, logged, when it is empty or has NaN inside. */
+function usableEcg(
+  id: string,
+  t: number,
+  vid: string | undefined,
+  ecg: { samples: Float64Array | undefined; file: string },
+  say: (m: string) => void,
+): Float64Array | undefined {
+  const { samples, file } = ecg;
+  if (samples === undefined || samples.length === 0) {
+    say(`readAmigos: ${id} trial ${t}${vid ? ` (video ${vid})` : ''} has no data in ${file}: skipped`);
+    return undefined;
+  }
+  const { samples: x, trimmed, inner } = trimNonFinite(samples);
+  if (inner > 0) {
+    say(
+      `readAmigos: ${id} trial ${t} in ${file} has ${inner} non-finite ECG samples inside the recording: skipped`,
+    );
+    return undefined;
+  }
+  if (x.length === 0) {
+    say(`readAmigos: ${id} trial ${t} in ${file} has no finite ECG sample: skipped`);
+    return undefined;
+  }
+  if (trimmed > 0)
+    say(`readAmigos: ${id} trial ${t} in ${file}: ${trimmed} leading/trailing non-finite samples dropped`);
+  return x;
+}
+
 /**
  * AMIGOS reader (Miranda-Correa et al., IEEE TAFFC 2018; README "Getting the datasets"). Finds
  * `Data_Preprocessed_Pxx.mat` / `Data_Original_Pxx.mat` under `data.root` (recursively, so the per-participant
@@ -151,157 +341,29 @@ export async function* readAmigos(source: AmigosSource, ctx: ReaderContext): Asy
       throw new UserError(
         `readAmigos: task "${t}" (data.tasks) is not an AMIGOS label; available: ${Object.keys(AMIGOS_TASKS).join(', ')}`,
       );
-  const found = new Map<number, Participant>();
-  findFiles(root, root, found, 0);
   const original = source.amigosSource === 'original';
-  let parts = [...found.values()].sort((a, b) => a.number - b.number);
-  if (source.subjects) parts = parts.filter((p) => source.subjects?.includes(p.id));
-  if (parts.length === 0)
-    throw new UserError(
-      `readAmigos: no ${original ? 'Data_Original_Pxx.mat' : 'Data_Preprocessed_Pxx.mat'} files under ${root}` +
-        (source.subjects ? ` for data.subjects ${source.subjects.join(', ')}` : ''),
-    );
-  for (const p of parts) {
-    if (p.preprocessed === undefined)
-      throw new UserError(
-        `readAmigos: participant ${p.id} has no Data_Preprocessed_${p.id}.mat under ${root}` +
-          (original ? ' (amigosSource: original needs it too: labels and VideoIDs)' : ''),
-      );
-    if (original && p.original === undefined)
-      throw new UserError(
-        `readAmigos: participant ${p.id} has no Data_Original_${p.id}.mat under ${root} (data.amigosSource: original)`,
-      );
-  }
+  const parts = findParticipants(source, original);
   ctx.onTotal?.(parts.length * (source.trials?.length ?? 20));
   for (const p of parts) {
-    const preFile = p.preprocessed as string;
-    const pre = await readMat(preFile, {
-      variables: original
-        ? ['labels_selfassessment', 'VideoIDs']
-        : ['joined_data', 'labels_selfassessment', 'VideoIDs'],
-    });
-    const labelsCell = matCell(
-      matVariable(pre, 'labels_selfassessment', preFile),
-      'labels_selfassessment',
-      preFile,
-    );
-    const nTrials = labelsCell.cells.length;
-    const videoIds =
-      pre.VideoIDs !== undefined
-        ? matCell(pre.VideoIDs, 'VideoIDs', preFile).cells.map((c, i) =>
-            matText(c, `VideoIDs{${i + 1}}`, preFile).trim(),
-          )
-        : undefined;
-    if (videoIds && videoIds.length !== nTrials)
-      throw new UserError(
-        `readAmigos: ${preFile}: VideoIDs has ${videoIds.length} entries, labels_selfassessment ${nTrials}`,
-      );
-    const trials = source.trials ?? Array.from({ length: nTrials }, (_, i) => i);
-    for (const t of trials)
-      if (t >= nTrials)
-        throw new UserError(
-          `readAmigos: data.trials has trial ${t}, but ${preFile} has ${nTrials} trials (0..${nTrials - 1})`,
-        );
-
-    // ECG per trial index.
-    let ecgOf: (t: number) => { samples: Float64Array | undefined; file: string };
-    let rateHz: number;
-    if (!original) {
-      const joined = matCell(matVariable(pre, 'joined_data', preFile), 'joined_data', preFile);
-      if (joined.cells.length !== nTrials)
-        throw new UserError(
-          `readAmigos: ${preFile}: joined_data has ${joined.cells.length} trials, labels_selfassessment ${nTrials}`,
-        );
-      rateHz = AMIGOS_PREPROCESSED_RATE_HZ;
-      ecgOf = (t) => {
-        const c = joined.cells[t] as MatValue;
-        if (isEmpty(c)) return { samples: undefined, file: preFile };
-        const m = matNumeric(c, `joined_data{${t + 1}}`, preFile);
-        return {
-          samples: matColumn(m, PRE_ECG_COLUMNS[lead], `joined_data{${t + 1}}`, preFile),
-          file: preFile,
-        };
-      };
-    } else {
-      const origFile = p.original as string;
-      if (!videoIds)
-        throw new UserError(
-          `readAmigos: ${preFile} has no VideoIDs, needed to match the trials of ${origFile}`,
-        );
-      const orig = await readMat(origFile, { variables: ['ECG_DATA', 'VideoIDs'] });
-      const ecg = matCell(matVariable(orig, 'ECG_DATA', origFile), 'ECG_DATA', origFile);
-      const origIds =
-        orig.VideoIDs !== undefined
-          ? matCell(orig.VideoIDs, 'VideoIDs', origFile).cells.map((c, i) =>
-              matText(c, `VideoIDs{${i + 1}}`, origFile).trim(),
-            )
-          : canonicalVideoOrder(videoIds);
-      if (orig.VideoIDs === undefined)
-        say(
-          `readAmigos: ${origFile} has no VideoIDs; ECG_DATA cells taken in video-id order (${origIds.join(' ')})`,
-        );
-      if (ecg.cells.length !== origIds.length)
-        throw new UserError(
-          `readAmigos: ${origFile}: ECG_DATA has ${ecg.cells.length} cells for ${origIds.length} video ids`,
-        );
-      rateHz = AMIGOS_ORIGINAL_RATE_HZ;
-      ecgOf = (t) => {
-        const k = origIds.indexOf(videoIds[t] as string);
-        if (k < 0)
-          throw new UserError(
-            `readAmigos: ${origFile}: no ECG_DATA cell for video ${videoIds[t]} (trial ${t} of ${preFile})`,
-          );
-        const c = ecg.cells[k] as MatValue;
-        if (isEmpty(c)) return { samples: undefined, file: origFile };
-        const m = matNumeric(c, `ECG_DATA{${k + 1}}`, origFile);
-        return {
-          samples: matColumn(m, ORIG_ECG_COLUMNS[lead], `ECG_DATA{${k + 1}}`, origFile),
-          file: origFile,
-        };
-      };
-    }
-
-    // Labels of the selected trials, binarised per task.
-    const scores: Record<string, number[]> = {};
-    for (const task of tasks) {
-      const col = AMIGOS_TASKS[task] as number;
-      scores[task] = trials.map((t) => {
-        const c = labelsCell.cells[t] as MatValue;
-        if (isEmpty(c)) return NaN;
-        const m = matNumeric(c, `labels_selfassessment{${t + 1}}`, preFile);
-        return col < m.real.length ? (m.real[col] as number) : NaN;
-      });
-    }
-    const binary: Record<string, number[]> = {};
-    for (const task of tasks)
-      binary[task] = binarise(scores[task] as number[], source.labels.threshold).values;
-
-    for (const [i, t] of trials.entries()) {
-      const vid = videoIds?.[t];
+    const meta = await readParticipantMeta(p, source, original);
+    const { ecgOf, rateHz } = original ? await originalEcg(p, meta, lead, say) : preprocessedEcg(meta, lead);
+    const binary = binaryLabels(meta, tasks, source.labels.threshold);
+    for (const [i, t] of meta.trials.entries()) {
+      const vid = meta.videoIds?.[t];
       const recording = `trial${String(t).padStart(2, '0')}${vid ? `_v${vid.replace(/[^A-Za-z0-9]/g, '')}` : ''}`;
-      const { samples, file } = ecgOf(t);
-      if (samples === undefined || samples.length === 0) {
-        say(`readAmigos: ${p.id} trial ${t}${vid ? ` (video ${vid})` : ''} has no data in ${file}: skipped`);
-        continue;
-      }
-      const { samples: x, trimmed, inner } = trimNonFinite(samples);
-      if (inner > 0) {
-        say(
-          `readAmigos: ${p.id} trial ${t} in ${file} has ${inner} non-finite ECG samples inside the recording: skipped`,
-        );
-        continue;
-      }
-      if (x.length === 0) {
-        say(`readAmigos: ${p.id} trial ${t} in ${file} has no finite ECG sample: skipped`);
-        continue;
-      }
-      if (trimmed > 0)
-        say(
-          `readAmigos: ${p.id} trial ${t} in ${file}: ${trimmed} leading/trailing non-finite samples dropped`,
-        );
+      const ecg = ecgOf(t);
+      const x = usableEcg(p.id, t, vid, ecg, say);
+      if (x === undefined) continue;
       const labels: Record<string, number> = {};
       for (const task of tasks) labels[task] = (binary[task] as number[])[i] as number;
-      yield { subject: p.id, recording, samples: x.slice(), samplingRateHz: rateHz, labels, source: file };
+      yield {
+        subject: p.id,
+        recording,
+        samples: x.slice(),
+        samplingRateHz: rateHz,
+        labels,
+        source: ecg.file,
+      };
     }
   }
 }

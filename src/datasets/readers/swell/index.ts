@@ -134,34 +134,8 @@ function threshold(values: number[], rule: number | 'mean' | 'median'): number {
   return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
-/**
- * SWELL-KW reader (Koldijk et al., ICMI 2014; README.md of this folder). Finds the Poly5 recordings
- * `ppN_*_cK[_cont].S00` under `data.root` (recursively) and yields one recording per (participant, block), the
- * `_cont` parts appended in order, participants in order pp1, pp2, ... Channel 7 (ECG; `data.lead` overrides)
- * is streamed block by block through the resampler to `ctx.targetRateHz` (2048 -> 256 Hz), so a 3-hour file
- * never sits in memory at its source rate. Blocks without a `.S00` file are read from the "Mobi signals text"
- * export, `ppN_*_cK[_cont].txt` (one ECG sample per line; {@link readSwellTextChunks}), at `data.samplingRateHz`
- * or SWELL's 2048 Hz, streamed the same way; where both exist the Poly5 original is read (logged once).
- *
- * Labels per (participant, block): `stress` = 1 for T (time pressure) or I (interruptions), 0 for N, from
- * `conditions.csv` / `conditions.xlsx` (participant, block, condition), else from the Condition column of the
- * behavioural sheet (the block number is not the condition); `arousal` / `valence` = the mean of Arousal_rc /
- * Valence_rc over the block's minutes in `Behavioral-features - per minute.xlsx` (or a .csv export), R
- * (relax) minutes excluded, binarised with `data.labels.threshold` (per-subject mean/median over its blocks).
- */
-export async function* readSwell(source: SwellSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
-  const root = source.root;
-  if (!existsSync(root) || !statSync(root).isDirectory())
-    throw new UserError(`readSwell: data.root ${root} is not a folder`);
-  const say = ctx.log ?? (() => undefined);
-  let tasks: string[] = source.tasks ?? [...SWELL_TASKS];
-  for (const t of tasks)
-    if (!(SWELL_TASKS as readonly string[]).includes(t))
-      throw new UserError(
-        `readSwell: task "${t}" (data.tasks) is not a SWELL label; available: ${SWELL_TASKS.join(', ')}`,
-      );
-  const all: string[] = [];
-  walk(root, all, 0);
+/** Recording files per (participant, block), parts in order, sorted by participant then block. */
+function findRecordings(root: string, all: readonly string[], say: (m: string) => void): SwellFile[][] {
   const recs = new Map<string, SwellFile[]>();
   const texts = new Map<string, SwellFile[]>();
   const add = (into: Map<string, SwellFile[]>, f: SwellFile): void => {
@@ -211,20 +185,21 @@ export async function* readSwell(source: SwellSource, ctx: ReaderContext): Async
       `readSwell: ${shadowed.length} participant/block(s) have both Poly5 .S00 and text-export .txt recordings: the .txt files are ignored for them (e.g. ${texts.get(shadowed[0] as string)?.[0]?.path})`,
     );
   for (const [k, list] of texts) if (!recs.has(k)) recs.set(k, list);
-  let groups = [...recs.values()].map((l) => l.sort((a, b) => a.part - b.part));
-  groups.sort(
+  const groups = [...recs.values()].map((l) => l.sort((a, b) => a.part - b.part));
+  return groups.sort(
     (a, b) =>
       (a[0] as SwellFile).participant - (b[0] as SwellFile).participant ||
       (a[0] as SwellFile).block - (b[0] as SwellFile).block,
   );
-  if (source.subjects)
-    groups = groups.filter((g) => source.subjects?.includes(`pp${(g[0] as SwellFile).participant}`));
-  if (groups.length === 0)
-    throw new UserError(
-      `readSwell: no ppN_*_cK.S00 (Poly5) or ppN_*_cK.txt (text export) recordings under ${root}${source.subjects ? ` for data.subjects ${source.subjects.join(', ')}` : ''}`,
-    );
+}
 
-  // Label tables.
+/** The label tables found under the root: conditions and per-block SAM means (undefined when absent). */
+interface SwellLabelTables {
+  conditions: Map<string, Condition> | undefined;
+  means: Map<string, { arousal: number; valence: number }> | undefined;
+}
+
+async function readLabelTables(all: readonly string[]): Promise<SwellLabelTables> {
   const findFile = (re: RegExp): string | undefined => all.find((p) => re.test(basename(p)));
   const behaviourPath =
     findFile(/^behaviou?ral[-_ ]features.*\.xlsx$/i) ?? findFile(/^behaviou?ral[-_ ]features.*\.csv$/i);
@@ -234,22 +209,91 @@ export async function* readSwell(source: SwellSource, ctx: ReaderContext): Async
   if (conditionsPath) conditions = conditionsFrom(await readTable(conditionsPath));
   else if (behaviour) conditions = conditionsFrom(behaviour);
   const means = behaviour ? behaviourMeans(behaviour) : undefined;
-  // Explicit data.tasks need their label files; the default tasks drop those without (e.g. SWELL used only as
-  // unlabelled pretraining data in pretrain.extraData), with a log line.
+  return { conditions, means };
+}
+
+/**
+ * The tasks that can be labelled: explicit data.tasks need their label files; the default tasks drop those
+ * without (e.g. SWELL used only as unlabelled pretraining data in pretrain.extraData), with a log line.
+ */
+function labelledTasks(source: SwellSource, tables: SwellLabelTables, say: (m: string) => void): string[] {
+  let tasks: string[] = source.tasks ?? [...SWELL_TASKS];
   const missing = (task: string, why: string): void => {
-    if (source.tasks) throw new UserError(`readSwell: task ${task} needs ${why} under ${root}`);
-    say(`readSwell: no ${why} under ${root}: task ${task} left out`);
+    if (source.tasks) throw new UserError(`readSwell: task ${task} needs ${why} under ${source.root}`);
+    say(`readSwell: no ${why} under ${source.root}: task ${task} left out`);
     tasks = tasks.filter((t) => t !== task);
   };
-  if (tasks.includes('stress') && !conditions)
+  if (tasks.includes('stress') && !tables.conditions)
     missing(
       'stress',
       'the conditions (conditions.csv with participant,block,condition, or "Behavioral-features - per minute.xlsx")',
     );
   for (const task of ['arousal', 'valence'])
-    if (tasks.includes(task) && !means)
+    if (tasks.includes(task) && !tables.means)
       missing(task, '"Behavioral-features - per minute.xlsx" (or its .csv export)');
+  return tasks;
+}
 
+/** The labels of one block: stress from its condition, arousal/valence from its means against the thresholds. */
+function blockLabels(
+  pp: number,
+  block: number,
+  m: { arousal: number; valence: number } | undefined,
+  thresholds: { arousal: number; valence: number },
+  conditions: Map<string, Condition> | undefined,
+  tasks: readonly string[],
+  say: (m: string) => void,
+): Record<string, number> {
+  const labels: Record<string, number> = {};
+  const cond = conditions?.get(key(pp, block));
+  if (tasks.includes('stress')) {
+    labels.stress = cond === undefined ? NaN : cond === 'N' ? 0 : 1;
+    if (cond === undefined)
+      say(`readSwell: no condition for participant ${pp} block ${block}: stress unknown`);
+  }
+  if (tasks.includes('arousal'))
+    labels.arousal = m && Number.isFinite(m.arousal) ? (m.arousal > thresholds.arousal ? 1 : 0) : NaN;
+  if (tasks.includes('valence'))
+    labels.valence = m && Number.isFinite(m.valence) ? (m.valence > thresholds.valence ? 1 : 0) : NaN;
+  return labels;
+}
+
+/**
+ * SWELL-KW reader (Koldijk et al., ICMI 2014; README.md of this folder). Finds the Poly5 recordings
+ * `ppN_*_cK[_cont].S00` under `data.root` (recursively) and yields one recording per (participant, block), the
+ * `_cont` parts appended in order, participants in order pp1, pp2, ... Channel 7 (ECG; `data.lead` overrides)
+ * is streamed block by block through the resampler to `ctx.targetRateHz` (2048 -> 256 Hz), so a 3-hour file
+ * never sits in memory at its source rate. Blocks without a `.S00` file are read from the "Mobi signals text"
+ * export, `ppN_*_cK[_cont].txt` (one ECG sample per line; {@link readSwellTextChunks}), at `data.samplingRateHz`
+ * or SWELL's 2048 Hz, streamed the same way; where both exist the Poly5 original is read (logged once).
+ *
+ * Labels per (participant, block): `stress` = 1 for T (time pressure) or I (interruptions), 0 for N, from
+ * `conditions.csv` / `conditions.xlsx` (participant, block, condition), else from the Condition column of the
+ * behavioural sheet (the block number is not the condition); `arousal` / `valence` = the mean of Arousal_rc /
+ * Valence_rc over the block's minutes in `Behavioral-features - per minute.xlsx` (or a .csv export), R
+ * (relax) minutes excluded, binarised with `data.labels.threshold` (per-subject mean/median over its blocks).
+ */
+export async function* readSwell(source: SwellSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
+  const root = source.root;
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new UserError(`readSwell: data.root ${root} is not a folder`);
+  const say = ctx.log ?? (() => undefined);
+  for (const t of source.tasks ?? [...SWELL_TASKS])
+    if (!(SWELL_TASKS as readonly string[]).includes(t))
+      throw new UserError(
+        `readSwell: task "${t}" (data.tasks) is not a SWELL label; available: ${SWELL_TASKS.join(', ')}`,
+      );
+  const all: string[] = [];
+  walk(root, all, 0);
+  let groups = findRecordings(root, all, say);
+  if (source.subjects)
+    groups = groups.filter((g) => source.subjects?.includes(`pp${(g[0] as SwellFile).participant}`));
+  if (groups.length === 0)
+    throw new UserError(
+      `readSwell: no ppN_*_cK.S00 (Poly5) or ppN_*_cK.txt (text export) recordings under ${root}${source.subjects ? ` for data.subjects ${source.subjects.join(', ')}` : ''}`,
+    );
+  const tables = await readLabelTables(all);
+  const tasks = labelledTasks(source, tables, say);
   // The text export stores no rate: data.samplingRateHz, else SWELL's 2048 Hz (METHOD §1).
   const textRateHz = source.samplingRateHz ?? SWELL_TEXT_RATE_HZ;
   const nText = groups.filter((g) => g[0]!.format === 'text').length;
@@ -265,29 +309,20 @@ export async function* readSwell(source: SwellSource, ctx: ReaderContext): Async
     while (i < groups.length && (groups[i] as SwellFile[])[0]!.participant === pp)
       mine.push(groups[i++] as SwellFile[]);
     // Per-subject thresholds over this participant's blocks.
-    const blockMeans = mine.map((g) => means?.get(key(pp, g[0]!.block)));
-    const tA = threshold(
-      blockMeans.map((m) => m?.arousal ?? NaN),
-      source.labels.threshold,
-    );
-    const tV = threshold(
-      blockMeans.map((m) => m?.valence ?? NaN),
-      source.labels.threshold,
-    );
+    const blockMeans = mine.map((g) => tables.means?.get(key(pp, g[0]!.block)));
+    const thresholds = {
+      arousal: threshold(
+        blockMeans.map((m) => m?.arousal ?? NaN),
+        source.labels.threshold,
+      ),
+      valence: threshold(
+        blockMeans.map((m) => m?.valence ?? NaN),
+        source.labels.threshold,
+      ),
+    };
     for (const [j, g] of mine.entries()) {
       const block = g[0]!.block;
-      const labels: Record<string, number> = {};
-      const cond = conditions?.get(key(pp, block));
-      if (tasks.includes('stress')) {
-        labels.stress = cond === undefined ? NaN : cond === 'N' ? 0 : 1;
-        if (cond === undefined)
-          say(`readSwell: no condition for participant ${pp} block ${block}: stress unknown`);
-      }
-      const m = blockMeans[j];
-      if (tasks.includes('arousal'))
-        labels.arousal = m && Number.isFinite(m.arousal) ? (m.arousal > tA ? 1 : 0) : NaN;
-      if (tasks.includes('valence'))
-        labels.valence = m && Number.isFinite(m.valence) ? (m.valence > tV ? 1 : 0) : NaN;
+      const labels = blockLabels(pp, block, blockMeans[j], thresholds, tables.conditions, tasks, say);
       yield readBlock(g, { lead: source.lead, textRateHz }, ctx.targetRateHz, `pp${pp}`, `c${block}`, labels);
     }
   }
