@@ -2,7 +2,10 @@ import { z } from 'zod';
 // The transformation table is a leaf (it imports only zod, errors and the Rng type), so config may derive from it.
 import { TRANSFORMATIONS, TRANSFORMATION_NAMES } from '../augmentation/transformations.js';
 import { transformationsSchemaOf } from '../augmentation/transformationsSchemaOf.js';
+import { READER_SOURCE_SCHEMAS } from '../datasets/readers/registry.js';
 import { schemaAt } from './schemaPath.js';
+
+export { labelThresholdSchema } from '../datasets/readers/sourceFields.js';
 
 /**
  * The experiment configuration: one YAML file fully describes a run. Every default is the value of
@@ -10,54 +13,12 @@ import { schemaAt } from './schemaPath.js';
  * unknown keys are errors.
  */
 
-/** Binarisation of a 1-9 self-assessment score: a fixed threshold (score > t = high) or a per-subject statistic. */
-export const labelThresholdSchema = z.union([z.number(), z.enum(['mean', 'median'])]);
-
-/** One dataset source: where it is and how to read it. */
-export const dataSourceSchema = z
-  .object({
-    /** Which reader: AMIGOS, SWELL, a folder of own recordings, PhysioNet WFDB records, or the bundled synthetic generator. */
-    kind: z.enum(['amigos', 'swell', 'generic', 'wfdb', 'synthetic']),
-    /** Folder holding the dataset (relative paths resolve against the working directory). */
-    root: z.string().min(1),
-    /** ECG lead: a 0-based channel index or a channel name. AMIGOS: 0 = ECG right (default), 1 = ECG left; SWELL: Poly5 channel 7 (default). */
-    lead: z.union([z.number().int().nonnegative(), z.string()]).optional(),
-    /**
-     * Sampling rate of the recordings in Hz, for formats that do not store it (.npy, .csv without a rate column).
-     * No schema default: a reader that cannot find the rate fails with an error asking for this key, except SWELL's
-     * text export, which is read at the dataset's documented 2048 Hz unless this is set.
-     */
-    samplingRateHz: z.number().positive().optional(),
-    /** Label binarisation (AMIGOS, SWELL arousal/valence, generic numeric labels). */
-    labels: z
-      .object({
-        threshold: labelThresholdSchema.default(5),
-      })
-      .strict()
-      .default({ threshold: 5 }),
-    /** Which label tasks to use; default: AMIGOS arousal, valence (dominance, liking also offered); SWELL stress, arousal, valence. */
-    tasks: z.array(z.string().min(1)).optional(),
-    /** AMIGOS: read `Data_Preprocessed_Pxx.mat` (128 Hz) or `Data_Original_Pxx.mat` (256 Hz). */
-    amigosSource: z.enum(['preprocessed', 'original']).default('preprocessed'),
-    /** AMIGOS: which trials (0-based; 0-15 short videos, 16-19 long). Default: all present. */
-    trials: z.array(z.number().int().nonnegative()).optional(),
-    /** WFDB: record names (without extension) under `root`; default: every `.hea` file. */
-    records: z.array(z.string()).optional(),
-    /** Subjects to use (ids as the reader names them); default: all. */
-    subjects: z.array(z.string()).optional(),
-    /** Synthetic generator settings (data.kind: synthetic). */
-    synthetic: z
-      .object({
-        subjects: z.number().int().positive().default(8),
-        recordingsPerSubject: z.number().int().positive().default(4),
-        recordingSeconds: z.number().positive().default(120),
-        samplingRateHz: z.number().positive().default(256),
-        seed: z.number().int().default(7),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+/**
+ * One dataset source: where it is and how to read it. Built from the reader registry
+ * (src/datasets/readers/registry.ts): a union on `kind` of each reader's own strict schema, so each kind accepts
+ * exactly its own options (declared in its folder's zod-only `options.ts`; see that folder's README.md).
+ */
+export const dataSourceSchema = z.discriminatedUnion('kind', READER_SOURCE_SCHEMAS);
 
 export const preprocessingSchema = z
   .object({

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { storeKey } from '../datasets/store.js';
-import { syntheticIsCurrent, syntheticSettings } from '../datasets/synthetic/index.js';
+import { syntheticIsCurrent, syntheticSettings } from '../datasets/readers/synthetic/index.js';
 import type { FoldResult, LabelFraction } from '../training/crossValidate.js';
 import { prepareKey } from './prepareKey.js';
 import type { Plan, PlanTask, SweepPoint } from './types.js';

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { readerEntry } from '../datasets/readers/registry.js';
+import { DEFAULT_HEAD_SHAPE, type HeadShape } from '../datasets/readers/sourceFields.js';
 import { check } from '../errors.js';
 import {
   emotionForward,
@@ -9,17 +11,21 @@ import {
 import type { Rng } from '../random/types.js';
 import { invertedDropoutMask } from './dropoutMask.js';
 
-/** Dense-head shape per dataset when the config leaves it unset (METHOD §4). */
+/**
+ * Head shapes of the paper's data sets that have no reader here (METHOD §4); data sets with a reader take the
+ * shape of their registry entry (src/datasets/readers/registry.ts).
+ */
+const PAPER_HEAD_SHAPES: Readonly<Record<string, HeadShape>> = {
+  dreamer: { layers: 3, dropout: 0.2, l2: 1e-4 },
+  wesad: DEFAULT_HEAD_SHAPE,
+};
+
+/** Dense-head shape per dataset when the config leaves it unset (METHOD §4): a lookup, 2 x 512 when unknown. */
 export function defaultHeadShape(dataset: string): { layers: number; dropout: number; l2: number } {
-  switch (dataset) {
-    case 'amigos':
-      return { layers: 3, dropout: 0.4, l2: 0 };
-    case 'dreamer':
-      return { layers: 3, dropout: 0.2, l2: 1e-4 };
-    default:
-      // SWELL, WESAD, synthetic, generic, wfdb: 2 x 512, no dropout.
-      return { layers: 2, dropout: 0, l2: 0 };
-  }
+  const own = Object.prototype.hasOwnProperty.call(PAPER_HEAD_SHAPES, dataset)
+    ? PAPER_HEAD_SHAPES[dataset]
+    : undefined;
+  return { ...(readerEntry(dataset)?.headShape ?? own ?? DEFAULT_HEAD_SHAPE) };
 }
 
 /** Resolves the head arguments from the finetune config section, filling unset fields with the dataset defaults. */
