@@ -5,14 +5,8 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import type { WindowStore } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
 import { buildEncoder, buildStrNetwork } from '../../src/models/index.js';
-import {
-  crossValidate,
-  differenceScores,
-  dropoutStream,
-  type ArmKind,
-  type FitKeys,
-  type FoldResult,
-} from '../../src/training/crossValidate.js';
+import { crossValidate, differenceScores } from '../../src/training/crossValidate.js';
+import { dropoutStream, type ArmKind, type FitKeys, type FoldResult } from '../../src/training/fitFold.js';
 import { headDropoutMasks } from '../../src/training/finetune.js';
 import { summarize } from '../../src/training/stageResults.js';
 import { evaluationFolds } from '../../src/training/folds.js';
