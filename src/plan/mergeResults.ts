@@ -75,7 +75,8 @@ export async function mergeResults(dir: string): Promise<MergeResult> {
   const abs = resolve(dir);
   if (!existsSync(abs)) throw new UserError(`mergeResults: results folder ${dir} does not exist`);
   const located = locatePlans(abs);
-  const { writeStageResults, mergeRunResults, stageFoldsFromUnits } = await import('../training/stageResults.js');
+  const { writeStageResults, mergeRunResults, stageFoldsFromUnits } =
+    await import('../training/stageResults.js');
   const { saveTransformationGallery } = await import('../training/finetuneStage.js');
   const result: MergeResult = { plans: located.map((l) => l.source), points: [], done: [], missing: [] };
   const merged = new Set<string>();

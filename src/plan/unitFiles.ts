@@ -4,7 +4,13 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { storeKey } from '../datasets/store.js';
 import { syntheticIsCurrent, syntheticSettings } from '../datasets/synthetic/index.js';
-import { encoderFingerprint, foldUnitName, foldUnitRel, readFoldUnit, type FoldUnitFile } from '../training/foldUnits.js';
+import {
+  encoderFingerprint,
+  foldUnitName,
+  foldUnitRel,
+  readFoldUnit,
+  type FoldUnitFile,
+} from '../training/foldUnits.js';
 import { ALL_LABELS } from '../training/labelFraction.js';
 import { prepareKey } from './prepareKey.js';
 import type { Plan, PlanTask, SweepPoint } from './types.js';

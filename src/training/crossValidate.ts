@@ -120,9 +120,19 @@ export async function crossValidate(args: CrossValidateArgs): Promise<FoldResult
     for (const [i, fit] of fits.entries()) {
       let result = prior[i];
       if (result === undefined) {
-        result = await fitFold({ data, fit, sslMode: args.sslMode, inferBatch: args.inferBatch, ...inputsOf(fit.fold) });
+        result = await fitFold({
+          data,
+          fit,
+          sslMode: args.sslMode,
+          inferBatch: args.inferBatch,
+          ...inputsOf(fit.fold),
+        });
         await args.onResult?.(fit, result, data);
-        progress.update(++done, { task: fit.task, fold: fit.fold, arm: armOf(fit.arm, fit.fraction.fraction, args.sslMode) });
+        progress.update(++done, {
+          task: fit.task,
+          fold: fit.fold,
+          arm: armOf(fit.arm, fit.fraction.fraction, args.sslMode),
+        });
       }
       results.push(result);
     }

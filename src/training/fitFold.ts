@@ -100,7 +100,11 @@ export interface CrossValidationData {
 }
 
 /** Reads a store's windows and labels and splits it into `evaluation.split` folds (seeded by evaluation.splitSeed). */
-export function crossValidationData(store: WindowStore, dataset: string, config: Config): CrossValidationData {
+export function crossValidationData(
+  store: WindowStore,
+  dataset: string,
+  config: Config,
+): CrossValidationData {
   const tasks = Object.keys(store.tasks).sort();
   if (tasks.length === 0)
     throw new UserError(`crossValidate: the data in ${store.dir || 'the store'} has no labelled task`);
@@ -111,7 +115,15 @@ export function crossValidationData(store: WindowStore, dataset: string, config:
       const y = e.labels[task];
       return y === undefined || !Number.isFinite(y) ? Number.NaN : y;
     });
-  return { store, dataset, config, tasks, folds, windows, labels: new Map(tasks.map((t) => [t, labelsOf(t)])) };
+  return {
+    store,
+    dataset,
+    config,
+    tasks,
+    folds,
+    windows,
+    labels: new Map(tasks.map((t) => [t, labelsOf(t)])),
+  };
 }
 
 /**
@@ -129,9 +141,13 @@ export function fitSplit(
   const trainAll = fold.train.filter((i) => !Number.isNaN(y[i]!));
   const test = fold.test.filter((i) => !Number.isNaN(y[i]!));
   const present = [...new Set(trainAll.map((i) => y[i]!))].sort((a, b) => a - b);
-  if (present.length === 0) return { skipped: `fold ${k} has no labelled training window for task ${task}`, test };
+  if (present.length === 0)
+    return { skipped: `fold ${k} has no labelled training window for task ${task}`, test };
   if (present.length === 1)
-    return { skipped: `the training part of fold ${k} has a single class (${present[0]}) for task ${task}`, test };
+    return {
+      skipped: `the training part of fold ${k} has a single class (${present[0]}) for task ${task}`,
+      test,
+    };
   if (test.length === 0) return { skipped: `fold ${k} has no labelled test window for task ${task}`, test };
   const frac = fit.fraction;
   if (frac.fraction >= 1) return { train: trainAll, test };
@@ -141,7 +157,13 @@ export function fitSplit(
       `evaluate: label fraction ${frac.label} keeps ${keeps} of the ${trainAll.length} labelled training windows of fold ${k} for task ${task}, fewer than its ${present.length} classes (a class would be empty); use at least ${Math.ceil((present.length / trainAll.length) * 1000) / 10}%`,
     );
   const dense = trainAll.map((i) => present.indexOf(y[i]!));
-  const rng = deriveRng(data.config.seed, FINETUNE_STREAM_KEYS.labels, k, fit.taskIndex, fractionKey(frac.fraction));
+  const rng = deriveRng(
+    data.config.seed,
+    FINETUNE_STREAM_KEYS.labels,
+    k,
+    fit.taskIndex,
+    fractionKey(frac.fraction),
+  );
   return { train: subsampleLabels(trainAll, dense, frac.fraction, present.length, rng), test };
 }
 
@@ -274,16 +296,25 @@ export async function fitFold(args: FitFoldArgs): Promise<FoldResult> {
   const { model, xTrain, xTest } = await buildFit(args, train, test, frozen);
   try {
     const keys = fitKeys(fit);
-    const losses = trainClassifier(model, xTrain, train.map((i) => y[i]!), {
-      epochs: fit.arm === 'baseline' ? (ft.baselineEpochs ?? ft.epochs) : ft.epochs,
-      batchSize: ft.batchSize,
-      learningRate: ft.learningRate,
-      adam: ft.adam,
-      rng: deriveRng(data.config.seed, FINETUNE_STREAM_KEYS.shuffle, ...fitStreamKeys(keys)),
-      dropoutRng: (epoch, batch) => dropoutStream(data.config.seed, keys, epoch, batch),
-    });
+    const losses = trainClassifier(
+      model,
+      xTrain,
+      train.map((i) => y[i]!),
+      {
+        epochs: fit.arm === 'baseline' ? (ft.baselineEpochs ?? ft.epochs) : ft.epochs,
+        batchSize: ft.batchSize,
+        learningRate: ft.learningRate,
+        adam: ft.adam,
+        rng: deriveRng(data.config.seed, FINETUNE_STREAM_KEYS.shuffle, ...fitStreamKeys(keys)),
+        dropoutRng: (epoch, batch) => dropoutStream(data.config.seed, keys, epoch, batch),
+      },
+    );
     const pred = predictClasses(model, xTest, frozen ? 1024 : (args.inferBatch ?? 64));
-    const s = scoreClassification(test.map((i) => y[i]!), pred, numClasses);
+    const s = scoreClassification(
+      test.map((i) => y[i]!),
+      pred,
+      numClasses,
+    );
     const metrics: Record<string, number> = {};
     for (const m of FOLD_METRICS) metrics[m] = s[m];
     return {

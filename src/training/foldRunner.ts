@@ -11,7 +11,13 @@ import type { RunDir } from '../results/runDir.js';
 import { log } from '../util/log.js';
 import { crossValidate } from './crossValidate.js';
 import type { ArmKind, CrossValidationData, Fit, FoldResult } from './fitFold.js';
-import { encoderFingerprint, foldUnitName, foldUnitRel, readFoldUnit, type FoldUnitFile } from './foldUnits.js';
+import {
+  encoderFingerprint,
+  foldUnitName,
+  foldUnitRel,
+  readFoldUnit,
+  type FoldUnitFile,
+} from './foldUnits.js';
 import type { LabelFraction } from './labelFraction.js';
 import { encoderDirFor, loadEncoder } from './pretrainStage.js';
 
@@ -112,7 +118,11 @@ function unitBook(args: RunFoldsArgs, fingerprintOf: (fold: number) => string) {
     const name = foldUnitName(fold, fraction.label);
     let s = states.get(name);
     if (!s) {
-      const prior = readFoldUnit(run.path(foldUnitRel(fold, fraction.label)), loaded.hash, fingerprintOf(fold));
+      const prior = readFoldUnit(
+        run.path(foldUnitRel(fold, fraction.label)),
+        loaded.hash,
+        fingerprintOf(fold),
+      );
       const fresh = prior !== undefined && !(Date.parse(prior.updatedAt) < (args.redoBefore ?? -Infinity));
       const results = new Map((fresh ? prior.folds : []).map((r) => [fitKey(r.task, armKindOf(r)), r]));
       s = { fold, fraction, results, complete: fresh && prior.complete };
@@ -121,9 +131,9 @@ function unitBook(args: RunFoldsArgs, fingerprintOf: (fold: number) => string) {
     return s;
   };
   const write = async (s: UnitState, data: CrossValidationData): Promise<void> => {
-    const folds = data.tasks.flatMap((t) => STAGE_ARMS.map((a) => s.results.get(fitKey(t, a)))).filter(
-      (r): r is FoldResult => r !== undefined,
-    );
+    const folds = data.tasks
+      .flatMap((t) => STAGE_ARMS.map((a) => s.results.get(fitKey(t, a))))
+      .filter((r): r is FoldResult => r !== undefined);
     s.complete = folds.length === data.tasks.length * STAGE_ARMS.length;
     const file: FoldUnitFile = {
       unit: foldUnitName(s.fold, s.fraction.label),
@@ -223,8 +233,13 @@ function readUnits(
 ): FoldUnitFile[] {
   return folds.flatMap((fold) =>
     args.fractions.map((f) => {
-      const u = readFoldUnit(args.run.path(foldUnitRel(fold, f.label)), args.loaded.hash, fingerprintOf(fold));
-      if (!u?.complete) throw new Error(`runFolds: fold unit ${foldUnitName(fold, f.label)} is incomplete after its fits`);
+      const u = readFoldUnit(
+        args.run.path(foldUnitRel(fold, f.label)),
+        args.loaded.hash,
+        fingerprintOf(fold),
+      );
+      if (!u?.complete)
+        throw new Error(`runFolds: fold unit ${foldUnitName(fold, f.label)} is incomplete after its fits`);
       return u;
     }),
   );

@@ -92,6 +92,11 @@ export interface RunPipelineOptions {
   progress?: boolean;
 }
 
+/** `, 12 of 32 fits reused` when a stage took fits from fold units persisted before; '' otherwise. */
+function reusedNote(fits: { computed: number; reused: number }): string {
+  return fits.reused > 0 ? `, ${fits.reused} of ${fits.computed + fits.reused} fits reused` : '';
+}
+
 /** Runs `fn` as stage `stage` unless `skip` says why not, and records the outcome. */
 async function timedStage(
   stages: StageOutcome[],
@@ -117,7 +122,10 @@ async function timedStage(
  * in fold units (a killed run redoes only unfinished fits; evaluate at 100 % reuses finetune's). `force` redoes
  * every fit persisted before this call, once. Returns the stage outcomes and the run's merged summary.
  */
-export async function runPipeline(loaded: LoadedConfig, opts: RunPipelineOptions = {}): Promise<PipelineResult> {
+export async function runPipeline(
+  loaded: LoadedConfig,
+  opts: RunPipelineOptions = {},
+): Promise<PipelineResult> {
   const { config } = loaded;
   const force = opts.force === true;
   const started = Date.now();
@@ -145,8 +153,8 @@ export async function runPipeline(loaded: LoadedConfig, opts: RunPipelineOptions
   const finetuneSkip =
     !force && resultStageDone(run, 'finetune') ? `finetune/summary.json exists${madeBy('finetune')}` : false;
   await timedStage(stages, 'finetune', finetuneSkip, async () => {
-    await withRunDir(loaded, 'finetune', (rd) => runFinetuneStage(loaded, rd, stageOpts));
-    return 'finetune/summary.json';
+    const r = await withRunDir(loaded, 'finetune', (rd) => runFinetuneStage(loaded, rd, stageOpts));
+    return `finetune/summary.json${reusedNote(r.fits)}`;
   });
   const fractions = config.evaluation.labelFractions;
   const evaluateSkip =
@@ -154,8 +162,10 @@ export async function runPipeline(loaded: LoadedConfig, opts: RunPipelineOptions
       ? `evaluate/summary.json exists for ${fractions.join(',')}${madeBy('evaluate')}`
       : false;
   await timedStage(stages, 'evaluate', evaluateSkip, async () => {
-    await withRunDir(loaded, 'evaluate', (rd) => runEvaluateStage(loaded, rd, fractions, stageOpts));
-    return `labels ${fractions.join(',')}`;
+    const r = await withRunDir(loaded, 'evaluate', (rd) =>
+      runEvaluateStage(loaded, rd, fractions, stageOpts),
+    );
+    return `labels ${fractions.join(',')}${reusedNote(r.fits)}`;
   });
   const summary = await mergeRunResults(run);
   return { runDir: run.dir, stages, summary };

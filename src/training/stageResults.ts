@@ -7,7 +7,12 @@ import { log } from '../util/log.js';
 import { differenceScores } from './crossValidate.js';
 import { FOLD_METRICS, type FoldResult } from './fitFold.js';
 import type { FoldUnitFile } from './foldUnits.js';
-import { compareFractionLabels, fractionSlug, parseLabelFraction, type LabelFraction } from './labelFraction.js';
+import {
+  compareFractionLabels,
+  fractionSlug,
+  parseLabelFraction,
+  type LabelFraction,
+} from './labelFraction.js';
 import { summarizeFolds, summaryToCsv, type Arm, type FoldScore, type SummaryRow } from './summary.js';
 
 /** The stages that produce fold results. */

@@ -21,7 +21,9 @@ export function register(program: Command): void {
     const loaded = await loadRunConfig(opts);
     const { runFinetuneStage } = await import('../../training/index.js');
     const redoBefore = opts.force === true ? started : undefined;
-    const result = await withRunDir(loaded, 'finetune', (run) => runFinetuneStage(loaded, run, { redoBefore }));
+    const result = await withRunDir(loaded, 'finetune', (run) =>
+      runFinetuneStage(loaded, run, { redoBefore }),
+    );
     printResult(
       opts,
       { runDir: result.runDir, summary: result.summary, fits: result.fits },
