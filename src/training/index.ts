@@ -28,38 +28,62 @@ export {
   headDropoutMasks,
 } from './finetune.js';
 export type { TrainClassifierArgs } from './finetune.js';
-export { parseLabelFraction, subsampleLabels } from './labelFraction.js';
-export { evaluationFolds } from './folds.js';
 export {
-  crossValidate,
+  ALL_LABELS,
+  compareFractionLabels,
+  fractionKeeps,
+  fractionKey,
+  fractionSlug,
+  labelFraction,
+  parseLabelFraction,
+  parseLabelFractions,
+  subsampleLabels,
+} from './labelFraction.js';
+export type { LabelFraction } from './labelFraction.js';
+export { evaluationFolds } from './folds.js';
+export { crossValidate, differenceScores, planFits } from './crossValidate.js';
+export type { CrossValidateArgs } from './crossValidate.js';
+export {
+  armOf,
   computeEmbeddings,
-  differenceScores,
+  crossValidationData,
   dropoutStream,
+  fitFold,
+  fitKeys,
+  fitSplit,
   FOLD_METRICS,
   FINETUNE_STREAM_KEYS,
-} from './crossValidate.js';
-export type { CrossValidateArgs, FoldResult, LabelFraction, ArmKind, FitKeys } from './crossValidate.js';
-export {
-  runFinetuneStage,
-  runEvaluateStage,
-  requireEncoders,
-  parseFractions,
-  saveTransformationGallery,
-} from './finetuneStage.js';
-export type { StageResult } from './finetuneStage.js';
+} from './fitFold.js';
+export type {
+  ArmKind,
+  CrossValidationData,
+  Embeddings,
+  Fit,
+  FitFoldArgs,
+  FitKeys,
+  FoldResult,
+} from './fitFold.js';
+export { runFolds, requireEncoders, STAGE_ARMS } from './foldRunner.js';
+export type { FoldRunResult, RunFoldsArgs } from './foldRunner.js';
+export { encoderFingerprint, foldUnitName, foldUnitRel, readFoldUnit } from './foldUnits.js';
+export type { FoldUnitFile } from './foldUnits.js';
+export { runFinetuneStage, runEvaluateStage, saveTransformationGallery } from './finetuneStage.js';
+export type { StageOptions, StageResult } from './finetuneStage.js';
 export {
   writeStageResults,
   mergeRunResults,
   readStageFolds,
+  stageFoldsFromUnits,
   summarize,
-  fractionSlug,
 } from './stageResults.js';
 export type { StageFolds, RunSummary, SummaryJsonRow, SkippedFold, ResultStage } from './stageResults.js';
 export {
+  runPipeline,
   pretrainDone,
   resultStageDone,
   stageEngine,
   recordedStageEngines,
   PIPELINE_STAGES,
 } from './runPipeline.js';
-export type { PipelineResult, StageOutcome, PipelineStage } from './runPipeline.js';
+export type { PipelineResult, StageOutcome, PipelineStage, RunPipelineOptions } from './runPipeline.js';
+export { withRunDir, loadedTfEngine } from './withRunDir.js';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWfdbSignal } from '../../src/datasets/index.js';
 import { beatAnnotations, readWfdbAnnotations } from '../../src/datasets/formats/wfdbAnnotations.js';
-import { restingEcgArgs, simulateEcg } from '../../src/datasets/synthetic/ecgsyn.js';
+import { restingEcgArgs, simulateEcg } from '../../src/datasets/readers/synthetic/ecgsyn.js';
 import { createRng } from '../../src/random/index.js';
 import { resample } from '../../src/preprocessing/index.js';
 import { detectRPeaks } from '../../src/hrv/index.js';

@@ -5,14 +5,8 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import type { WindowStore } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
 import { buildEncoder, buildStrNetwork } from '../../src/models/index.js';
-import {
-  crossValidate,
-  differenceScores,
-  dropoutStream,
-  type ArmKind,
-  type FitKeys,
-  type FoldResult,
-} from '../../src/training/crossValidate.js';
+import { crossValidate, differenceScores } from '../../src/training/crossValidate.js';
+import { dropoutStream, type ArmKind, type FitKeys, type FoldResult } from '../../src/training/fitFold.js';
 import { headDropoutMasks } from '../../src/training/finetune.js';
 import { summarize } from '../../src/training/stageResults.js';
 import { evaluationFolds } from '../../src/training/folds.js';
@@ -243,4 +237,36 @@ test('head dropout 0.4: same seed -> identical results in every arm and mode; an
   ];
   assert.equal(new Set(masks).size, masks.length);
   assert.equal(maskOf(fit, 1, 0), masks[2]);
+});
+
+test('crossValidate: reused fits are not trained again, onResult sees each new fit once, same results', async () => {
+  const store: WindowStore = { ...tinyStore(), tasks: { a: 2 } };
+  const args = {
+    store,
+    dataset: 'synthetic',
+    config: tinyConfig({ epochs: 2, baselineEpochs: 1 }),
+    arms: ['ssl', 'baseline'] as ArmKind[],
+    fractions: [{ label: '100%', fraction: 1 }],
+    encoderFor: () => Promise.resolve(encoder),
+    sslMode: 'frozen' as const,
+    onlyFolds: [0, 2],
+  };
+  const all = await crossValidate(args);
+  assert.deepEqual(
+    all.map((r) => `${r.fold} ${r.arm}`),
+    ['0 ssl', '0 baseline', '2 ssl', '2 baseline'],
+  );
+  const seen: string[] = [];
+  const again = await crossValidate({
+    ...args,
+    reuse: (fit) => (fit.fold === 0 ? all[fit.arm === 'ssl' ? 0 : 1] : undefined),
+    onResult: (fit, result) => {
+      seen.push(`${fit.fold} ${fit.arm} ${result.arm}`);
+      return Promise.resolve();
+    },
+  });
+  assert.deepEqual(seen, ['2 ssl ssl', '2 baseline baseline']);
+  assert.equal(again[0], all[0]);
+  const strip = (r: FoldResult[]): FoldResult[] => r.map(({ seconds: _s, ...rest }) => rest);
+  assert.deepEqual(strip(again), strip(all));
 });
