@@ -1,4 +1,5 @@
-import type { ModelConfig } from '../config/schema.js';
+// summarizeStrNetwork(): the STR network's layer table and parameter counts (`ecgssl inspect model`).
+import { preprocessingSchema, type ModelConfig } from '../config/schema.js';
 import { buildStrNetwork } from './strNetwork.js';
 
 /** One layer of {@link summarizeStrNetwork}. */
@@ -9,10 +10,13 @@ export interface LayerSummary {
   params: number;
 }
 
-/** Layer table and parameter counts of the STR network (METHOD §3: 329,152 trunk, 561,223 total by default). */
+/**
+ * Layer table and parameter counts of the STR network (METHOD §3: 329,152 trunk, 561,223 total by default);
+ * `windowSamples` defaults to the config's (`preprocessing.windowSamples`).
+ */
 export function summarizeStrNetwork(
   modelConfig: ModelConfig,
-  windowSamples = 2560,
+  windowSamples = preprocessingSchema.parse({}).windowSamples,
 ): { layers: LayerSummary[]; trunkParams: number; totalParams: number } {
   const model = buildStrNetwork({ ...modelConfig, windowSamples, seed: 0 });
   try {

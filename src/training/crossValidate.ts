@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { WindowStore } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { scoreClassification } from '../metrics/index.js';
-import { buildEmotionHead, buildEmotionNetwork } from '../models/index.js';
+import { buildEmotionHead, buildEmotionNetwork, predictRows } from '../models/index.js';
 import { deriveRng, type Rng } from '../random/index.js';
 import { createProgress } from '../util/progress.js';
 import { evaluationFolds, type Fold } from './folds.js';
@@ -83,7 +83,7 @@ function fractionKeeps(fraction: number, n: number): number {
   return Math.round(fraction * n);
 }
 
-/** Batched encoder inference (tf.tidy per batch): rows of `windows` -> embeddings, row-major [n, dims]. */
+/** Batched encoder inference (`predictRows`, tf.tidy per batch): rows of `windows` -> embeddings, row-major [n, dims]. */
 export function computeEmbeddings(
   encoder: tf.LayersModel,
   windows: Float32Array,
@@ -101,7 +101,7 @@ export function computeEmbeddings(
         windowSamples,
         1,
       ]);
-      return (encoder.predict(x) as tf.Tensor).dataSync() as Float32Array;
+      return (predictRows(encoder, x)[0] as tf.Tensor).dataSync() as Float32Array;
     });
     data.set(out, start * dims);
   }

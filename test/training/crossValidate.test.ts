@@ -13,7 +13,7 @@ import {
   type FitKeys,
   type FoldResult,
 } from '../../src/training/crossValidate.js';
-import { headDropoutMasks } from '../../src/training/finetune.js';
+import { invertedDropoutMask } from '../../src/training/dropoutMask.js';
 import { summarize } from '../../src/training/stageResults.js';
 import { evaluationFolds } from '../../src/training/folds.js';
 
@@ -224,12 +224,11 @@ test('head dropout 0.4: same seed -> identical results in every arm and mode; an
     }
   }
   // The masks of different steps and fits come from different streams.
-  const dense = [{ units: 16, rate: 0.4 }];
   const fit = { fold: 0, task: 0, arm: 'ssl' as const, fraction: 1 };
   const maskOf = (f: FitKeys, epoch: number, batch: number): string => {
-    const [m] = headDropoutMasks(dense, 16, dropoutStream(3, f, epoch, batch));
-    const s = Array.from(m!.dataSync()).join();
-    m!.dispose();
+    const m = invertedDropoutMask(16, 16, 0.4, dropoutStream(3, f, epoch, batch));
+    const s = Array.from(m.dataSync()).join();
+    m.dispose();
     return s;
   };
   const masks = [
