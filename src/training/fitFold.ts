@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { WindowStore } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { scoreClassification } from '../metrics/index.js';
-import { buildEmotionHead, buildEmotionNetwork } from '../models/index.js';
+import { buildEmotionHead, buildEmotionNetwork, predictRows } from '../models/index.js';
 import { deriveRng, type Rng } from '../random/index.js';
 import { evaluationFolds, type Fold } from './folds.js';
 import { predictClasses, resolveHeadArgs, trainClassifier } from './finetune.js';
@@ -173,7 +173,7 @@ export interface Embeddings {
   dims: number;
 }
 
-/** Batched encoder inference (tf.tidy per batch): rows of `windows` -> embeddings, row-major [n, dims]. */
+/** Batched encoder inference (`predictRows`, tf.tidy per batch): rows of `windows` -> embeddings, row-major [n, dims]. */
 export function computeEmbeddings(
   encoder: tf.LayersModel,
   windows: Float32Array,
@@ -191,7 +191,7 @@ export function computeEmbeddings(
         windowSamples,
         1,
       ]);
-      return (encoder.predict(x) as tf.Tensor).dataSync() as Float32Array;
+      return (predictRows(encoder, x)[0] as tf.Tensor).dataSync() as Float32Array;
     });
     data.set(out, start * dims);
   }

@@ -12,6 +12,12 @@ export type { PretrainStageOptions, PretrainUnitResult } from './pretrainStage.j
 export { buildPretextBatch, pretextLabels } from './batches.js';
 export type { PretextBatch, PretextBatchArgs } from './batches.js';
 export { pretextLoss, staircaseLearningRate } from './losses.js';
+export { pretrainStep, pretrainStepAccumulated } from './pretrainStep.js';
+export type { PretrainStepArgs } from './pretrainStep.js';
+export { paperBench } from './paperBench.js';
+export type { PaperBench, PaperBenchArgs } from './paperBench.js';
+export { engineBenchmark } from './engineBenchmark.js';
+export type { EngineBenchmarkArgs, EngineBenchmarkResult } from './engineBenchmark.js';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint } from './checkpoint.js';
 export type { CheckpointState } from './checkpoint.js';
 export { PretextCounter, headsAtChance, CHANCE_F1 } from './pretrainMetrics.js';
@@ -20,13 +26,8 @@ export { makeFolds } from './folds.js';
 export type { Fold, FoldSplit, MakeFoldsArgs } from './folds.js';
 export { meanStd, summarizeFolds, summaryToCsv, formatSummaryTable, SUMMARY_COLUMNS } from './summary.js';
 export type { Arm, FoldScore, SummaryRow } from './summary.js';
-export {
-  trainClassifier,
-  predictClasses,
-  resolveHeadArgs,
-  defaultHeadShape,
-  headDropoutMasks,
-} from './finetune.js';
+export { trainClassifier, predictClasses, resolveHeadArgs, defaultHeadShape } from './finetune.js';
+export { invertedDropoutMask, rngDropout } from './dropoutMask.js';
 export type { TrainClassifierArgs } from './finetune.js';
 export {
   ALL_LABELS,

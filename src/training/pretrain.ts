@@ -1,4 +1,4 @@
-// Self-supervised pretraining of the STR network (METHOD §3) over a transformation table, with per-epoch metrics.
+// Self-supervised pretraining of the STR network (METHOD §3) over a transformation table: the epoch loop, held-out split and evaluation.
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { check } from '../errors.js';
@@ -10,14 +10,14 @@ import {
 } from '../augmentation/index.js';
 import type { ModelConfig, PretrainConfig } from '../config/schema.js';
 import { deriveRng } from '../random/index.js';
-import { buildStrNetwork, strForward } from '../models/index.js';
+import { buildStrNetwork, forward, strLogits } from '../models/index.js';
 import { createProgress } from '../util/progress.js';
 import { log } from '../util/log.js';
-import { invertedDropoutMask } from './dropoutMask.js';
 import { buildPretextBatch, pretextLabels, STREAM_KEYS, type PretextBatch } from './batches.js';
 import { adamInternals, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { InterruptedError, watchStopSignals } from '../util/stopSignal.js';
-import { pretextLoss, staircaseLearningRate } from './losses.js';
+import { staircaseLearningRate } from './losses.js';
+import { pretrainStep } from './pretrainStep.js';
 import { CHANCE_F1, headsAtChance, PretextCounter, type TaskMetrics } from './pretrainMetrics.js';
 
 /** Where pretraining reads windows from: `read(indices)` -> row-major [indices.length, windowSamples]. */
@@ -96,25 +96,6 @@ export function splitHeldOut(
   return { train, heldOut };
 }
 
-/** Inverted-dropout masks per head (two per head), from the project Rng. */
-function dropoutMasks(
-  heads: number,
-  rate: number,
-  rows: number,
-  units: number,
-  seed: number,
-  foldKey: number,
-  epoch: number,
-  batch: number,
-): [tf.Tensor2D, tf.Tensor2D][] {
-  const rng = deriveRng(seed, foldKey, epoch, STREAM_KEYS.dropout + batch);
-  const out: [tf.Tensor2D, tf.Tensor2D][] = [];
-  // Draw order: head by head, the pair's first mask, then its second (array elements evaluate left to right).
-  for (let t = 0; t < heads; t++)
-    out.push([invertedDropoutMask(rows, units, rate, rng), invertedDropoutMask(rows, units, rate, rng)]);
-  return out;
-}
-
 /** Per-head metrics of `model` on `windows` with the epoch's transformation draws (inference, no dropout). */
 export function evaluatePretext(
   model: tf.LayersModel,
@@ -139,7 +120,9 @@ export function evaluatePretext(
       foldKey: foldKeyOf(args.fold),
       epoch: args.epoch,
     });
-    const logits = tf.tidy(() => tf.concat(strForward(model, tf.tensor3d(b.x, [b.samples, ws, 1])), 1));
+    const logits = tf.tidy(() =>
+      tf.concat(forward(model, tf.tensor3d(b.x, [b.samples, ws, 1]), { fetch: strLogits(model) }), 1),
+    );
     counter.add(logits.dataSync() as Float32Array, b.transform, true);
     logits.dispose();
   }
@@ -223,8 +206,6 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
   check(train.length > 0, 'pretrain', `heldOutFraction ${cfg.heldOutFraction} leaves no training windows`);
   const model = buildStrNetwork({ ...args.modelConfig, windowSamples: ws, heads, seed: args.seed });
   const optimizer = tf.train.adam(cfg.learningRate, cfg.adam.beta1, cfg.adam.beta2, cfg.adam.epsilon);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
 
   let epoch = 0;
   let step = 0;
@@ -244,7 +225,6 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
     args.maxEpochsThisCall === undefined ? cfg.epochs : epoch + args.maxEpochsThisCall,
   );
   const label = args.label ?? 'pretrain';
-  const headUnits = args.modelConfig.headUnits;
 
   // SIGINT/SIGTERM: finish the current epoch, write its checkpoint, then stop (a rerun resumes from it).
   const stop = watchStopSignals(label);
@@ -280,42 +260,29 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
       const cur = next;
       lr = staircaseLearningRate(cfg.learningRate, cfg.decayRate, cfg.decaySteps, step);
       adamInternals(optimizer).learningRate = lr;
-      const masks =
-        args.modelConfig.headDropout > 0
-          ? dropoutMasks(
-              heads,
-              args.modelConfig.headDropout,
-              cur.samples,
-              headUnits,
-              args.seed,
-              foldKey,
-              epoch,
-              b,
-            )
-          : undefined;
       const xs = tf.tensor3d(cur.x, [cur.samples, ws, 1]);
       const ys = tf.tensor2d(pretextLabels(cur.transform, heads), [cur.samples, heads]);
-      let logitsOut: tf.Tensor | null = null;
-      const loss = optimizer.minimize(
-        () => {
-          const logits = strForward(model, xs, masks ? { masks } : {});
-          logitsOut = tf.keep(tf.concat(logits, 1));
-          return pretextLoss(logits, ys, cfg.taskWeights, cfg.l2, kernels);
-        },
-        true,
-        vars,
-      );
+      const { loss, logits: logitsOut } = pretrainStep({
+        model,
+        optimizer,
+        x: xs,
+        labels: ys,
+        taskWeights: cfg.taskWeights,
+        l2: cfg.l2,
+        // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
+        dropoutRng: deriveRng(args.seed, foldKey, epoch, STREAM_KEYS.dropout + b),
+        keepLogits: true,
+      });
       step++;
       // Prepare the next batch on the JS side before reading this step's results back.
       if (b + 1 < nBatches) next = makeBatch(b + 1);
-      const lossValue = (await loss!.data())[0] as number;
+      const lossValue = (await loss.data())[0] as number;
       const lo = logitsOut as tf.Tensor | null;
       if (lo) {
         counter.add((await lo.data()) as Float32Array, cur.transform, true);
         lo.dispose();
       }
-      tf.dispose([loss!, xs, ys]);
-      if (masks) tf.dispose(masks.flat());
+      tf.dispose([loss, xs, ys]);
       lossSum += lossValue;
       const m = counter.result();
       progress.update(b + 1, {

@@ -7,7 +7,7 @@ import { UserError } from '../../src/errors.js';
 import { buildEncoder, buildStrNetwork } from '../../src/models/index.js';
 import { crossValidate, differenceScores } from '../../src/training/crossValidate.js';
 import { dropoutStream, type ArmKind, type FitKeys, type FoldResult } from '../../src/training/fitFold.js';
-import { headDropoutMasks } from '../../src/training/finetune.js';
+import { invertedDropoutMask } from '../../src/training/dropoutMask.js';
 import { summarize } from '../../src/training/stageResults.js';
 import { evaluationFolds } from '../../src/training/folds.js';
 
@@ -218,12 +218,11 @@ test('head dropout 0.4: same seed -> identical results in every arm and mode; an
     }
   }
   // The masks of different steps and fits come from different streams.
-  const dense = [{ units: 16, rate: 0.4 }];
   const fit = { fold: 0, task: 0, arm: 'ssl' as const, fraction: 1 };
   const maskOf = (f: FitKeys, epoch: number, batch: number): string => {
-    const [m] = headDropoutMasks(dense, 16, dropoutStream(3, f, epoch, batch));
-    const s = Array.from(m!.dataSync()).join();
-    m!.dispose();
+    const m = invertedDropoutMask(16, 16, 0.4, dropoutStream(3, f, epoch, batch));
+    const s = Array.from(m.dataSync()).join();
+    m.dispose();
     return s;
   };
   const masks = [

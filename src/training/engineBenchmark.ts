@@ -1,7 +1,8 @@
+// engineBenchmark(): `ecgssl doctor`'s short timing of the real pretraining step and inference on the engine in use.
 import * as tf from '@tensorflow/tfjs';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../errors.js';
-import { loadPaperNetworkBuilder, trainStep } from './paperNetwork.js';
+import { paperBench } from './paperBench.js';
 
 /** Arguments of {@link engineBenchmark}. */
 export interface EngineBenchmarkArgs {
@@ -9,7 +10,7 @@ export interface EngineBenchmarkArgs {
   seconds: number;
   /** Windows per step (default 16: small, so that `ecgssl doctor` stays short). */
   batch?: number;
-  /** Samples per window (METHOD.md: 2560). */
+  /** Samples per window; default the config's (`preprocessing.windowSamples`, METHOD §1). */
   windowSamples?: number;
 }
 
@@ -31,26 +32,16 @@ const median = (v: number[]): number => {
 };
 
 /**
- * A short timed training step (forward + backward + Adam on the paper's pretraining network with its 7 BCE losses
- * and L2) and inference, on the engine selected by initBackend, for `ecgssl doctor`. Median over the steps that fit
- * in `seconds` (at least 2 each), after one warm-up step. Inputs are deterministic (no randomness needed).
+ * A short timed training step (the real pretraining step on the paper's network, {@link paperBench}: forward with
+ * the Rng's head dropout masks, the pretext loss, Adam) and inference, on the engine selected by initBackend, for
+ * `ecgssl doctor`. Median over the steps that fit in `seconds` (at least 2 each), after one warm-up step.
  */
 export async function engineBenchmark(args: EngineBenchmarkArgs): Promise<EngineBenchmarkResult> {
   if (!(args.seconds > 0)) throw new UserError(`engineBenchmark: seconds must be > 0, got ${args.seconds}`);
   const batch = args.batch ?? 16;
-  const windowSamples = args.windowSamples ?? 2560;
   if (!Number.isInteger(batch) || batch < 1)
     throw new UserError(`engineBenchmark: batch must be >= 1, got ${batch}`);
-  const { source, build } = await loadPaperNetworkBuilder();
-  const model = build(windowSamples);
-  const heads = model.outputs.length;
-  const xs = tf.tidy(() =>
-    tf.sin(tf.range(0, batch * windowSamples).mul(0.01)).reshape([batch, windowSamples, 1]),
-  );
-  const ys = Array.from({ length: heads }, (_, h) =>
-    tf.tidy(() => tf.range(0, batch).add(h).mod(2).reshape([batch, 1]).cast('float32')),
-  );
-  const opt = tf.train.adam(1e-3);
+  const bench = paperBench({ batch, windowSamples: args.windowSamples });
   const timeSteps = (fn: () => void, budgetMs: number): number[] => {
     fn(); // warm-up
     const times: number[] = [];
@@ -63,17 +54,8 @@ export async function engineBenchmark(args: EngineBenchmarkArgs): Promise<Engine
     return times;
   };
   try {
-    const train = timeSteps(() => trainStep(model, opt, xs, ys), (args.seconds * 1000 * 2) / 3);
-    const infer = timeSteps(
-      () => {
-        const outs = tf.tidy(() => model.predict(xs, { batchSize: batch }) as tf.Tensor[]);
-        for (const o of outs) {
-          o.dataSync();
-          o.dispose();
-        }
-      },
-      (args.seconds * 1000) / 3,
-    );
+    const train = timeSteps(() => void bench.train(), (args.seconds * 1000 * 2) / 3);
+    const infer = timeSteps(() => bench.infer(batch), (args.seconds * 1000) / 3);
     return {
       backend: tf.getBackend(),
       batch,
@@ -81,12 +63,9 @@ export async function engineBenchmark(args: EngineBenchmarkArgs): Promise<Engine
       inferWindowsPerSecond: (batch * 1000) / median(infer),
       trainSteps: train.length,
       inferSteps: infer.length,
-      network: source,
+      network: bench.network,
     };
   } finally {
-    opt.dispose();
-    model.dispose();
-    xs.dispose();
-    tf.dispose(ys);
+    bench.dispose();
   }
 }
