@@ -19,10 +19,12 @@ export const FLOORS = [
   ['index.ts', 'cli'], // the library entry (re-exports every concern) and the command-line program
   ['plan', 'bench', 'fuzz'], // work units and cluster jobs; the engine benchmarks; the reader fuzzer
   ['training'], // pretraining, fine-tuning, cross-validation, the stages and their result files
-  ['datasets', 'models', 'augmentation', 'metrics', 'plots'], // data, networks, transformations, scores, figures
-  ['engine', 'preprocessing', 'hrv'], // tfjs backends and kernels; signal filters, resampling, windows
+  ['datasets', 'models', 'metrics', 'plots', 'hrv'], // data, networks, scores, figures, R peaks and HRV features
+  ['engine', 'preprocessing'], // tfjs backends and kernels; signal filters, resampling, windows
   ['results'], // run directories, atomic writes, provenance (uses config's run-id length)
-  ['config', 'random'], // the config schema, loading and hash; the seeded random streams
+  ['config'], // the config schema (assembled from the transformation table and the reader declarations), loading, hash
+  ['augmentation'], // the transformation table: pure functions (x, params, rng) and their zod parameter schemas
+  ['random'], // the seeded random streams
   ['util', 'errors.ts'], // canonical JSON, logging, progress, excerpts, stop signals; the error classes
 ];
 
@@ -30,10 +32,30 @@ export const FLOORS = [
  * Imports allowed to break the floors for now: `file:specifier` (file relative to src/) -> the reason. An entry
  * that no longer matches an import is itself reported, so the list only shrinks.
  */
-export const IMPORT_ALLOWLIST = {
-  'engine/paperNetwork.ts:../models/index.js':
-    'issue 13 part 4: the engine loads the models network builder through a variable; being removed on branch h6',
-};
+export const IMPORT_ALLOWLIST = {};
+
+/**
+ * Registry declarations: the files of a higher floor that the config schema is assembled from, so that adding a
+ * reader is its folder plus one registry line and the schema picks it up. `config/` may import them. Each must be a
+ * leaf at load time: its static, non-type imports reach only other declarations, packages (zod) and floors at or
+ * below config's; type-only imports are erased and dynamic `import()`s (a registry's lazy reader loaders) run only
+ * when a reader is used, so neither can form a load-time cycle. Patterns are relative to src/ (`*` = one segment).
+ */
+export const DECLARATIONS = [
+  'datasets/readers/registry.ts',
+  'datasets/readers/sourceFields.ts',
+  'datasets/readers/*/options.ts',
+];
+
+/** Whether a path relative to src/ is one of {@link DECLARATIONS}. */
+function isDeclaration(rel) {
+  return DECLARATIONS.some((pat) =>
+    new RegExp(`^${pat.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]+')}$`).test(rel),
+  );
+}
+
+/** The floor of config/: a declaration's load-time imports stay at or below it. */
+const CONFIG_FLOOR = FLOORS.findIndex((keys) => keys.includes('config'));
 
 /** Longest function body allowed, in lines (the house style's "under ~80 lines"). */
 export const MAX_FUNCTION_LINES = 80;
@@ -228,7 +250,14 @@ export function importsOf(src, masked = maskSource(src)) {
     for (const m of masked.matchAll(re)) {
       const quoteAt = m.index + m[0].length - 1;
       const spec = literalAt(quoteAt);
-      if (spec !== null) found.push({ spec, line: lineAt(src, m.index), via: null });
+      if (spec !== null)
+        found.push({
+          spec,
+          line: lineAt(src, m.index),
+          via: null,
+          dynamic: re.source.includes('\\('),
+          typeOnly: isTypeOnly(masked, m.index),
+        });
     }
   }
   // Declarations `const name = ...`: the nearest one before `import(name)` decides (a string literal or not).
@@ -245,6 +274,12 @@ export function importsOf(src, masked = maskSource(src)) {
   return found.sort((a, b) => a.line - b.line);
 }
 
+/** Whether the import/export statement around `at` is type-only (`import type ...`, `export type ... from`). */
+function isTypeOnly(masked, at) {
+  const start = Math.max(masked.lastIndexOf(';', at), masked.lastIndexOf('}', masked.lastIndexOf('{', at) - 1));
+  return /^\s*(?:import|export)\s+type\b/.test(masked.slice(start + 1, at));
+}
+
 /** (a) Upward, sideways and unplaced imports of one file. */
 function checkImports(srcDir, file, src, masked, allow, used) {
   const rel = relative(srcDir, file).split(sep).join('/');
@@ -259,7 +294,19 @@ function checkImports(srcDir, file, src, masked, allow, used) {
       .join('/');
     if (target.startsWith('..')) continue; // outside src/ (e.g. package.json)
     const to = floorOf(target.replace(/\.js$/, '.ts'));
-    if (to.key === from.key || from.floor < 0) continue;
+    if (from.floor < 0) continue;
+    const toRel = target.replace(/\.js$/, '.ts');
+    if (isDeclaration(rel) && !imp.typeOnly && !imp.dynamic && !isDeclaration(toRel) && to.floor < CONFIG_FLOOR) {
+      out.push({
+        kind: 'imports',
+        file: rel,
+        line: imp.line,
+        message: `declaration not a leaf: imports ${toRel} at load time (see DECLARATIONS): '${imp.spec}'`,
+      });
+      continue;
+    }
+    if (to.key === from.key) continue;
+    if (from.key === 'config' && isDeclaration(toRel)) continue; // the schema is assembled from the declarations
     const how = imp.via ? ` through the variable ${imp.via}` : '';
     let problem = null;
     if (to.floor < 0) problem = `"${to.key}" has no floor in FLOORS`;

@@ -10,7 +10,7 @@ import {
   type Transformation,
 } from '../../src/augmentation/index.js';
 import { modelSchema, pretrainSchema } from '../../src/config/schema.js';
-import { buildStrNetwork, strForward, strHeadCount } from '../../src/models/index.js';
+import { buildStrNetwork, forward, strHeadCount, strLogits } from '../../src/models/index.js';
 import type { Rng } from '../../src/random/types.js';
 import { buildPretextBatch, pretextLabels } from '../../src/training/batches.js';
 import { pretrain, type WindowSource } from '../../src/training/pretrain.js';
@@ -110,7 +110,7 @@ test('pretraining one step with 8 heads: 8 logits, history columns of the 8th na
   try {
     assert.equal(res.step, 1);
     assert.equal(strHeadCount(res.model), 8);
-    const logits = strForward(res.model, tf.zeros([2, WS, 1]));
+    const logits = forward(res.model, tf.zeros([2, WS, 1]), { fetch: strLogits(res.model) });
     assert.equal(logits.length, 8);
     for (const l of logits) assert.deepEqual(l.shape, [2, 1]);
     tf.dispose(logits);
