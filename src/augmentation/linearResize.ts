@@ -1,3 +1,4 @@
+// OpenCV INTER_LINEAR 1-D resize (linearResize), the primitive behind the time-warping transformation.
 import { UserError } from '../errors.js';
 
 /**

@@ -1,3 +1,4 @@
+// Loading a config: YAML file + `--set` overrides + flags, schema-validated, with located error messages.
 import { readFile } from 'node:fs/promises';
 import {
   isMap,

@@ -1,3 +1,4 @@
+// The zod schema of the experiment config (data, preprocessing, model, training, evaluation, engine, sweep).
 import { z } from 'zod';
 // The transformation table is a leaf (it imports only zod, errors and the Rng type), so config may derive from it.
 import { TRANSFORMATIONS, TRANSFORMATION_NAMES } from '../augmentation/transformations.js';

@@ -1,3 +1,4 @@
+// The fuzz targets: one entry per reader with its seed corpus generated in code and the call ecgssl makes.
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// emitK8s: a Kubernetes Indexed Job manifest running one `ecgssl task` per unit of a plan.
 import { stringify } from 'yaml';
 import { UserError } from '../errors.js';
 import { taskCommand, type TaskCommandArgs } from './taskCommand.js';

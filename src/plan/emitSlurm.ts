@@ -1,3 +1,4 @@
+// emitSlurm: an sbatch job-array script running one `ecgssl task` per unit of a plan.
 import { UserError } from '../errors.js';
 import { shellQuote } from './shellQuote.js';
 import { taskCommand, type TaskCommandArgs } from './taskCommand.js';

@@ -1,3 +1,4 @@
+// Plan files (`<experiment>/plans/<id>.json`): their id, contents, atomic write, read-back and discovery.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';

@@ -1,3 +1,4 @@
+// prepareKey: the plan-time key under which sweep points share one prepare unit.
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { hashCanonical } from '../util/canonical.js';

@@ -1,3 +1,4 @@
+// Cross-validation folds: makeFolds (window, subject, stratified-window splits) and a run's evaluationFolds.
 import { UserError, check } from '../errors.js';
 import type { WindowEntry } from '../datasets/types.js';
 import { createRng } from '../random/index.js';

@@ -1,3 +1,4 @@
+// Public API of the training layer: pretraining, fine-tuning, folds, summaries and pipeline stages.
 export { pretrain, evaluatePretext, splitHeldOut, checkpointDirOf } from './pretrain.js';
 export type { PretrainArgs, PretrainResult, WindowSource, HistoryRow } from './pretrain.js';
 export {

@@ -1,3 +1,4 @@
+// Fold scores aggregated into summary rows (mean, std per dataset/task/arm/fraction/metric), CSV and table.
 import Papa from 'papaparse';
 
 /**
