@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSource, PreprocessingConfig } from '../config/schema.js';
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { createPipeline, type PreprocessingPipeline } from '../preprocessing/index.js';
 import { describeWriteError } from '../results/atomic.js';
 import { log } from '../util/log.js';
@@ -49,7 +49,7 @@ function sourceTasks(source: DataSource): string[] | undefined {
 /** The reader of `source.kind`, loaded. */
 async function loadReader(source: DataSource): Promise<ReaderModule<DataSource>> {
   const entry = readerEntry(source.kind);
-  if (!entry) throw new UserError(`prepare: no reader for data.kind "${String(source.kind)}"`);
+  if (!entry) throw new InternalError(`prepare: no reader for data.kind "${String(source.kind)}"`);
   return (await entry.load()) as ReaderModule<DataSource>;
 }
 

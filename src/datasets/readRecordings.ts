@@ -1,6 +1,6 @@
 /** Reads every recording of a data source with the reader its `kind` names in the registry. */
 import type { DataSource } from '../config/schema.js';
-import { UserError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import { readerEntry } from './readers/registry.js';
 import type { RawRecording, ReaderContext, ReaderModule } from './types.js';
 
@@ -11,7 +11,7 @@ import type { RawRecording, ReaderContext, ReaderModule } from './types.js';
  */
 export async function* readRecordings(source: DataSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
   const entry = readerEntry(source.kind);
-  if (!entry) throw new UserError(`readRecordings: no reader for data.kind "${String(source.kind)}"`);
+  if (!entry) throw new InternalError(`readRecordings: no reader for data.kind "${String(source.kind)}"`);
   const reader = (await entry.load()) as ReaderModule<DataSource>;
   yield* reader.read(source, ctx);
 }

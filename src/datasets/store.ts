@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { DataSource, PreprocessingConfig } from '../config/schema.js';
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { describeWriteError, writeAllSync } from '../results/atomic.js';
 import { hashCanonical } from '../util/canonical.js';
 import type { PrepareSummary, WindowEntry, WindowStore } from './types.js';
@@ -157,17 +157,19 @@ export function openWindowStore(dir: string): WindowStore {
     tasks: index.tasks,
     skippedRecordings: index.counts.skippedRecordings,
     read(indices: readonly number[], out?: Float32Array): Float32Array {
-      if (fd === undefined) throw new UserError(`WindowStore.read: the store ${dir} is closed`);
+      if (fd === undefined) throw new InternalError(`WindowStore.read: the store ${dir} is closed`);
       const m = indices.length;
       const dst = out ?? new Float32Array(m * ws);
       if (dst.length < m * ws)
-        throw new UserError(`WindowStore.read: out has ${dst.length} elements, ${m} windows need ${m * ws}`);
+        throw new InternalError(
+          `WindowStore.read: out has ${dst.length} elements, ${m} windows need ${m * ws}`,
+        );
       const buf = Buffer.from(dst.buffer, dst.byteOffset, m * rowBytes);
       let k = 0;
       while (k < m) {
         const first = indices[k] as number;
         if (!Number.isInteger(first) || first < 0 || first >= n)
-          throw new UserError(`WindowStore.read: window index ${first} out of range 0..${n - 1}`);
+          throw new InternalError(`WindowStore.read: window index ${first} out of range 0..${n - 1}`);
         let run = 1;
         while (k + run < m && indices[k + run] === first + run) run++;
         const want = run * rowBytes;

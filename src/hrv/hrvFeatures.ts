@@ -1,5 +1,5 @@
 // Time-domain heart-rate variability of one window: mean heart rate, SDNN, RMSSD, pNN50 (or why they are missing).
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 
 /** The four window features, in this order in feature vectors. */
 export const HRV_FEATURE_NAMES = ['meanHeartRateBpm', 'sdnnMs', 'rmssdMs', 'pnn50Percent'] as const;
@@ -34,7 +34,7 @@ export function hrvFeatures(rPeaks: ArrayLike<number>, rateHz: number): HrvWindo
   const n = rPeaks.length;
   for (let i = 1; i < n; i++)
     if (!((rPeaks[i] as number) > (rPeaks[i - 1] as number)))
-      throw new UserError(
+      throw new InternalError(
         `hrvFeatures: rPeaks must be strictly increasing; index ${i} is ${rPeaks[i]} after ${rPeaks[i - 1]}`,
       );
   if (n < HRV_MIN_BEATS)

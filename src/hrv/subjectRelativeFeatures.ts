@@ -1,5 +1,5 @@
 // Each window's HRV features also relative to its subject's mean over all of that subject's windows.
-import { UserError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import { HRV_FEATURE_NAMES, type HrvFeatures, type HrvWindowFeatures } from './hrvFeatures.js';
 
 /** A window's features and the same features minus its subject's mean, or the reason it has none. */
@@ -18,7 +18,7 @@ export function subjectRelativeFeatures(
   subjects: readonly string[],
 ): HrvRelativeWindowFeatures[] {
   if (windows.length !== subjects.length)
-    throw new UserError(
+    throw new InternalError(
       `subjectRelativeFeatures: ${windows.length} windows but ${subjects.length} subject names; they must pair up`,
     );
   const sums = new Map<string, { n: number; sum: number[] }>();

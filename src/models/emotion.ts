@@ -1,6 +1,6 @@
 // The emotion classifier (METHOD §4): the dense head on the embedding, and trunk + head as one network.
 import * as tf from '@tensorflow/tfjs';
-import { check } from '../errors.js';
+import { check, invariant } from '../errors.js';
 import type { ModelConfig } from '../config/schema.js';
 import { initializeWeights } from './init.js';
 import { buildEncoder, buildStrNetwork } from './strNetwork.js';
@@ -29,7 +29,7 @@ export interface EmotionHeadArgs {
  */
 export function buildEmotionHead(args: EmotionHeadArgs): tf.LayersModel {
   check(args.numClasses >= 2, 'buildEmotionHead', `numClasses must be >= 2, got ${args.numClasses}`);
-  check(args.layers >= 1, 'buildEmotionHead', `layers must be >= 1, got ${args.layers}`);
+  invariant(args.layers >= 1, 'buildEmotionHead', `layers must be >= 1, got ${args.layers}`);
   const inp = tf.input({ shape: [args.inputUnits], name: 'embedding' });
   let y: tf.SymbolicTensor = inp;
   for (let i = 1; i <= args.layers; i++) {
@@ -76,7 +76,7 @@ export interface EmotionNetworkArgs {
 export function buildEmotionNetwork(args: EmotionNetworkArgs): tf.LayersModel {
   let encoder = args.encoder;
   if (!encoder) {
-    check(
+    invariant(
       args.windowSamples !== undefined,
       'buildEmotionNetwork',
       'windowSamples is needed without an encoder',

@@ -1,6 +1,6 @@
 // forward(): the one forward pass of every ecgssl model (training with given dropout masks, or testing).
 import * as tf from '@tensorflow/tfjs';
-import { check } from '../errors.js';
+import { invariant } from '../errors.js';
 
 /** A dropout layer of a model as {@link forward} hands it to {@link ForwardTraining.maskFor}. */
 export interface DropoutPoint {
@@ -49,7 +49,7 @@ export function forward(
   args: ForwardArgs = {},
 ): tf.Tensor[] {
   const xs = Array.isArray(x) ? (x as readonly tf.Tensor[]) : [x as tf.Tensor];
-  check(
+  invariant(
     xs.length === model.inputs.length,
     'forward',
     `model "${model.name}" takes ${model.inputs.length} inputs, got ${xs.length}`,
@@ -61,7 +61,7 @@ export function forward(
     if (known) return known;
     const layer = s.sourceLayer;
     const node = layer.inboundNodes[s.nodeIndex];
-    check(
+    invariant(
       node !== undefined && node.inputTensors.length > 0,
       'forward',
       `tensor "${s.name}" of model "${model.name}" is not computed from the model's inputs`,
@@ -87,17 +87,21 @@ function runLayer(
     const x = inputs[0] as tf.Tensor;
     const { rate, noiseShape } = layer.getConfig() as { rate: number; noiseShape?: number[] | null };
     if (!training || rate <= 0) return [x];
-    check(rate < 1, 'forward', `dropout layer "${layer.name}" has rate ${rate}, must be < 1`);
-    check(noiseShape == null, 'forward', `dropout layer "${layer.name}" has a noiseShape (not supported)`);
+    invariant(rate < 1, 'forward', `dropout layer "${layer.name}" has rate ${rate}, must be < 1`);
+    invariant(
+      noiseShape == null,
+      'forward',
+      `dropout layer "${layer.name}" has a noiseShape (not supported)`,
+    );
     const mask = training.maskFor({ name: layer.name, rate }, x.shape);
-    check(
+    invariant(
       mask.shape.join() === x.shape.join(),
       'forward',
       `mask of "${layer.name}" has shape [${mask.shape.join(', ')}], its input [${x.shape.join(', ')}]`,
     );
     return [tf.mul(x, mask)];
   }
-  check(
+  invariant(
     !(training && UNSEEDED_RANDOM_LAYERS.has(kind)),
     'forward',
     `layer "${layer.name}" (${kind}) draws unseeded random numbers when training; use tf.layers.dropout`,

@@ -1,5 +1,5 @@
 // L2-regularised logistic regression (binary and multinomial) in plain TypeScript, fitted by Newton's method.
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 
 /** Settings of {@link fitLogisticRegression}. */
 export interface LogisticRegressionArgs {
@@ -184,12 +184,12 @@ function checkInputs(
 ): number {
   if (x.length === 0) throw new UserError('fitLogisticRegression: no training rows');
   if (x.length !== y.length)
-    throw new UserError(`fitLogisticRegression: ${x.length} rows but ${y.length} labels`);
+    throw new InternalError(`fitLogisticRegression: ${x.length} rows but ${y.length} labels`);
   const d = (x[0] as ArrayLike<number>).length;
   let maxLabel = 0;
   x.forEach((row, i) => {
     if (row.length !== d)
-      throw new UserError(`fitLogisticRegression: row ${i} has ${row.length} features, row 0 has ${d}`);
+      throw new InternalError(`fitLogisticRegression: row ${i} has ${row.length} features, row 0 has ${d}`);
     for (let j = 0; j < d; j++)
       if (!Number.isFinite(row[j] as number))
         throw new UserError(
@@ -280,7 +280,7 @@ export function predictProbaLogisticRegression(
   const d = model.featureMean.length;
   return x.map((row, i) => {
     if (row.length !== d)
-      throw new UserError(
+      throw new InternalError(
         `predictProbaLogisticRegression: row ${i} has ${row.length} features, the model ${d}`,
       );
     const out = new Array<number>(model.numClasses).fill(0);

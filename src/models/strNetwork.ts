@@ -1,6 +1,6 @@
 // The signal transformation recognition network (METHOD §3): builder, encoder, head count and the heads' logits.
 import * as tf from '@tensorflow/tfjs';
-import { check } from '../errors.js';
+import { check, invariant } from '../errors.js';
 import { initializeWeights } from './init.js';
 
 /** Arguments of {@link buildStrNetwork}; defaults are METHOD §3 Table 1. */
@@ -47,7 +47,7 @@ export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
   const alpha = args.leakyAlpha ?? 0.2;
   const headUnits = args.headUnits ?? 128;
   const heads = args.heads ?? 7;
-  check(
+  invariant(
     Number.isInteger(heads) && heads > 0,
     'buildStrNetwork',
     `heads must be a positive integer, got ${heads}`,
@@ -58,7 +58,7 @@ export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
     'buildStrNetwork',
     `windowSamples must be a positive integer, got ${args.windowSamples}`,
   );
-  check(
+  invariant(
     filters.length === 3 && kernels.length === 3,
     'buildStrNetwork',
     `filters and kernelSizes need 3 entries, got ${filters.length} and ${kernels.length}`,
@@ -130,7 +130,7 @@ export function strLogits(model: tf.LayersModel): tf.SymbolicTensor[] {
     const layer = out.sourceLayer;
     const node = layer.inboundNodes[out.nodeIndex];
     const activation = (layer.getConfig() as { activation?: string }).activation;
-    check(
+    invariant(
       layer.getClassName() === 'Activation' && activation === 'sigmoid' && node?.inputTensors.length === 1,
       'strLogits',
       `output "${out.name}" of model "${model.name}" is not a sigmoid activation of a logit`,

@@ -6,7 +6,7 @@ import {
   type TransformationParams,
   type TransformationTable,
 } from '../augmentation/index.js';
-import { UserError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import { deriveRng } from '../random/index.js';
 
 /** Key offsets of the derived random streams of pretraining (kept apart from window indices). */
@@ -56,7 +56,7 @@ export function buildPretextBatch(args: PretextBatchArgs): PretextBatch {
   const table = args.transformationTable ?? TRANSFORMATIONS;
   const heads = table.length;
   if (heads < 1 || heads > MAX_TRANSFORMATIONS)
-    throw new UserError(
+    throw new InternalError(
       `buildPretextBatch: the table needs 1..${MAX_TRANSFORMATIONS} transformations, got ${heads}`,
     );
   const ws = args.windowSamples;
@@ -95,7 +95,7 @@ export function pretextLabels(transform: Uint8Array, heads: number): Float32Arra
   const y = new Float32Array(transform.length * heads);
   transform.forEach((t, k) => {
     if (t >= heads)
-      throw new UserError(`pretextLabels: sample ${k} has transformation ${t}, beyond ${heads} heads`);
+      throw new InternalError(`pretextLabels: sample ${k} has transformation ${t}, beyond ${heads} heads`);
     y[k * heads + t] = 1;
   });
   return y;

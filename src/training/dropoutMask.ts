@@ -1,6 +1,6 @@
 // Inverted-dropout masks from the project Rng, and the training mode of forward() that draws them.
 import * as tf from '@tensorflow/tfjs';
-import { check } from '../errors.js';
+import { invariant } from '../errors.js';
 import type { ForwardTraining } from '../models/index.js';
 import type { Rng } from '../random/types.js';
 
@@ -24,12 +24,16 @@ export function invertedDropoutMask(rows: number, units: number, rate: number, r
 export function rngDropout(rng: Rng | undefined): ForwardTraining {
   return {
     maskFor: ({ name, rate }, shape) => {
-      check(
+      invariant(
         rng !== undefined,
         'rngDropout',
         `dropout layer "${name}" needs a mask but no random stream was given`,
       );
-      check(rate > 0 && rate < 1, 'rngDropout', `dropout rate of "${name}" must be in (0, 1), got ${rate}`);
+      invariant(
+        rate > 0 && rate < 1,
+        'rngDropout',
+        `dropout rate of "${name}" must be in (0, 1), got ${rate}`,
+      );
       const rows = shape[0] as number;
       const mask = invertedDropoutMask(rows, rows > 0 ? shapeSize(shape) / rows : 0, rate, rng!);
       return shape.length === 2 ? mask : tf.reshape(mask, [...shape]);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readerEntry } from '../datasets/readers/registry.js';
 import { DEFAULT_HEAD_SHAPE, type HeadShape } from '../datasets/readers/sourceFields.js';
-import { check } from '../errors.js';
+import { check, invariant } from '../errors.js';
 import { dropoutPoints, forward, predictRows, type EmotionHeadArgs } from '../models/index.js';
 import type { Rng } from '../random/types.js';
 import { rngDropout } from './dropoutMask.js';
@@ -80,13 +80,13 @@ export function trainClassifier(
   const n = labels.length;
   check(n > 0 && x.shape[0] === n, 'trainClassifier', `x has ${x.shape[0]} rows for ${n} labels`);
   const numClasses = model.outputs[0]!.shape[1] as number;
-  check(
+  invariant(
     labels.every((y) => Number.isInteger(y) && y >= 0 && y < numClasses),
     'trainClassifier',
     `labels must be class indices in [0, ${numClasses})`,
   );
   const maxRate = Math.max(0, ...dropoutPoints(model).map((d) => d.rate));
-  check(
+  invariant(
     maxRate === 0 || args.dropoutRng !== undefined,
     'trainClassifier',
     `the head has dropout (rate ${maxRate}) but no dropoutRng was given`,

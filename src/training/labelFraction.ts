@@ -1,5 +1,5 @@
 // Label fractions of the label-scarce study (METHOD §6): parsing, canonical labels, slugs, keys and the subsample.
-import { UserError, check } from '../errors.js';
+import { UserError, check, invariant } from '../errors.js';
 import type { Rng } from '../random/types.js';
 
 /** A label fraction of the label-scarce study: its text (`"1%"`) and value (0.01). */
@@ -85,7 +85,7 @@ export function subsampleLabels(
   rng: Rng,
 ): number[] {
   check(fraction > 0 && fraction <= 1, 'subsampleLabels', `fraction must be in (0, 1], got ${fraction}`);
-  check(
+  invariant(
     indices.length === labels.length,
     'subsampleLabels',
     `${indices.length} indices for ${labels.length} labels`,

@@ -1,6 +1,6 @@
 // Losses and learning-rate schedule of pretraining (METHOD §3).
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors.js';
+import { InternalError } from '../errors.js';
 
 /**
  * The pretext loss (METHOD §3): sum over heads of weight_i * mean sigmoid cross-entropy(logits_i, labels[:, i])
@@ -14,7 +14,7 @@ export function pretextLoss(
   kernels: readonly tf.Tensor[],
 ): tf.Scalar {
   if (taskWeights.length !== logits.length || labels.shape[1] !== logits.length)
-    throw new UserError(
+    throw new InternalError(
       `pretextLoss: ${logits.length} heads need as many task weights and label columns, got ${taskWeights.length} and ${labels.shape[1]}`,
     );
   return tf.tidy(() => {

@@ -1,5 +1,5 @@
 // Per-head pretext metrics (accuracy, F1) accumulated over batches, and the heads still at chance.
-import { UserError } from '../errors.js';
+import { InternalError } from '../errors.js';
 
 /** Accuracy and F1 (positive class, threshold 0.5) of one head. */
 export interface TaskMetrics {
@@ -20,7 +20,7 @@ export class PretextCounter {
   /** A counter for `heads` heads (the transformation table's length). */
   constructor(readonly heads: number) {
     if (!Number.isInteger(heads) || heads < 1)
-      throw new UserError(`PretextCounter: heads must be a positive integer, got ${heads}`);
+      throw new InternalError(`PretextCounter: heads must be a positive integer, got ${heads}`);
     this.tp = new Float64Array(heads);
     this.fp = new Float64Array(heads);
     this.fn = new Float64Array(heads);
@@ -31,7 +31,7 @@ export class PretextCounter {
   add(scores: Float32Array, transform: Uint8Array, logits = false): void {
     const heads = this.heads;
     if (scores.length !== transform.length * heads)
-      throw new UserError(
+      throw new InternalError(
         `PretextCounter.add: ${transform.length} samples x ${heads} heads need ${transform.length * heads} scores, got ${scores.length}`,
       );
     const thr = logits ? 0 : 0.5;

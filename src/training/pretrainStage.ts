@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RunDir } from '../results/runDir.js';
 import type { WindowStore } from '../datasets/types.js';
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { loadStores } from '../datasets/index.js';
 import { initEngine, fileSystemIOHandler } from '../engine/index.js';
 import { saveVegaLite } from '../plots/index.js';
@@ -37,7 +37,7 @@ export interface PretrainUnitResult {
 /** Relative folder of a pretraining unit: `pretrain/all` or `pretrain/fold-<k>`. */
 export function pretrainUnitDir(scope: 'all' | 'fold', fold?: number): string {
   if (scope === 'all') return 'pretrain/all';
-  if (fold === undefined) throw new UserError('encoderDirFor: scope "fold" needs a fold number');
+  if (fold === undefined) throw new InternalError('encoderDirFor: scope "fold" needs a fold number');
   return `pretrain/fold-${fold}`;
 }
 

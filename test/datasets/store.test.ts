@@ -14,6 +14,7 @@ import {
   type StoreIndex,
 } from '../../src/datasets/store.js';
 import { tmp, writeWfdb, pattern } from './helpers.js';
+import { InternalError } from '../../src/errors.js';
 
 const RAW = preprocessingSchema.parse({
   windowSamples: 100,
@@ -85,7 +86,10 @@ test('prepareSource: exact window counts and contents, labels, skipped short rec
   const out = new Float32Array(200);
   assert.equal(store.read([2, 2], out), out);
   assert.deepEqual(out.subarray(100), all.subarray(200, 300));
-  assert.throws(() => store.read([5]), /window index 5 out of range 0\.\.4/);
+  assert.throws(
+    () => store.read([5]),
+    (e: unknown) => e instanceof InternalError && /window index 5 out of range 0\.\.4/.test(e.message),
+  );
   store.close();
   assert.throws(() => store.read([0]), /closed/);
   const again = await prepareSource(source, pre, cache, { progress: false });

@@ -16,7 +16,7 @@ import { beatAnnotations, readWfdbAnnotations } from '../../src/datasets/formats
 import { resample } from '../../src/preprocessing/index.js';
 import { restingEcgArgs, simulateEcg } from '../../src/datasets/readers/synthetic/ecgsyn.js';
 import { createRng } from '../../src/random/index.js';
-import { UserError } from '../../src/errors.js';
+import { InternalError } from '../../src/errors.js';
 
 function close(a: number, b: number, what: string): void {
   assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
@@ -50,14 +50,14 @@ test('hrvFeatures on a known RR series (800, 900, 800, 900, 900 ms) at 1000 Hz a
   });
 });
 
-test('hrvFeatures: too few beats give a reason, never NaN; bad input is a UserError', () => {
+test('hrvFeatures: too few beats give a reason, never NaN; unordered peaks are an InternalError', () => {
   assert.deepEqual(hrvFeatures([], 256), { ok: false, reason: '0 beats detected, need at least 3' });
   assert.deepEqual(hrvFeatures([10], 256), { ok: false, reason: '1 beat detected, need at least 3' });
   assert.deepEqual(hrvFeatures([10, 300], 256), { ok: false, reason: '2 beats detected, need at least 3' });
   assert.throws(
     () => hrvFeatures([10, 10, 20], 256),
     (e: unknown) =>
-      e instanceof UserError &&
+      e instanceof InternalError &&
       /hrvFeatures: rPeaks must be strictly increasing; index 1 is 10 after 10/.test(e.message),
   );
   assert.throws(() => hrvFeatures([1, 2, 3], 0), /hrvFeatures: rateHz must be a positive number, got 0/);

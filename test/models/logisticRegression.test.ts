@@ -6,7 +6,7 @@ import {
   predictLogisticRegression,
   predictProbaLogisticRegression,
 } from '../../src/models/logisticRegression.js';
-import { UserError } from '../../src/errors.js';
+import { InternalError, UserError } from '../../src/errors.js';
 
 function close(a: number, b: number, tol: number, what: string): void {
   assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
@@ -111,12 +111,16 @@ test('logistic regression, classWeight balanced: matches scipy BFGS on the weigh
   assert.ok(predictProbaLogisticRegression(plain, XT)[1]![1]! < pRef[1]!);
 });
 
-test('logistic regression: bad inputs are UserErrors naming the function and the value', () => {
+test('logistic regression: bad values are UserErrors, mismatched lengths InternalErrors, naming the function', () => {
   assert.throws(
     () => fitLogisticRegression([], []),
     (e: unknown) => e instanceof UserError && /no training rows/.test(e.message),
   );
-  assert.throws(() => fitLogisticRegression([[1], [2]], [0]), /fitLogisticRegression: 2 rows but 1 labels/);
+  assert.throws(
+    () => fitLogisticRegression([[1], [2]], [0]),
+    (e: unknown) =>
+      e instanceof InternalError && /fitLogisticRegression: 2 rows but 1 labels/.test(e.message),
+  );
   assert.throws(() => fitLogisticRegression([[1], [NaN]], [0, 1]), /feature 0 of row 1 is NaN/);
   assert.throws(() => fitLogisticRegression([[1], [2]], [0, 1.5]), /label 1 is 1.5/);
   assert.throws(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../src/errors.js';
+import { InternalError } from '../../src/errors.js';
 import { buildEmotionHead, forward } from '../../src/models/index.js';
 import { deriveRng } from '../../src/random/index.js';
 import { invertedDropoutMask, rngDropout } from '../../src/training/dropoutMask.js';
@@ -151,7 +151,8 @@ test('trainClassifier: head dropout from the dropoutRng streams, bit-reproducibl
         rng: deriveRng(1, 0),
       }),
     (err: unknown) =>
-      err instanceof UserError && /trainClassifier: .*dropout \(rate 0\.4\).*dropoutRng/.test(err.message),
+      err instanceof InternalError &&
+      /trainClassifier: .*dropout \(rate 0\.4\).*dropoutRng/.test(err.message),
   );
   head.dispose();
   x.dispose();

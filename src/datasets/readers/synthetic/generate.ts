@@ -1,7 +1,7 @@
 /** Writes the synthetic data set (generic format: .npy recordings, labels.csv, manifest.json) into a folder. */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError, check } from '../../../errors.js';
+import { UserError, check, invariant } from '../../../errors.js';
 import { deriveRng } from '../../../random/index.js';
 import type { Rng } from '../../../random/types.js';
 import { canonicalJson } from '../../../util/canonical.js';
@@ -163,7 +163,11 @@ export function generateSyntheticRecording(
   const subject = drawSubject(subjectIndex, deriveRng(args.seed, 1, subjectIndex));
   const plan = affectPlan(args.recordingsPerSubject, deriveRng(args.seed, 2, subjectIndex));
   const affect = plan[recordingIndex];
-  check(affect !== undefined, 'generateSyntheticRecording', `recording index ${recordingIndex} out of range`);
+  invariant(
+    affect !== undefined,
+    'generateSyntheticRecording',
+    `recording index ${recordingIndex} out of range`,
+  );
   const rng = deriveRng(args.seed, 3, subjectIndex, recordingIndex);
   const { sim, tWaveGain } = recordingPhysiology(
     subject,
