@@ -141,6 +141,15 @@ export const evaluationSchema = z
     splitSeed: z.number().int().default(1),
     /** Label fractions for the label-scarce study, e.g. ["1%", "10%", "100%"]. */
     labelFractions: z.array(z.string().regex(/^\d+(\.\d+)?%$/)).default(['1%']),
+    /**
+     * Arms trained on the same folds and label fractions: `ssl` (the pretrained encoder + head), `baseline` (the same
+     * CNN from random init), `hrv` (the heart-rate reference: logistic regression on each window's HRV features).
+     */
+    arms: z
+      .array(z.enum(['ssl', 'baseline', 'hrv']))
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, 'each arm at most once')
+      .default(['ssl', 'baseline', 'hrv']),
   })
   .strict();
 

@@ -16,7 +16,7 @@ import {
   type FoldResult,
 } from './fitFold.js';
 import type { LabelFraction } from './labelFraction.js';
-import type { FoldScore } from './summary.js';
+import type { Arm, FoldScore } from './summary.js';
 
 /** Arguments of {@link crossValidate}. */
 export interface CrossValidateArgs {
@@ -143,17 +143,31 @@ export async function crossValidate(args: CrossValidateArgs): Promise<FoldResult
 }
 
 /**
- * The paired difference arm: for each task / label fraction / fold evaluated in both `ssl` (or `ssl-full`) and
- * `baseline`, the metric differences ssl - baseline (arm `difference`, or `difference-full`).
+ * The paired difference arms: for each task / label fraction / fold evaluated in `ssl` (or `ssl-full`) and in the
+ * reference arm, the metric differences ssl minus reference: `difference` / `difference-full` against `baseline`,
+ * `difference-hrv` / `difference-full-hrv` against `hrv`.
  */
 export function differenceScores(results: readonly FoldScore[]): FoldScore[] {
+  return [
+    ...pairedDifferences(results, 'baseline', { ssl: 'difference', 'ssl-full': 'difference-full' }),
+    ...pairedDifferences(results, 'hrv', { ssl: 'difference-hrv', 'ssl-full': 'difference-full-hrv' }),
+  ];
+}
+
+/** ssl / ssl-full minus `reference`, fold by fold, under the arm names of `names`. */
+function pairedDifferences(
+  results: readonly FoldScore[],
+  reference: Arm,
+  names: Partial<Record<Arm, Arm>>,
+): FoldScore[] {
   const key = (s: FoldScore): string => JSON.stringify([s.dataset, s.task, s.labelFraction, s.fold]);
-  const baseline = new Map<string, FoldScore>();
-  for (const s of results) if (s.arm === 'baseline' && s.metrics) baseline.set(key(s), s);
+  const refs = new Map<string, FoldScore>();
+  for (const s of results) if (s.arm === reference && s.metrics) refs.set(key(s), s);
   const out: FoldScore[] = [];
   for (const s of results) {
-    if ((s.arm !== 'ssl' && s.arm !== 'ssl-full') || !s.metrics) continue;
-    const b = baseline.get(key(s));
+    const arm = names[s.arm];
+    if (arm === undefined || !s.metrics) continue;
+    const b = refs.get(key(s));
     if (!b?.metrics) continue;
     const metrics: Record<string, number> = {};
     for (const [m, v] of Object.entries(s.metrics)) {
@@ -163,7 +177,7 @@ export function differenceScores(results: readonly FoldScore[]): FoldScore[] {
     out.push({
       dataset: s.dataset,
       task: s.task,
-      arm: s.arm === 'ssl' ? 'difference' : 'difference-full',
+      arm,
       labelFraction: s.labelFraction,
       fold: s.fold,
       metrics,

@@ -8,6 +8,7 @@ import { buildEmotionHead, buildEmotionNetwork, predictRows } from '../models/in
 import { deriveRng, type Rng } from '../random/index.js';
 import { evaluationFolds, type Fold } from './folds.js';
 import { predictClasses, resolveHeadArgs, trainClassifier } from './finetune.js';
+import { fitHrvArm, hrvInputsOf, type HrvFitInfo } from './hrvArm.js';
 import { fractionKeeps, fractionKey, subsampleLabels, type LabelFraction } from './labelFraction.js';
 import type { Arm, FoldScore } from './summary.js';
 
@@ -32,7 +33,7 @@ export const FINETUNE_STREAM_KEYS = {
 export const FOLD_METRICS = ['accuracy', 'f1Macro', 'f1Official', 'precisionMacro', 'recallMacro'] as const;
 
 /** What the cross-validation trains per fold and task. */
-export type ArmKind = 'ssl' | 'baseline';
+export type ArmKind = 'ssl' | 'baseline' | 'hrv';
 
 /** One fold's result for one task / arm / label fraction. */
 export interface FoldResult extends FoldScore {
@@ -44,10 +45,12 @@ export interface FoldResult extends FoldScore {
   /** Mean training loss of the final epoch. */
   finalLoss?: number;
   seconds?: number;
+  /** The hrv arm: windows without HRV features (too few beats) and why. */
+  hrv?: HrvFitInfo;
 }
 
 /** Stream key of an arm (the SSL arm has one key in frozen and full mode: a config trains only one of them). */
-const ARM_KEY: Record<ArmKind, number> = { ssl: 1, baseline: 2 };
+const ARM_KEY: Record<ArmKind, number> = { ssl: 1, baseline: 2, hrv: 3 };
 
 /** Keys of one classifier fit: fold, task index, arm and label fraction ({@link FINETUNE_STREAM_KEYS}). */
 export interface FitKeys {
@@ -81,7 +84,7 @@ export function dropoutStream(seed: number, fit: FitKeys, epoch: number, batch: 
 
 /** The summary arm of a fit: the SSL arm is `ssl-full` only at 100 % labels in finetune.mode full (METHOD §6). */
 export function armOf(arm: ArmKind, fraction: number, sslMode: 'frozen' | 'full'): Arm {
-  if (arm === 'baseline') return 'baseline';
+  if (arm === 'baseline' || arm === 'hrv') return arm;
   return fraction < 1 || sslMode === 'frozen' ? 'ssl' : 'ssl-full';
 }
 
@@ -213,6 +216,47 @@ async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
   return copy;
 }
 
+/** The scores of predictions on a fit's test windows, as a FoldResult's fields. */
+function scored(
+  truth: readonly number[],
+  pred: readonly number[],
+  numClasses: number,
+): Pick<FoldResult, 'metrics' | 'confusion'> {
+  const s = scoreClassification(truth, pred, numClasses);
+  const metrics: Record<string, number> = {};
+  for (const m of FOLD_METRICS) metrics[m] = s[m];
+  return { metrics, confusion: s.confusion.map((row) => [...row]) };
+}
+
+/** One fit of the hrv arm (a logistic regression on the windows' HRV features, see hrvArm.ts). */
+function fitHrvFold(
+  data: CrossValidationData,
+  fit: Fit,
+  base: Pick<FoldResult, 'dataset' | 'task' | 'labelFraction' | 'fold'>,
+  train: readonly number[],
+  test: readonly number[],
+  numClasses: number,
+  started: number,
+): FoldResult {
+  const y = data.labels.get(fit.task)!;
+  const out = fitHrvArm(hrvInputsOf(data.store, data.windows), y, train, test, numClasses);
+  if ('skipped' in out)
+    return { ...base, arm: 'hrv', skipped: out.skipped, trainWindows: 0, testWindows: test.length };
+  return {
+    ...base,
+    arm: 'hrv',
+    ...scored(
+      test.map((i) => y[i]!),
+      out.pred,
+      numClasses,
+    ),
+    trainWindows: train.length - out.info.trainWithoutFeatures,
+    testWindows: test.length,
+    seconds: (Date.now() - started) / 1000,
+    hrv: out.info,
+  };
+}
+
 /** Arguments of {@link fitFold}. */
 export interface FitFoldArgs {
   data: CrossValidationData;
@@ -292,6 +336,7 @@ export async function fitFold(args: FitFoldArgs): Promise<FoldResult> {
   const y = data.labels.get(fit.task)!;
   const numClasses = Math.max(2, data.store.tasks[fit.task] ?? 2);
   const started = Date.now();
+  if (fit.arm === 'hrv') return fitHrvFold(data, fit, base, train, test, numClasses, started);
   const frozen = fit.arm === 'ssl' && arm === 'ssl';
   const { model, xTrain, xTest } = await buildFit(args, train, test, frozen);
   try {
@@ -310,18 +355,14 @@ export async function fitFold(args: FitFoldArgs): Promise<FoldResult> {
       },
     );
     const pred = predictClasses(model, xTest, frozen ? 1024 : (args.inferBatch ?? 64));
-    const s = scoreClassification(
-      test.map((i) => y[i]!),
-      pred,
-      numClasses,
-    );
-    const metrics: Record<string, number> = {};
-    for (const m of FOLD_METRICS) metrics[m] = s[m];
     return {
       ...base,
       arm,
-      metrics,
-      confusion: s.confusion.map((row) => [...row]),
+      ...scored(
+        test.map((i) => y[i]!),
+        pred,
+        numClasses,
+      ),
       trainWindows: train.length,
       testWindows: test.length,
       finalLoss: losses.at(-1),

@@ -21,8 +21,13 @@ import {
 import type { LabelFraction } from './labelFraction.js';
 import { encoderDirFor, loadEncoder } from './pretrainStage.js';
 
-/** The arms every stage trains: the SSL arm (frozen or full, finetune.mode) and the no-SSL baseline. */
-export const STAGE_ARMS: readonly ArmKind[] = ['ssl', 'baseline'];
+/**
+ * The arms a stage trains (`evaluation.arms`, in this order): the SSL arm (frozen or full, finetune.mode), the no-SSL
+ * baseline and the heart-rate reference.
+ */
+export function stageArms(config: LoadedConfig['config']): readonly ArmKind[] {
+  return (['ssl', 'baseline', 'hrv'] as const).filter((a) => config.evaluation.arms.includes(a));
+}
 
 /**
  * The encoder folder of each fold (scope `all`: the run's one; scope `fold`: the fold's), or a UserError naming the
@@ -108,7 +113,7 @@ interface UnitState {
 }
 
 const fitKey = (task: string, arm: ArmKind): string => JSON.stringify([task, arm]);
-const armKindOf = (r: FoldResult): ArmKind => (r.arm === 'baseline' ? 'baseline' : 'ssl');
+const armKindOf = (r: FoldResult): ArmKind => (r.arm === 'baseline' || r.arm === 'hrv' ? r.arm : 'ssl');
 
 /** The fold units a run touches: existing valid files loaded on first use, each new fit persisted atomically. */
 function unitBook(args: RunFoldsArgs, fingerprintOf: (fold: number) => string) {
@@ -130,11 +135,12 @@ function unitBook(args: RunFoldsArgs, fingerprintOf: (fold: number) => string) {
     }
     return s;
   };
+  const arms = stageArms(loaded.config);
   const write = async (s: UnitState, data: CrossValidationData): Promise<void> => {
     const folds = data.tasks
-      .flatMap((t) => STAGE_ARMS.map((a) => s.results.get(fitKey(t, a))))
+      .flatMap((t) => arms.map((a) => s.results.get(fitKey(t, a))))
       .filter((r): r is FoldResult => r !== undefined);
-    s.complete = folds.length === data.tasks.length * STAGE_ARMS.length;
+    s.complete = folds.length === data.tasks.length * arms.length;
     const file: FoldUnitFile = {
       unit: foldUnitName(s.fold, s.fraction.label),
       configHash: loaded.hash,
@@ -143,7 +149,7 @@ function unitBook(args: RunFoldsArgs, fingerprintOf: (fold: number) => string) {
       fraction: s.fraction,
       dataset: data.dataset,
       tasks: data.tasks,
-      arms: [...STAGE_ARMS],
+      arms: [...arms],
       sslMode: loaded.config.finetune.mode,
       complete: s.complete,
       folds,
@@ -176,10 +182,13 @@ export async function runFolds(args: RunFoldsArgs): Promise<FoldRunResult> {
   const { loaded, run } = args;
   const config = loaded.config;
   const folds = args.onlyFolds ?? Array.from({ length: config.evaluation.folds }, (_, k) => k);
-  const dirOf = requireEncoders(loaded, run, args.stage, folds);
+  const arms = stageArms(config);
+  // Without the ssl arm no encoder is read (its fingerprint is then empty).
+  const dirOf = arms.includes('ssl') ? requireEncoders(loaded, run, args.stage, folds) : () => '';
   const prints = new Map<string, string>();
   const fingerprintOf = (fold: number): string => {
     const dir = dirOf(fold);
+    if (dir === '') return '';
     if (!prints.has(dir)) prints.set(dir, encoderFingerprint(dir));
     return prints.get(dir)!;
   };
@@ -195,7 +204,7 @@ export async function runFolds(args: RunFoldsArgs): Promise<FoldRunResult> {
       store,
       dataset: config.data.kind,
       config,
-      arms: STAGE_ARMS,
+      arms,
       fractions: args.fractions,
       encoderFor: loader.encoderFor,
       sslMode: config.finetune.mode,

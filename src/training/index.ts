@@ -65,7 +65,7 @@ export type {
   FitKeys,
   FoldResult,
 } from './fitFold.js';
-export { runFolds, requireEncoders, STAGE_ARMS } from './foldRunner.js';
+export { runFolds, requireEncoders, stageArms } from './foldRunner.js';
 export type { FoldRunResult, RunFoldsArgs } from './foldRunner.js';
 export { encoderFingerprint, foldUnitName, foldUnitRel, readFoldUnit } from './foldUnits.js';
 export type { FoldUnitFile } from './foldUnits.js';

@@ -48,9 +48,25 @@ export interface RunSummary {
   skipped: SkippedFold[];
 }
 
-const ARM_ORDER: Arm[] = ['ssl', 'ssl-full', 'baseline', 'difference', 'difference-full'];
+const ARM_ORDER: Arm[] = [
+  'ssl',
+  'ssl-full',
+  'baseline',
+  'hrv',
+  'difference',
+  'difference-full',
+  'difference-hrv',
+  'difference-full-hrv',
+];
 
-/** Sort: task, then label fraction (largest first), arm order ssl, ssl-full, baseline, difference, then fold. */
+/** The arms of the label-fraction curve and their legend names. */
+const CURVE_ARMS: Partial<Record<Arm, string>> = {
+  ssl: 'with SSL',
+  baseline: 'without SSL',
+  hrv: 'heart rate (HRV)',
+};
+
+/** Sort: task, then label fraction (largest first), arm ({@link ARM_ORDER}), then fold. */
 function sortScores<T extends FoldScore>(scores: readonly T[]): T[] {
   return [...scores].sort(
     (a, b) =>
@@ -232,10 +248,10 @@ export async function mergeRunResults(run: RunDir): Promise<RunSummary> {
     stages: stages.map((s) => s.stage),
   });
   const curve = summary.rows
-    .filter((r) => r.metric === 'accuracy' && (r.arm === 'ssl' || r.arm === 'baseline'))
+    .filter((r) => r.metric === 'accuracy' && r.arm in CURVE_ARMS)
     .map((r) => ({
       task: r.task,
-      arm: r.arm === 'ssl' ? 'with SSL' : 'without SSL',
+      arm: CURVE_ARMS[r.arm]!,
       fraction: parseLabelFraction(r.labelFraction),
       mean: r.mean,
       std: r.std,

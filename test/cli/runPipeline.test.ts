@@ -210,7 +210,7 @@ test('evaluate 50%,100% after finetune computes no 100% fit again; --force recom
   const r = await cli('evaluate', '--config', configPath, '--quiet', '--json', '--labels', '50%,100%');
   assert.equal(r.code, 0, r.stderr);
   // 4 folds x 2 tasks x 2 arms per fraction: the 50% fits are new, the 100% ones are finetune's.
-  assert.deepEqual((JSON.parse(r.stdout) as { fits: unknown }).fits, { computed: 16, reused: 16 });
+  assert.deepEqual((JSON.parse(r.stdout) as { fits: unknown }).fits, { computed: 24, reused: 24 });
   assert.deepEqual(units(), before);
   const finetune = readFolds('finetune');
   const at100 = readFolds('evaluate').filter((f) => f.labelFraction === '100%');
@@ -218,7 +218,7 @@ test('evaluate 50%,100% after finetune computes no 100% fit again; --force recom
   assert.deepEqual(at100, finetune);
   const forced = await cli('evaluate', '--config', configPath, '-q', '--json', '--labels', '100%', '--force');
   assert.equal(forced.code, 0, forced.stderr);
-  assert.deepEqual((JSON.parse(forced.stdout) as { fits: unknown }).fits, { computed: 16, reused: 0 });
+  assert.deepEqual((JSON.parse(forced.stdout) as { fits: unknown }).fits, { computed: 24, reused: 0 });
   assert.ok(units().every((t, k) => t > before[k]!));
   const strip = (folds: Fold[]): Fold[] => folds.map(({ seconds: _s, ...rest }) => rest);
   assert.deepEqual(strip(readFolds('evaluate')), strip(finetune));
