@@ -68,7 +68,7 @@ test('hrv inputs: 8 values per window with beats, a reason (not NaN) for a windo
 test('fitHrvArm: learns the subject-relative rate; windows without features are counted with their reason', () => {
   const store = ecgStore();
   const inputs = hrvInputsOf(store, store.read(store.entries.map((_, i) => i)));
-  const y = store.entries.map((e) => e.labels.stress);
+  const y = store.entries.map((e) => e.labels.stress!);
   // the first two windows of each recording train, the last two test (window 47, flat, is a test window)
   const all = store.entries.map((_, i) => i);
   const train = all.filter((i) => i % 4 < 2).concat([47]);
