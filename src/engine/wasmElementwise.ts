@@ -160,18 +160,19 @@ const view = (b: BackendWasm, x: TensorInfo): Float32Array => b.typedArrayFromHe
 /** `Identity` sharing the input's buffer (every dtype but `string`, which goes to the stock kernel). */
 function identityKernel(t: Tf): KernelFunc {
   const origIdentity = originalWasmKernel(t, 'Identity');
-  return (p) => {
+  const identityShared: KernelFunc = (p) => {
     const { x } = p.inputs as { x: TensorInfo };
     if (x.dtype === 'string') return origIdentity(p);
     (p.backend as BackendWasm).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
+  return identityShared;
 }
 
 /** `Sum` over a leading block of axes in one float64-accumulating loop; other reductions are stock. */
 function sumKernel(t: Tf): KernelFunc {
   const origSum = originalWasmKernel(t, 'Sum');
-  return (p) => {
+  const sumLeadingAxes: KernelFunc = (p) => {
     const { x } = p.inputs as { x: TensorInfo };
     const a = (p.attrs ?? {}) as NamedAttrMap;
     if (x.dtype !== 'float32' || x.shape.length === 0) return origSum(p);
@@ -190,12 +191,13 @@ function sumKernel(t: Tf): KernelFunc {
     else sumLeading(view(b, x), outer, inner, view(b, out));
     return out;
   };
+  return sumLeadingAxes;
 }
 
 /** `Max` over a middle block of axes in one pass in memory order; other reductions are stock. */
 function maxKernel(t: Tf): KernelFunc {
   const origMax = originalWasmKernel(t, 'Max');
-  return (p) => {
+  const maxMiddleAxes: KernelFunc = (p) => {
     const { x } = p.inputs as { x: TensorInfo };
     const a = (p.attrs ?? {}) as NamedAttrMap;
     if (x.dtype !== 'float32' || x.shape.length < 3) return origMax(p);
@@ -211,12 +213,13 @@ function maxKernel(t: Tf): KernelFunc {
     else maxMiddle(view(b, x), outer, mid, inner, view(b, out));
     return out;
   };
+  return maxMiddleAxes;
 }
 
 /** `LeakyRelu` as a loop on the heap views (native when accelerated and large); non-float32 is stock. */
 function leakyReluKernel(t: Tf): KernelFunc {
   const origLeaky = originalWasmKernel(t, 'LeakyRelu');
-  return (p) => {
+  const leakyRelu: KernelFunc = (p) => {
     const { x } = p.inputs as { x: TensorInfo };
     if (x.dtype !== 'float32') return origLeaky(p);
     const alpha = (p.attrs as NamedAttrMap).alpha as number;
@@ -227,11 +230,12 @@ function leakyReluKernel(t: Tf): KernelFunc {
     else leakyReluLoop(view(b, x), alpha, view(b, out));
     return out;
   };
+  return leakyRelu;
 }
 
 /** The fused LeakyReLU gradient kernel: dx = x > 0 ? dy : alpha * dy in one pass. */
 function leakyReluGradKernel(t: Tf): KernelFunc {
-  return (p) => {
+  const leakyReluGrad: KernelFunc = (p) => {
     const { dy, x } = p.inputs as { dy: TensorInfo; x: TensorInfo };
     const alpha = (p.attrs as NamedAttrMap).alpha as number;
     const b = p.backend as BackendWasm;
@@ -241,6 +245,7 @@ function leakyReluGradKernel(t: Tf): KernelFunc {
     else leakyReluGradLoop(view(b, x), view(b, dy), alpha, view(b, out));
     return out;
   };
+  return leakyReluGrad;
 }
 
 /** True when `bias` broadcasts over `full` along the last axis only ([..., C] + [1, ..., 1, C] or [C]). */
@@ -261,7 +266,7 @@ function isBiasOf(t: Tf, full: TensorInfo, bias: TensorInfo): boolean {
 /** `Add` of a large bias over the last axis with the native loops; every other Add (or no native loops) is stock. */
 function addBiasKernel(t: Tf): KernelFunc {
   const origAdd = originalWasmKernel(t, 'Add');
-  return (p) => {
+  const addBias: KernelFunc = (p) => {
     const { a, b: bb } = p.inputs as { a: TensorInfo; b: TensorInfo };
     // Without native loops the stock kernel is faster than a JS loop (4.5 vs 9 ms on [32, 2560, 32] + [1, 1, 32]).
     if (!accel || a.dtype !== 'float32' || bb.dtype !== 'float32') return origAdd(p);
@@ -272,6 +277,7 @@ function addBiasKernel(t: Tf): KernelFunc {
     accel.addBias(view(b, full), view(b, bias), view(b, out));
     return out;
   };
+  return addBias;
 }
 
 /** tfjs-core's LeakyRelu gradient, fused on wasm (same values: where(x > 0, dy, dy * alpha)). */

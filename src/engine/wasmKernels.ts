@@ -102,7 +102,7 @@ function free(backend: BackendWasm, ...ts: TensorInfo[]): void {
 /** `Conv2DBackpropFilter`: a forward Conv2D on transposed operands (im2col for one input channel; cpu otherwise). */
 function filterGradKernel(t: Tf, s: StockKernels): KernelFunc {
   const { conv2d, transpose, matMul, add, reshape } = s;
-  return ({ inputs, backend, attrs }) => {
+  const filterGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
     const a = attrs as NamedAttrMap;
@@ -123,12 +123,13 @@ function filterGradKernel(t: Tf, s: StockKernels): KernelFunc {
     free(b, xt, dyt, r);
     return out;
   };
+  return filterGrad;
 }
 
 /** `Conv2DBackpropInput`: a forward Conv2D of dy with the reversed, in/out-transposed filter. */
 function inputGradKernel(t: Tf, s: StockKernels): KernelFunc {
   const { conv2d, transpose, reverse, conv2DBackpropInput: origBpI } = s;
-  return ({ inputs, backend, attrs }) => {
+  const inputGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = attrs as NamedAttrMap;
@@ -149,12 +150,13 @@ function inputGradKernel(t: Tf, s: StockKernels): KernelFunc {
     free(b, fr, ft);
     return out;
   };
+  return inputGrad;
 }
 
 /** `Equal` with broadcasting: `(a - b) == 0` through the fast broadcasting Sub; same shapes are stock. */
 function equalKernel(t: Tf, s: StockKernels): KernelFunc {
   const { sub, fill, equal: origEqual } = s;
-  return ({ inputs, backend, attrs }) => {
+  const equalFast: KernelFunc = ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
     const { a, b: bb } = inputs as { a: TensorInfo; b: TensorInfo };
     const same = a.shape.length === bb.shape.length && a.shape.every((d, i) => d === bb.shape[i]);
@@ -166,11 +168,12 @@ function equalKernel(t: Tf, s: StockKernels): KernelFunc {
     free(b, d, z);
     return res;
   };
+  return equalFast;
 }
 
 /** `MaxPoolGrad`: {@link maxPoolBackward} on the wasm heap views. */
 function maxPoolGradKernel(t: Tf): KernelFunc {
-  return ({ inputs, backend, attrs }) => {
+  const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
     const a = attrs as NamedAttrMap;
@@ -190,6 +193,7 @@ function maxPoolGradKernel(t: Tf): KernelFunc {
     maxPoolBackward(xv, dyv, dx, pi);
     return out;
   };
+  return maxPoolGrad;
 }
 
 /**
