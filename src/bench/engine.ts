@@ -1,10 +1,10 @@
-/**
- * Engine benchmark (`npm run bench -- --only engine`): training windows/s (the real pretraining step, forward +
- * backward + Adam, on the network src/models builds, src/training/paperBench.ts) and inference windows/s for each
- * available engine, at batch 32, 64, 128 and the 896-sample SSL batch (128 windows x 7 transformed versions), each
- * (engine, batch) in its own child process so that peak RSS belongs to it (the wasm heap never shrinks). Median of
- * several steps after warm-up. When `/usr/bin/python3` has torch, the same network is measured in PyTorch and the
- * ratio is reported.
+// Engine benchmark (`npm run bench -- --only engine`): training and inference windows/s per engine, vs PyTorch.
+/*
+ * Training windows/s (the real pretraining step, forward + backward + Adam, on the network src/models builds,
+ * src/training/paperBench.ts) and inference windows/s for each available engine, at batch 32, 64, 128 and the
+ * 896-sample SSL batch (128 windows x 7 transformed versions), each (engine, batch) in its own child process so that
+ * peak RSS belongs to it (the wasm heap never shrinks). Median of several steps after warm-up. When
+ * `/usr/bin/python3` has torch, the same network is measured in PyTorch and the ratio is reported.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -194,22 +194,11 @@ async function runTorch(
 
 const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
 
-/** Bench entry point (see scripts/bench.mjs). */
-export async function run({ quick }: { json: boolean; quick: boolean }): Promise<object> {
-  const cores = os.cpus().length;
-  const batches = quick ? [32] : [32, 64, 128, SSL_BATCH];
-  const steps = (b: number): { trainSteps: number; inferSteps: number } =>
-    quick
-      ? { trainSteps: 2, inferSteps: 3 }
-      : b >= SSL_BATCH
-        ? { trainSteps: 2, inferSteps: 2 }
-        : { trainSteps: 4, inferSteps: 6 };
-  const loadBefore = loadavg();
-  const t0 = performance.now();
-  const engines: EngineRow[] = [];
-  // The portable tier with every core and its default kernels (FFT convolutions): the one compared with PyTorch.
-  const portable = `wasm+kernels ${cores} threads`;
-  const configs: Omit<ChildConfig, 'batch' | 'trainSteps' | 'inferSteps'>[] = [
+type EngineConfig = Omit<ChildConfig, 'batch' | 'trainSteps' | 'inferSteps'>;
+
+/** The engine configurations to measure: the portable tier (named `portable`) first, then the others. */
+function engineConfigs(cores: number, quick: boolean, portable: string): EngineConfig[] {
+  const configs: EngineConfig[] = [
     { name: portable, preference: 'wasm', threads: cores, dnnl: false },
     { name: `wasm+dnnl`, preference: 'wasm', threads: cores, dnnl: true },
   ];
@@ -223,39 +212,38 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
     });
   if (cores > 1 && !quick)
     configs.push({ name: 'wasm+kernels 1 thread', preference: 'wasm', threads: 1, dnnl: false });
-  for (const c of configs) {
-    const bs = c.threads === 1 ? [32] : batches;
-    for (const b of bs) {
-      const row = runChild({ ...c, batch: b, ...steps(b) });
-      engines.push(row);
-      process.stderr.write(`bench engine: ${JSON.stringify(row)}\n`);
-      if (row.skipped) break; // an engine that does not load is skipped at every batch
-    }
-  }
+  return configs;
+}
+
+/** The pure-JS cpu row: measured (batch 1, one step) only when ECGSSL_BENCH_CPU=1, else a skipped row. */
+function cpuRow(): EngineRow {
   if (process.env.ECGSSL_BENCH_CPU === '1') {
-    engines.push(
-      runChild({
-        name: 'cpu (pure JS)',
-        preference: 'cpu',
-        threads: 1,
-        dnnl: false,
-        batch: 1,
-        trainSteps: 1,
-        inferSteps: 1,
-      }),
-    );
-  } else {
-    engines.push({
+    return runChild({
       name: 'cpu (pure JS)',
+      preference: 'cpu',
+      threads: 1,
+      dnnl: false,
       batch: 1,
-      trainWindowsPerSecond: null,
-      inferWindowsPerSecond: null,
-      peakRssMiB: 0,
-      skipped: 'minutes per training step (set ECGSSL_BENCH_CPU=1 to measure batch 1, one step)',
+      trainSteps: 1,
+      inferSteps: 1,
     });
   }
-  const torch = quick ? { skipped: 'quick mode' } : await runTorch([32, 128], Math.min(cores, 2), 3);
-  // ecgssl engine speed / PyTorch speed, per engine tier and batch (> 1: ecgssl is faster).
+  return {
+    name: 'cpu (pure JS)',
+    batch: 1,
+    trainWindowsPerSecond: null,
+    inferWindowsPerSecond: null,
+    peakRssMiB: 0,
+    skipped: 'minutes per training step (set ECGSSL_BENCH_CPU=1 to measure batch 1, one step)',
+  };
+}
+
+/** ecgssl engine speed / PyTorch speed, per engine tier and batch (> 1: ecgssl is faster). */
+function torchRatios(
+  torch: Record<string, unknown>,
+  engines: EngineRow[],
+  portable: string,
+): Record<string, number> {
   const ratios: Record<string, number> = {};
   if ('rows' in torch) {
     for (const tr of torch.rows as { batch: number; train: number; infer: number }[]) {
@@ -271,10 +259,39 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
       }
     }
   }
+  return ratios;
+}
+
+/** Bench entry point (see scripts/bench.mjs). */
+export async function run({ quick }: { json: boolean; quick: boolean }): Promise<object> {
+  const cores = os.cpus().length;
+  const batches = quick ? [32] : [32, 64, 128, SSL_BATCH];
+  const steps = (b: number): { trainSteps: number; inferSteps: number } =>
+    quick
+      ? { trainSteps: 2, inferSteps: 3 }
+      : b >= SSL_BATCH
+        ? { trainSteps: 2, inferSteps: 2 }
+        : { trainSteps: 4, inferSteps: 6 };
+  const loadBefore = loadavg();
+  const t0 = performance.now();
+  const engines: EngineRow[] = [];
+  // The portable tier with every core and its default kernels (FFT convolutions): the one compared with PyTorch.
+  const portable = `wasm+kernels ${cores} threads`;
+  for (const c of engineConfigs(cores, quick, portable)) {
+    const bs = c.threads === 1 ? [32] : batches;
+    for (const b of bs) {
+      const row = runChild({ ...c, batch: b, ...steps(b) });
+      engines.push(row);
+      process.stderr.write(`bench engine: ${JSON.stringify(row)}\n`);
+      if (row.skipped) break; // an engine that does not load is skipped at every batch
+    }
+  }
+  engines.push(cpuRow());
+  const torch = quick ? { skipped: 'quick mode' } : await runTorch([32, 128], Math.min(cores, 2), 3);
   return {
     engines,
     pytorch: torch,
-    ratios,
+    ratios: torchRatios(torch, engines, portable),
     machine: {
       cores,
       cpu: os.cpus()[0]?.model ?? 'unknown',

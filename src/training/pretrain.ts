@@ -1,7 +1,7 @@
 // Self-supervised pretraining of the STR network (METHOD §3) over a transformation table: the epoch loop, held-out split and evaluation.
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { check } from '../errors.js';
+import { check, invariant } from '../errors.js';
 import {
   checkTransformationTable,
   TRANSFORMATIONS,
@@ -11,11 +11,11 @@ import {
 import type { ModelConfig, PretrainConfig } from '../config/schema.js';
 import { deriveRng } from '../random/index.js';
 import { buildStrNetwork, forward, strLogits } from '../models/index.js';
-import { createProgress } from '../util/progress.js';
+import { createProgress, type Progress } from '../util/progress.js';
 import { log } from '../util/log.js';
 import { buildPretextBatch, pretextLabels, STREAM_KEYS, type PretextBatch } from './batches.js';
 import { adamInternals, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { InterruptedError, watchStopSignals } from '../util/stopSignal.js';
+import { InterruptedError, watchStopSignals, type StopWatcher } from '../util/stopSignal.js';
 import { staircaseLearningRate } from './losses.js';
 import { pretrainStep } from './pretrainStep.js';
 import { CHANCE_F1, headsAtChance, PretextCounter, type TaskMetrics } from './pretrainMetrics.js';
@@ -131,7 +131,7 @@ export function evaluatePretext(
 
 /** History columns `<prefix>_acc_<name>`, `<prefix>_f1_<name>` per head, then `<prefix>_acc_mean`. */
 function metricsColumns(prefix: string, m: TaskMetrics[], table: TransformationTable): HistoryRow {
-  check(
+  invariant(
     m.length === table.length,
     'pretrain',
     `${m.length} head metrics for ${table.length} transformations`,
@@ -187,14 +187,31 @@ function checkTable(table: TransformationTable, taskWeights: readonly number[]):
   );
 }
 
-/**
- * Self-supervised pretraining of the STR network (METHOD §3) with one head per entry of the transformation table:
- * per batch of `batchWindows` windows, one sample per transformation each (7 by default), shuffled; weighted sigmoid
- * cross-entropy of the heads + L2/2 on the kernels; Adam with a staircase learning rate; dropout masks from the
- * project Rng. Checkpoints every epoch and resumes from a checkpoint so that a resumed run ends with the same
- * weights as an uninterrupted one. At the end, warns on stderr of the heads still at chance (F1 < 0.2).
- */
-export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
+/** What one pretraining run fixes before its first epoch, shared by all its epochs. */
+interface PretrainRun {
+  args: PretrainArgs;
+  cfg: PretrainConfig;
+  table: TransformationTable;
+  heads: number;
+  windowSamples: number;
+  foldKey: number;
+  train: number[];
+  heldOut: number[];
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  nBatches: number;
+  label: string;
+}
+
+/** Where a run stands: epochs done, optimizer steps done, the history rows so far. */
+interface PretrainState {
+  epoch: number;
+  step: number;
+  history: HistoryRow[];
+}
+
+/** Checks the arguments, splits off the held-out windows and builds the network and its Adam optimizer. */
+function setUpRun(args: PretrainArgs): PretrainRun {
   const cfg = args.pretrainConfig;
   const table = args.transformationTable ?? TRANSFORMATIONS;
   const heads = table.length;
@@ -206,157 +223,228 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
   check(train.length > 0, 'pretrain', `heldOutFraction ${cfg.heldOutFraction} leaves no training windows`);
   const model = buildStrNetwork({ ...args.modelConfig, windowSamples: ws, heads, seed: args.seed });
   const optimizer = tf.train.adam(cfg.learningRate, cfg.adam.beta1, cfg.adam.beta2, cfg.adam.epsilon);
+  return {
+    args,
+    cfg,
+    table,
+    heads,
+    windowSamples: ws,
+    foldKey,
+    train,
+    heldOut,
+    model,
+    optimizer,
+    nBatches: Math.ceil(train.length / cfg.batchWindows),
+    label: args.label ?? 'pretrain',
+  };
+}
 
-  let epoch = 0;
-  let step = 0;
-  let history: HistoryRow[] = [];
+/** The state to start from: the checkpoint's (weights and Adam slots loaded into the run) or a fresh one. */
+async function resumeState(run: PretrainRun): Promise<PretrainState> {
+  const { args } = run;
   if (args.checkpointDir && args.resume !== false && hasCheckpoint(args.checkpointDir)) {
     // Adam's slots exist only after a first step: create them with a zero-gradient-free dummy via setWeights.
-    const st = await loadCheckpoint(args.checkpointDir, model, optimizer);
-    epoch = st.epoch;
-    step = st.step;
-    history = st.history;
-    log.info(`pretrain: resuming from ${args.checkpointDir} after epoch ${epoch} (step ${step})`);
+    const st = await loadCheckpoint(args.checkpointDir, run.model, run.optimizer);
+    log.info(`pretrain: resuming from ${args.checkpointDir} after epoch ${st.epoch} (step ${st.step})`);
+    return { epoch: st.epoch, step: st.step, history: st.history };
   }
-  const resumedFromEpoch = epoch;
-  const nBatches = Math.ceil(train.length / cfg.batchWindows);
-  const stopAt = Math.min(
-    cfg.epochs,
-    args.maxEpochsThisCall === undefined ? cfg.epochs : epoch + args.maxEpochsThisCall,
-  );
-  const label = args.label ?? 'pretrain';
+  return { epoch: 0, step: 0, history: [] };
+}
 
-  // SIGINT/SIGTERM: finish the current epoch, write its checkpoint, then stop (a rerun resumes from it).
-  const stop = watchStopSignals(label);
-  while (epoch < stopAt) {
-    const t0 = Date.now();
-    const order = deriveRng(args.seed, foldKey, epoch, STREAM_KEYS.order)
-      .permutation(train.length)
-      .map((i) => train[i] as number);
-    const makeBatch = (b: number): PretextBatch => {
-      const idx = order.slice(b * cfg.batchWindows, (b + 1) * cfg.batchWindows);
-      return buildPretextBatch({
-        windows: args.source.read(idx),
-        windowIndices: idx,
-        windowSamples: ws,
-        transformations: args.transformations,
-        transformationTable: table,
-        seed: args.seed,
-        foldKey,
-        epoch,
-        batchIndex: b,
-      });
-    };
-    const counter = new PretextCounter(heads);
-    const progress = createProgress({
-      label: `${label} epoch ${epoch + 1}/${cfg.epochs}`,
-      total: nBatches,
-      unit: 'batches',
+/** The pretext batch `b` of an epoch whose training windows come in `order`. */
+function epochBatch(run: PretrainRun, order: readonly number[], epoch: number, b: number): PretextBatch {
+  const { args, cfg } = run;
+  const idx = order.slice(b * cfg.batchWindows, (b + 1) * cfg.batchWindows);
+  return buildPretextBatch({
+    windows: args.source.read(idx),
+    windowIndices: idx,
+    windowSamples: run.windowSamples,
+    transformations: args.transformations,
+    transformationTable: run.table,
+    seed: args.seed,
+    foldKey: run.foldKey,
+    epoch,
+    batchIndex: b,
+  });
+}
+
+/**
+ * The optimizer steps of epoch `epoch` over the training windows in `order`, starting at step `step`, with its
+ * progress bar (left running for the caller to stop): the training metrics, summed loss, last learning rate and
+ * the step count after the epoch.
+ */
+async function trainEpoch(
+  run: PretrainRun,
+  order: readonly number[],
+  epoch: number,
+  step: number,
+  progress: Progress,
+): Promise<{ trainMetrics: TaskMetrics[]; lossSum: number; lr: number; step: number }> {
+  const { cfg, heads, nBatches } = run;
+  const counter = new PretextCounter(heads);
+  let lossSum = 0;
+  let lr = cfg.learningRate;
+  let next = epochBatch(run, order, epoch, 0);
+  for (let b = 0; b < nBatches; b++) {
+    const cur = next;
+    lr = staircaseLearningRate(cfg.learningRate, cfg.decayRate, cfg.decaySteps, step);
+    adamInternals(run.optimizer).learningRate = lr;
+    const xs = tf.tensor3d(cur.x, [cur.samples, run.windowSamples, 1]);
+    const ys = tf.tensor2d(pretextLabels(cur.transform, heads), [cur.samples, heads]);
+    const { loss, logits: logitsOut } = pretrainStep({
+      model: run.model,
+      optimizer: run.optimizer,
+      x: xs,
+      labels: ys,
+      taskWeights: cfg.taskWeights,
+      l2: cfg.l2,
+      // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
+      dropoutRng: deriveRng(run.args.seed, run.foldKey, epoch, STREAM_KEYS.dropout + b),
+      keepLogits: true,
     });
-    let lossSum = 0;
-    let lr = cfg.learningRate;
-    let next = makeBatch(0);
-    for (let b = 0; b < nBatches; b++) {
-      const cur = next;
-      lr = staircaseLearningRate(cfg.learningRate, cfg.decayRate, cfg.decaySteps, step);
-      adamInternals(optimizer).learningRate = lr;
-      const xs = tf.tensor3d(cur.x, [cur.samples, ws, 1]);
-      const ys = tf.tensor2d(pretextLabels(cur.transform, heads), [cur.samples, heads]);
-      const { loss, logits: logitsOut } = pretrainStep({
-        model,
-        optimizer,
-        x: xs,
-        labels: ys,
-        taskWeights: cfg.taskWeights,
-        l2: cfg.l2,
-        // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
-        dropoutRng: deriveRng(args.seed, foldKey, epoch, STREAM_KEYS.dropout + b),
-        keepLogits: true,
-      });
-      step++;
-      // Prepare the next batch on the JS side before reading this step's results back.
-      if (b + 1 < nBatches) next = makeBatch(b + 1);
-      const lossValue = (await loss.data())[0] as number;
-      const lo = logitsOut as tf.Tensor | null;
-      if (lo) {
-        counter.add((await lo.data()) as Float32Array, cur.transform, true);
-        lo.dispose();
-      }
-      tf.dispose([loss, xs, ys]);
-      lossSum += lossValue;
-      const m = counter.result();
-      progress.update(b + 1, {
-        loss: lossSum / (b + 1),
-        acc: m.reduce((a, t) => a + t.accuracy, 0) / m.length,
-      });
+    step++;
+    // Prepare the next batch on the JS side before reading this step's results back.
+    if (b + 1 < nBatches) next = epochBatch(run, order, epoch, b + 1);
+    const lossValue = (await loss.data())[0] as number;
+    const lo = logitsOut as tf.Tensor | null;
+    if (lo) {
+      counter.add((await lo.data()) as Float32Array, cur.transform, true);
+      lo.dispose();
     }
-    const trainMetrics = counter.result();
-    const heldMetrics =
-      heldOut.length > 0
-        ? evaluatePretext(model, {
-            ...args,
-            transformationTable: table,
-            windows: heldOut,
-            epoch,
-            batchWindows: cfg.batchWindows,
-          })
-        : null;
-    epoch++;
-    const row: HistoryRow = {
-      epoch,
-      step,
-      loss: lossSum / nBatches,
-      lr,
-      ...metricsColumns('train', trainMetrics, table),
-      ...(heldMetrics ? metricsColumns('heldout', heldMetrics, table) : {}),
-      seconds: (Date.now() - t0) / 1000,
-    };
-    history.push(row);
-    progress.stop({
-      loss: row.loss as number,
-      acc: (heldMetrics ? row.heldout_acc_mean : row.train_acc_mean) as number,
+    tf.dispose([loss, xs, ys]);
+    lossSum += lossValue;
+    const m = counter.result();
+    progress.update(b + 1, {
+      loss: lossSum / (b + 1),
+      acc: m.reduce((a, t) => a + t.accuracy, 0) / m.length,
     });
-    if (args.checkpointDir) {
-      await saveCheckpoint(args.checkpointDir, model, optimizer, {
-        epoch,
-        step,
-        history,
-        rngStates: {},
-        extra: { heldOut, trainWindows: train.length },
-      });
-    }
-    // Let the event loop deliver pending signals, then honour a stop request.
-    await new Promise((r) => setImmediate(r));
-    const signal = stop.requested();
-    if (signal !== undefined && epoch < stopAt) {
-      stop.dispose();
-      optimizer.dispose();
-      model.dispose();
-      throw new InterruptedError(
-        signal,
-        args.checkpointDir
-          ? `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs}; checkpoint in ${args.checkpointDir} (run the same command again to resume)`
-          : `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs} (no checkpoint folder: nothing saved)`,
-      );
-    }
   }
-  stop.dispose();
+  return { trainMetrics: counter.result(), lossSum, lr, step };
+}
+
+/** One epoch: its steps, the held-out evaluation, its history row and its checkpoint; advances `state`. */
+async function runEpoch(run: PretrainRun, state: PretrainState): Promise<void> {
+  const { args, cfg, table, heldOut } = run;
+  const t0 = Date.now();
+  const epoch = state.epoch;
+  const order = deriveRng(args.seed, run.foldKey, epoch, STREAM_KEYS.order)
+    .permutation(run.train.length)
+    .map((i) => run.train[i] as number);
+  const progress = createProgress({
+    label: `${run.label} epoch ${epoch + 1}/${cfg.epochs}`,
+    total: run.nBatches,
+    unit: 'batches',
+  });
+  const { trainMetrics, lossSum, lr, step } = await trainEpoch(run, order, epoch, state.step, progress);
+  state.step = step;
+  const heldMetrics =
+    heldOut.length > 0
+      ? evaluatePretext(run.model, {
+          ...args,
+          transformationTable: table,
+          windows: heldOut,
+          epoch,
+          batchWindows: cfg.batchWindows,
+        })
+      : null;
+  state.epoch = epoch + 1;
+  const row: HistoryRow = {
+    epoch: state.epoch,
+    step,
+    loss: lossSum / run.nBatches,
+    lr,
+    ...metricsColumns('train', trainMetrics, table),
+    ...(heldMetrics ? metricsColumns('heldout', heldMetrics, table) : {}),
+    seconds: (Date.now() - t0) / 1000,
+  };
+  state.history.push(row);
+  progress.stop({
+    loss: row.loss as number,
+    acc: (heldMetrics ? row.heldout_acc_mean : row.train_acc_mean) as number,
+  });
+  if (args.checkpointDir) {
+    await saveCheckpoint(args.checkpointDir, run.model, run.optimizer, {
+      epoch: state.epoch,
+      step,
+      history: state.history,
+      rngStates: {},
+      extra: { heldOut, trainWindows: run.train.length },
+    });
+  }
+}
+
+/**
+ * Lets the event loop deliver pending signals, then honours a stop request made before the last epoch
+ * (`stopAt`): frees the run and throws an {@link InterruptedError} saying where the checkpoint is.
+ */
+async function stopIfRequested(
+  run: PretrainRun,
+  stop: StopWatcher,
+  epoch: number,
+  stopAt: number,
+): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  const signal = stop.requested();
+  if (signal !== undefined && epoch < stopAt) {
+    const { args, cfg, label } = run;
+    stop.dispose();
+    run.optimizer.dispose();
+    run.model.dispose();
+    throw new InterruptedError(
+      signal,
+      args.checkpointDir
+        ? `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs}; checkpoint in ${args.checkpointDir} (run the same command again to resume)`
+        : `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs} (no checkpoint folder: nothing saved)`,
+    );
+  }
+}
+
+/** The result once the epochs of this call are done: final metrics, the heads-at-chance warning, Adam freed. */
+function finishRun(run: PretrainRun, state: PretrainState, resumedFromEpoch: number): PretrainResult {
+  const { heldOut, table } = run;
+  const { epoch, history } = state;
   const prefix = heldOut.length > 0 ? 'heldout' : 'train';
   const final = finalMetrics(history, table, prefix);
   const atChance = history.length > 0 ? headsAtChance(final) : [];
-  if (epoch >= cfg.epochs) warnHeadsAtChance(label, epoch, prefix, final, atChance);
-  optimizer.dispose();
+  if (epoch >= run.cfg.epochs) warnHeadsAtChance(run.label, epoch, prefix, final, atChance);
+  run.optimizer.dispose();
   return {
-    model,
+    model: run.model,
     history,
     final,
     headsAtChance: atChance,
     heldOut,
-    train,
+    train: run.train,
     epochsDone: epoch,
-    step,
+    step: state.step,
     resumedFromEpoch,
   };
+}
+
+/**
+ * Self-supervised pretraining of the STR network (METHOD §3) with one head per entry of the transformation table:
+ * per batch of `batchWindows` windows, one sample per transformation each (7 by default), shuffled; weighted sigmoid
+ * cross-entropy of the heads + L2/2 on the kernels; Adam with a staircase learning rate; dropout masks from the
+ * project Rng. Checkpoints every epoch and resumes from a checkpoint so that a resumed run ends with the same
+ * weights as an uninterrupted one. At the end, warns on stderr of the heads still at chance (F1 < 0.2).
+ */
+export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
+  const run = setUpRun(args);
+  const state = await resumeState(run);
+  const resumedFromEpoch = state.epoch;
+  const cfg = run.cfg;
+  const stopAt = Math.min(
+    cfg.epochs,
+    args.maxEpochsThisCall === undefined ? cfg.epochs : state.epoch + args.maxEpochsThisCall,
+  );
+  // SIGINT/SIGTERM: finish the current epoch, write its checkpoint, then stop (a rerun resumes from it).
+  const stop = watchStopSignals(run.label);
+  while (state.epoch < stopAt) {
+    await runEpoch(run, state);
+    await stopIfRequested(run, stop, state.epoch, stopAt);
+  }
+  stop.dispose();
+  return finishRun(run, state, resumedFromEpoch);
 }
 
 /** Checkpoint folder of a pretraining output folder. */

@@ -61,6 +61,24 @@ function pascal(b: Buffer, max: number): string {
     .trim();
 }
 
+/** The `numSignals` 136-byte signal descriptions that start at byte `offset`. */
+function signalDescriptions(fd: number, offset: number, numSignals: number): Poly5Channel[] {
+  const d = readAt(fd, offset, numSignals * DESCRIPTION_BYTES);
+  const signals: Poly5Channel[] = [];
+  for (let i = 0; i < numSignals; i++) {
+    const s = d.subarray(i * DESCRIPTION_BYTES, (i + 1) * DESCRIPTION_BYTES);
+    signals.push({
+      name: pascal(s.subarray(0, 41), 41),
+      unit: pascal(s.subarray(45, 56), 11),
+      unitLow: s.readFloatLE(56),
+      unitHigh: s.readFloatLE(60),
+      adcLow: s.readFloatLE(64),
+      adcHigh: s.readFloatLE(68),
+    });
+  }
+  return signals;
+}
+
 function headerOf(fd: number, path: string): Poly5Header {
   const fail = (m: string): never => {
     throw new UserError(`readPoly5: ${path} is not a readable Poly5 file: ${m}`);
@@ -94,19 +112,7 @@ function headerOf(fd: number, path: string): Poly5Header {
   const dataOffset = headerBytes + numSignals * DESCRIPTION_BYTES;
   if (dataOffset > size)
     fail(`truncated: ${numSignals} signal descriptions need ${dataOffset} bytes, the file has ${size}`);
-  const d = readAt(fd, headerBytes, numSignals * DESCRIPTION_BYTES);
-  const signals: Poly5Channel[] = [];
-  for (let i = 0; i < numSignals; i++) {
-    const s = d.subarray(i * DESCRIPTION_BYTES, (i + 1) * DESCRIPTION_BYTES);
-    signals.push({
-      name: pascal(s.subarray(0, 41), 41),
-      unit: pascal(s.subarray(45, 56), 11),
-      unitLow: s.readFloatLE(56),
-      unitHigh: s.readFloatLE(60),
-      adcLow: s.readFloatLE(64),
-      adcHigh: s.readFloatLE(68),
-    });
-  }
+  const signals = signalDescriptions(fd, headerBytes, numSignals);
   const paired =
     numSignals % 2 === 0 && signals.every((s, i) => s.name.startsWith(i % 2 === 0 ? '(Lo) ' : '(Hi) '));
   const format = paired ? 'float32' : 'int16';

@@ -123,6 +123,27 @@ export function selectWfdbSignal(h: WfdbHeader, lead: number | string | undefine
   return k;
 }
 
+/** Reads the `.dat` file that holds `sig` (named in the header at `headerPath`), checking where it is and its size. */
+function readSignalFile(headerPath: string, sig: WfdbSignal): { bytes: Buffer; datShown: string } {
+  if (isAbsolute(sig.fileName) || sig.fileName.split(/[\\/]/).includes('..'))
+    throw new UserError(
+      `readWfdb: ${headerPath} names signal file "${excerpt(sig.fileName)}" outside the record's folder; not supported`,
+    );
+  const datPath = join(dirname(headerPath), sig.fileName);
+  // The signal file's name comes from the header: quote it safely in messages.
+  const datShown = excerpt(datPath, 300);
+  if (!existsSync(datPath))
+    throw new UserError(`readWfdb: signal file ${datShown} (named in ${headerPath}) is missing`);
+  if (!statSync(datPath).isFile())
+    throw new UserError(`readWfdb: signal file ${datShown} (named in ${headerPath}) is not a file`);
+  const bytes = readFileSync(datPath);
+  if (sig.byteOffset > bytes.length)
+    throw new UserError(
+      `readWfdb: ${datShown} is truncated: ${headerPath} puts the samples at byte ${sig.byteOffset}, the file has ${bytes.length}`,
+    );
+  return { bytes, datShown };
+}
+
 /**
  * Reads one signal of a WFDB record in physical units: (adc - baseline) / gain (mV for ECG). Signals sharing a
  * `.dat` file are interleaved frame by frame; format 212 packs each pair of 12-bit samples of that stream in 3
@@ -144,22 +165,7 @@ export function readWfdbSignal(
     throw new UserError(
       `readWfdb: ${headerPath}: signals in ${excerpt(sig.fileName)} mix formats; not supported`,
     );
-  if (isAbsolute(sig.fileName) || sig.fileName.split(/[\\/]/).includes('..'))
-    throw new UserError(
-      `readWfdb: ${headerPath} names signal file "${excerpt(sig.fileName)}" outside the record's folder; not supported`,
-    );
-  const datPath = join(dirname(headerPath), sig.fileName);
-  // The signal file's name comes from the header: quote it safely in messages.
-  const datShown = excerpt(datPath, 300);
-  if (!existsSync(datPath))
-    throw new UserError(`readWfdb: signal file ${datShown} (named in ${headerPath}) is missing`);
-  if (!statSync(datPath).isFile())
-    throw new UserError(`readWfdb: signal file ${datShown} (named in ${headerPath}) is not a file`);
-  const bytes = readFileSync(datPath);
-  if (sig.byteOffset > bytes.length)
-    throw new UserError(
-      `readWfdb: ${datShown} is truncated: ${headerPath} puts the samples at byte ${sig.byteOffset}, the file has ${bytes.length}`,
-    );
+  const { bytes, datShown } = readSignalFile(headerPath, sig);
   const m = inFile.length;
   const avail = bytes.length - sig.byteOffset;
   const framesInFile =

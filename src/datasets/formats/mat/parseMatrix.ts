@@ -203,42 +203,54 @@ export class MatElementParser {
       }
       return { name: h.name, value: { kind: 'cell', dims: h.dims, cells } };
     }
-    if (h.cls === MX_STRUCT) {
-      const lt = this.tag(p, end, where);
-      if (lt.type !== MI.INT32 || lt.nbytes !== 4)
-        this.fail(`${where}: struct field-name length element is malformed`);
-      const len = this.dv.getInt32(lt.dataPos, this.littleEndian);
-      const nt = this.tag(lt.next, end, where);
-      if (len <= 0 || (nt.type !== MI.INT8 && nt.type !== MI.UINT8) || nt.nbytes % len !== 0)
-        this.fail(`${where}: struct field names are malformed (length ${len}, ${nt.nbytes} bytes)`);
-      const fieldNames: string[] = [];
-      for (let k = 0; k < nt.nbytes / len; k++) {
-        const raw = Buffer.from(this.buf.subarray(nt.dataPos + k * len, nt.dataPos + (k + 1) * len)).toString(
-          'latin1',
-        );
-        fieldNames.push(raw.replace(/\0.*$/s, ''));
-      }
-      p = nt.next;
-      if (count * fieldNames.length * 8 > end - p)
-        this.fail(`${where}: ${count} x ${fieldNames.length} struct fields cannot fit in ${end - p} bytes`);
-      const elements: Record<string, MatValue>[] = [];
-      for (let i = 0; i < count; i++) {
-        const el: Record<string, MatValue> = {};
-        for (const f of fieldNames) {
-          const t = this.tag(p, end, where);
-          if (t.type !== MI.MATRIX)
-            this.fail(`${where}: field ${printableName(f)} is an element of type ${t.type}, not miMATRIX`);
-          el[f] = this.matrix(t.dataPos, t.dataPos + t.nbytes, what, depth + 1).value;
-          p = t.next;
-        }
-        elements.push(el);
-      }
-      return { name: h.name, value: { kind: 'struct', dims: h.dims, fieldNames, elements } };
-    }
+    if (h.cls === MX_STRUCT)
+      return { name: h.name, value: this.struct(h.dims, count, p, end, where, what, depth) };
     const unsupported = MX_UNSUPPORTED[h.cls];
     this.fail(
       `${where}: ${unsupported ? `${unsupported} arrays are` : `array class ${h.cls} is`} not supported`,
     );
+  }
+
+  /** Parses an mxSTRUCT_CLASS array's field names and `count` elements, starting at `p` (after the name). */
+  private struct(
+    dims: number[],
+    count: number,
+    p: number,
+    end: number,
+    where: string,
+    what: string,
+    depth: number,
+  ): MatValue {
+    const lt = this.tag(p, end, where);
+    if (lt.type !== MI.INT32 || lt.nbytes !== 4)
+      this.fail(`${where}: struct field-name length element is malformed`);
+    const len = this.dv.getInt32(lt.dataPos, this.littleEndian);
+    const nt = this.tag(lt.next, end, where);
+    if (len <= 0 || (nt.type !== MI.INT8 && nt.type !== MI.UINT8) || nt.nbytes % len !== 0)
+      this.fail(`${where}: struct field names are malformed (length ${len}, ${nt.nbytes} bytes)`);
+    const fieldNames: string[] = [];
+    for (let k = 0; k < nt.nbytes / len; k++) {
+      const raw = Buffer.from(this.buf.subarray(nt.dataPos + k * len, nt.dataPos + (k + 1) * len)).toString(
+        'latin1',
+      );
+      fieldNames.push(raw.replace(/\0.*$/s, ''));
+    }
+    p = nt.next;
+    if (count * fieldNames.length * 8 > end - p)
+      this.fail(`${where}: ${count} x ${fieldNames.length} struct fields cannot fit in ${end - p} bytes`);
+    const elements: Record<string, MatValue>[] = [];
+    for (let i = 0; i < count; i++) {
+      const el: Record<string, MatValue> = {};
+      for (const f of fieldNames) {
+        const t = this.tag(p, end, where);
+        if (t.type !== MI.MATRIX)
+          this.fail(`${where}: field ${printableName(f)} is an element of type ${t.type}, not miMATRIX`);
+        el[f] = this.matrix(t.dataPos, t.dataPos + t.nbytes, what, depth + 1).value;
+        p = t.next;
+      }
+      elements.push(el);
+    }
+    return { kind: 'struct', dims, fieldNames, elements };
   }
 
   /** Reads `count` numbers stored with the element's type (any numeric miTYPE) as doubles. */

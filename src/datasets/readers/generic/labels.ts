@@ -27,6 +27,34 @@ export interface LabelColumnInfo {
 /** Columns of labels.csv that are not label tasks. */
 export const LABELS_RESERVED_COLUMNS = ['subject', 'recording', 'samplingRateHz'] as const;
 
+/** Each subject's own mean or median of a numeric label column (NaN cells left out), the per-subject thresholds. */
+function subjectThresholds(
+  raw: readonly { subject: string }[],
+  nums: readonly number[],
+  threshold: 'mean' | 'median',
+): Map<string, number> {
+  const thresholds = new Map<string, number>();
+  const bySubject = new Map<string, number[]>();
+  raw.forEach((r, i) => {
+    const v = nums[i] as number;
+    if (Number.isNaN(v)) return;
+    const list = bySubject.get(r.subject) ?? [];
+    list.push(v);
+    bySubject.set(r.subject, list);
+  });
+  for (const [s, list] of bySubject) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median =
+      sorted.length % 2 === 1
+        ? (sorted[mid] as number)
+        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    const mean = list.reduce((a, b) => a + b, 0) / list.length;
+    thresholds.set(s, threshold === 'mean' ? mean : median);
+  }
+  return thresholds;
+}
+
 /**
  * Reads and interprets `labels.csv` of a generic dataset. Columns `subject` and `recording` are required,
  * `samplingRateHz` optional; every other column is a label task, turned into numbers per column:
@@ -48,10 +76,13 @@ export function readLabelsCsv(
   });
   const fields = parsed.meta.fields ?? [];
   const bad = parsed.errors.find((e) => e.type !== 'Delimiter');
-  if (bad) throw new UserError(`readGeneric: ${path} line ${(bad.row ?? 0) + 2}: ${excerpt(bad.message, 200)}`);
+  if (bad)
+    throw new UserError(`readGeneric: ${path} line ${(bad.row ?? 0) + 2}: ${excerpt(bad.message, 200)}`);
   for (const need of ['subject', 'recording'])
     if (!fields.includes(need))
-      throw new UserError(`readGeneric: ${path} has no "${need}" column (columns: ${excerpt(fields.join(', '), 200)})`);
+      throw new UserError(
+        `readGeneric: ${path} has no "${need}" column (columns: ${excerpt(fields.join(', '), 200)})`,
+      );
   const taskCols = fields.filter(
     (f) => !(LABELS_RESERVED_COLUMNS as readonly string[]).includes(f) && f !== '',
   );
@@ -87,27 +118,8 @@ export function readLabelsCsv(
       continue;
     }
     columns.push({ task, rule: 'threshold', classes: 2 });
-    const thresholds = new Map<string, number>();
-    if (typeof threshold !== 'number') {
-      const bySubject = new Map<string, number[]>();
-      raw.forEach((r, i) => {
-        const v = nums[i] as number;
-        if (Number.isNaN(v)) return;
-        const list = bySubject.get(r.subject) ?? [];
-        list.push(v);
-        bySubject.set(r.subject, list);
-      });
-      for (const [s, list] of bySubject) {
-        const sorted = [...list].sort((a, b) => a - b);
-        const mid = sorted.length >> 1;
-        const median =
-          sorted.length % 2 === 1
-            ? (sorted[mid] as number)
-            : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-        const mean = list.reduce((a, b) => a + b, 0) / list.length;
-        thresholds.set(s, threshold === 'mean' ? mean : median);
-      }
-    }
+    const thresholds =
+      typeof threshold === 'number' ? new Map<string, number>() : subjectThresholds(raw, nums, threshold);
     values[task] = nums.map((v, i) => {
       if (Number.isNaN(v)) return NaN;
       const t = typeof threshold === 'number' ? threshold : (thresholds.get(raw[i]?.subject ?? '') as number);

@@ -37,6 +37,62 @@ function columnOf(lead: number | string | undefined, columns: number, path: stri
   return k;
 }
 
+/** Throws the reader's one-line UserError naming `path` and line `line`. */
+function failAt(path: string, line: number, why: string): never {
+  throw new UserError(`readSwell: ${path} line ${line}: ${why}`);
+}
+
+/** One column of a multi-column line as a finite number, or a UserError naming `path` and `line`. */
+function columnValue(token: string, path: string, line: number): number {
+  if (!NUMBER.test(token)) {
+    if (NON_FINITE.test(token)) failAt(path, line, `non-finite value "${token}"`);
+    failAt(path, line, `"${excerpt(token)}" is not a number`);
+  }
+  const v = Number(token);
+  if (!Number.isFinite(v)) failAt(path, line, `non-finite value "${excerpt(token)}"`);
+  return v;
+}
+
+/**
+ * A parser of one file's lines, in order: `parse` gives the ECG sample of a data line (column `lead` of a
+ * multi-column file) or undefined for a blank or comment line; `lineNo` is the number of lines parsed so far.
+ */
+function swellLineParser(
+  path: string,
+  lead: number | string | undefined,
+): { parse: (raw: string) => number | undefined; lineNo: () => number } {
+  let lineNo = 0;
+  let columns = 0; // 0 = not known yet
+  let firstDataLine = 0;
+  let col = 0;
+  const parse = (raw: string): number | undefined => {
+    lineNo++;
+    const s = raw.trim();
+    if (s === '' || s[0] === '#') return undefined;
+    if (columns <= 1 && NUMBER.test(s)) {
+      // The common case: one number per line.
+      if (columns === 0) {
+        columns = 1;
+        firstDataLine = lineNo;
+      }
+      const v = Number(s);
+      if (!Number.isFinite(v)) failAt(path, lineNo, `non-finite value "${excerpt(s)}"`);
+      return v;
+    }
+    const tokens = s.split(SEPARATOR);
+    if (columns !== 0 && tokens.length !== columns)
+      failAt(path, lineNo, `${tokens.length} columns, line ${firstDataLine} has ${columns}`);
+    const values = tokens.map((t) => columnValue(t, path, lineNo)); // every column strict, not only the ECG's
+    if (columns === 0) {
+      columns = tokens.length;
+      firstDataLine = lineNo;
+      if (columns > 1) col = columnOf(lead, columns, path, lineNo);
+    }
+    return values[col] as number;
+  };
+  return { parse, lineNo: () => lineNo };
+}
+
 /**
  * Streams the ECG of one file of SWELL-KW's text export ("Mobi signals text", `ppN_..._cK.txt`): one number per
  * line (the layout `numpy.loadtxt` reads as one column), read 1 MiB at a time with a carry-over of the partial
@@ -58,50 +114,12 @@ export function* readSwellTextChunks(
     let out = new Float64Array(chunkSamples);
     let filled = 0;
     let carry = '';
-    let lineNo = 0;
-    let columns = 0; // 0 = not known yet
-    let firstDataLine = 0;
-    let col = 0;
     let pos = 0;
     let first = true;
-    const fail = (line: number, why: string): never => {
-      throw new UserError(`readSwell: ${path} line ${line}: ${why}`);
-    };
-    const value = (token: string, line: number): number => {
-      if (!NUMBER.test(token)) {
-        if (NON_FINITE.test(token)) fail(line, `non-finite value "${token}"`);
-        fail(line, `"${excerpt(token)}" is not a number`);
-      }
-      const v = Number(token);
-      if (!Number.isFinite(v)) fail(line, `non-finite value "${excerpt(token)}"`);
-      return v;
-    };
+    const lines = swellLineParser(path, lead);
     const parseLine = (raw: string): void => {
-      lineNo++;
-      const s = raw.trim();
-      if (s === '' || s[0] === '#') return;
-      let v: number;
-      if (columns <= 1 && NUMBER.test(s)) {
-        // The common case: one number per line.
-        if (columns === 0) {
-          columns = 1;
-          firstDataLine = lineNo;
-        }
-        v = Number(s);
-        if (!Number.isFinite(v)) fail(lineNo, `non-finite value "${excerpt(s)}"`);
-      } else {
-        const tokens = s.split(SEPARATOR);
-        if (columns !== 0 && tokens.length !== columns)
-          fail(lineNo, `${tokens.length} columns, line ${firstDataLine} has ${columns}`);
-        const values = tokens.map((t) => value(t, lineNo)); // every column strict, not only the ECG's
-        if (columns === 0) {
-          columns = tokens.length;
-          firstDataLine = lineNo;
-          if (columns > 1) col = columnOf(lead, columns, path, lineNo);
-        }
-        v = values[col] as number;
-      }
-      out[filled++] = v;
+      const v = lines.parse(raw);
+      if (v !== undefined) out[filled++] = v;
     };
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, pos);
@@ -115,7 +133,11 @@ export function* readSwellTextChunks(
       let start = 0;
       for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
         if (nl - start > MAX_LINE_CHARS)
-          fail(lineNo + 1, `longer than ${MAX_LINE_CHARS} characters (not one sample per line)`);
+          failAt(
+            path,
+            lines.lineNo() + 1,
+            `longer than ${MAX_LINE_CHARS} characters (not one sample per line)`,
+          );
         parseLine(text.slice(start, nl));
         start = nl + 1;
         if (filled === out.length) {
@@ -126,7 +148,11 @@ export function* readSwellTextChunks(
       }
       carry = text.slice(start);
       if (carry.length > MAX_LINE_CHARS)
-        fail(lineNo + 1, `longer than ${MAX_LINE_CHARS} characters (not one sample per line)`);
+        failAt(
+          path,
+          lines.lineNo() + 1,
+          `longer than ${MAX_LINE_CHARS} characters (not one sample per line)`,
+        );
     }
     if (carry !== '') parseLine(carry);
     if (filled > 0) yield out.subarray(0, filled);
