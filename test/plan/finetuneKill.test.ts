@@ -19,7 +19,7 @@ writeFileSync(
   tinyConfigYaml(dir, {
     experiment: 'ftkill',
     finetune: '{ epochs: 40, batchSize: 16, units: 16, layers: 1, baselineEpochs: 2, dropout: 0.2 }',
-    evaluation: `{ folds: ${FOLDS}, labelFractions: ['50%'] }`,
+    evaluation: `{ folds: ${FOLDS}, labelFractions: ['50%'], arms: [ssl, baseline] }`,
     engine: '{ backend: wasm, threads: 1 }',
   }),
 );
