@@ -1,5 +1,7 @@
 export { pretrain, evaluatePretext, splitHeldOut, checkpointDirOf, PRETEXT_TASKS } from './pretrain.js';
-export type { PretrainArgs, PretrainResult, WindowSource, HistoryRow } from './pretrain.js';
+export type { PretrainArgs, PretrainBatchInfo, PretrainResult, WindowSource, HistoryRow } from './pretrain.js';
+export { createBatchStreamExport } from './exportBatchStream.js';
+export type { BatchStreamExportArgs, BatchStreamMeta } from './exportBatchStream.js';
 export {
   runPretrainStage,
   encoderDirFor,

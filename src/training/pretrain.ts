@@ -41,6 +41,18 @@ export interface PretrainArgs {
   maxEpochsThisCall?: number;
   /** Label for the progress bars. */
   label?: string;
+  /** Sees every batch as it is consumed: each training step's, and each held-out evaluation batch (the reference export). */
+  onBatch?: (info: PretrainBatchInfo) => void;
+}
+
+/** A batch as {@link PretrainArgs.onBatch} sees it: `x` [samples, windowSamples], `labels` [samples, heads]. */
+export interface PretrainBatchInfo {
+  phase: 'train' | 'heldout';
+  epoch: number;
+  batchIndex: number;
+  x: Float32Array;
+  labels: Float32Array;
+  samples: number;
 }
 
 /** One row of the per-epoch history. */
@@ -105,7 +117,7 @@ function dropoutMasks(
 /** Per-head metrics of `model` on `windows` with the epoch's transformation draws (inference, no dropout). */
 export function evaluatePretext(
   model: tf.LayersModel,
-  args: Pick<PretrainArgs, 'source' | 'transformations' | 'seed' | 'fold'> & {
+  args: Pick<PretrainArgs, 'source' | 'transformations' | 'seed' | 'fold' | 'onBatch'> & {
     windows: readonly number[];
     epoch: number;
     batchWindows: number;
@@ -123,6 +135,14 @@ export function evaluatePretext(
       seed: args.seed,
       foldKey: foldKeyOf(args.fold),
       epoch: args.epoch,
+    });
+    args.onBatch?.({
+      phase: 'heldout',
+      epoch: args.epoch,
+      batchIndex: s / args.batchWindows,
+      x: b.x,
+      labels: pretextLabels(b.transform),
+      samples: b.samples,
     });
     const logits = tf.tidy(() => tf.concat(strForward(model, tf.tensor3d(b.x, [b.samples, ws, 1])), 1));
     counter.add(logits.dataSync() as Float32Array, b.transform, true);
@@ -217,7 +237,9 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
           ? dropoutMasks(args.modelConfig.headDropout, cur.samples, headUnits, args.seed, foldKey, epoch, b)
           : undefined;
       const xs = tf.tensor3d(cur.x, [cur.samples, ws, 1]);
-      const ys = tf.tensor2d(pretextLabels(cur.transform), [cur.samples, STR_TASK_COUNT]);
+      const labels = pretextLabels(cur.transform);
+      args.onBatch?.({ phase: 'train', epoch, batchIndex: b, x: cur.x, labels, samples: cur.samples });
+      const ys = tf.tensor2d(labels, [cur.samples, STR_TASK_COUNT]);
       let logitsOut: tf.Tensor | null = null;
       const loss = optimizer.minimize(
         () => {

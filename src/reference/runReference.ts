@@ -1,0 +1,135 @@
+// Trains ecgssl and the PyTorch reference on the same exported batch stream per seed and compares them per head.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { loadStores } from '../datasets/index.js';
+import { initEngine } from '../engine/index.js';
+import { check } from '../errors.js';
+import { concatSource } from '../training/pretrainStage.js';
+import { pretrain, PRETEXT_TASKS, type HistoryRow } from '../training/pretrain.js';
+import { createBatchStreamExport } from '../training/exportBatchStream.js';
+import { log } from '../util/log.js';
+import { pickWindows } from './pickWindows.js';
+import { runPytorchScript } from './runPytorchScript.js';
+import {
+  summarizeReference,
+  type HeadMetrics,
+  type ReferenceReport,
+  type ReferenceSeedRun,
+} from './summarizeReference.js';
+
+/** Arguments of {@link runReference}. */
+export interface ReferenceArgs {
+  /** The pretraining config (configs/reference.yaml). */
+  configPath: string;
+  seeds: readonly number[];
+  /** Overrides `pretrain.epochs`. */
+  epochs?: number;
+  /** Further `key.path=value` overrides of the config (as `--set`), e.g. `output.cacheDir=/tmp/x`. */
+  sets?: readonly string[];
+  /** How many windows of the stores to use (evenly spaced per store, see pickWindows); default: all. */
+  windows?: number;
+  /** Torch threads of the PyTorch run. */
+  threads?: number;
+  /** Where the batch streams are written (a temporary folder by default); each is removed after its seed. */
+  workDir?: string;
+}
+
+/** One seed of the PyTorch script's JSON output (str_reference.py train). */
+interface PytorchTrainOutput {
+  steps: number;
+  history: { heldout: HeadMetrics }[];
+}
+
+function ecgsslHeadMetrics(history: readonly HistoryRow[]): HeadMetrics[] {
+  return history.map((row) => {
+    const m: HeadMetrics = {};
+    for (const t of PRETEXT_TASKS)
+      m[t] = { accuracy: row[`heldout_acc_${t}`] ?? NaN, f1: row[`heldout_f1_${t}`] ?? NaN };
+    return m;
+  });
+}
+
+/**
+ * The differential reference of pretraining: for each seed, ecgssl pretrains on the config's windows (data +
+ * pretrain.extraData, optionally an evenly spaced subset) while exporting its batch stream, then
+ * scripts/reference/str_reference.py trains an independent PyTorch network on exactly that stream; both are
+ * scored per head on the same held-out samples after every epoch.
+ */
+export async function runReference(args: ReferenceArgs): Promise<ReferenceReport> {
+  check(args.seeds.length > 0, 'runReference', 'no seeds');
+  const sets = [
+    ...(args.sets ?? []),
+    ...(args.epochs === undefined ? [] : [`pretrain.epochs=${args.epochs}`]),
+  ];
+  const { config: base } = await loadConfig({ path: args.configPath, sets });
+  check(
+    base.pretrain.scope === 'all',
+    'runReference',
+    `pretrain.scope must be "all", got "${base.pretrain.scope}"`,
+  );
+  await initEngine(base.engine);
+  const stores = await loadStores(base, { progress: false });
+  const all = [stores.labelled, ...stores.extra];
+  const workDir = args.workDir ?? mkdtempSync(join(tmpdir(), 'ecgssl-reference-'));
+  const runs: ReferenceSeedRun[] = [];
+  try {
+    const source = concatSource(all);
+    const windows = pickWindows(
+      all.map((s) => s.entries.length),
+      args.windows,
+    );
+    log.info(
+      `reference: ${windows.length} windows, ${base.pretrain.epochs} epochs, seeds ${args.seeds.join(' ')}`,
+    );
+    for (const seed of args.seeds) {
+      const dir = join(workDir, `seed-${seed}`);
+      const exporter = createBatchStreamExport({
+        dir,
+        windowSamples: source.windowSamples,
+        modelConfig: base.model,
+        pretrainConfig: base.pretrain,
+        seed,
+      });
+      const t0 = Date.now();
+      const res = await pretrain({
+        source,
+        windows,
+        modelConfig: base.model,
+        pretrainConfig: base.pretrain,
+        transformations: base.transformations,
+        seed,
+        fold: -1,
+        label: `ecgssl seed ${seed}`,
+        onBatch: exporter.onBatch,
+      });
+      res.model.dispose();
+      const meta = exporter.finish();
+      const t1 = Date.now();
+      const py = (await runPytorchScript([
+        'train',
+        dir,
+        '--seed',
+        String(seed),
+        '--threads',
+        String(args.threads ?? 2),
+      ])) as PytorchTrainOutput;
+      const t2 = Date.now();
+      rmSync(dir, { recursive: true, force: true });
+      runs.push({
+        seed,
+        ecgssl: ecgsslHeadMetrics(res.history),
+        pytorch: py.history.map((h) => h.heldout),
+        steps: { ecgssl: res.step, exported: meta.steps, pytorch: py.steps },
+        windows: { train: res.train.length, heldOut: res.heldOut.length },
+        seconds: { ecgssl: (t1 - t0) / 1000, pytorch: (t2 - t1) / 1000 },
+      });
+      log.info(`reference seed ${seed}: ecgssl ${(t1 - t0) / 1000} s, pytorch ${(t2 - t1) / 1000} s`);
+    }
+  } finally {
+    for (const s of all) s.close();
+    if (args.workDir === undefined) rmSync(workDir, { recursive: true, force: true });
+  }
+  return summarizeReference(PRETEXT_TASKS, runs);
+}
