@@ -39,7 +39,7 @@ export interface ReferenceArgs {
 /** One seed of the PyTorch script's JSON output (str_reference.py train). */
 interface PytorchTrainOutput {
   steps: number;
-  history: { heldout: HeadMetrics }[];
+  history: { heldout: HeadMetrics; loss: number }[];
 }
 
 function ecgsslHeadMetrics(history: readonly HistoryRow[]): HeadMetrics[] {
@@ -121,6 +121,7 @@ export async function runReference(args: ReferenceArgs): Promise<ReferenceReport
         seed,
         ecgssl: ecgsslHeadMetrics(res.history),
         pytorch: py.history.map((h) => h.heldout),
+        loss: { ecgssl: res.history.map((r) => r.loss ?? NaN), pytorch: py.history.map((h) => h.loss) },
         steps: { ecgssl: res.step, exported: meta.steps, pytorch: py.steps },
         windows: { train: res.train.length, heldOut: res.heldOut.length },
         seconds: { ecgssl: (t1 - t0) / 1000, pytorch: (t2 - t1) / 1000 },

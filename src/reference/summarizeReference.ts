@@ -8,6 +8,8 @@ export interface ReferenceSeedRun {
   seed: number;
   ecgssl: HeadMetrics[];
   pytorch: HeadMetrics[];
+  /** Mean training loss per epoch (weighted cross-entropy + L2, with dropout) of each implementation. */
+  loss: { ecgssl: number[]; pytorch: number[] };
   steps: { ecgssl: number; exported: number; pytorch: number };
   windows: { train: number; heldOut: number };
   seconds: { ecgssl: number; pytorch: number };
@@ -30,6 +32,8 @@ export interface ReferenceReport {
   /** Max over heads of |mean final F1 ecgssl - mean final F1 pytorch|. */
   maxHeadF1Gap: number;
   headF1Gap: Record<string, number>;
+  /** Mean training loss per epoch, averaged over the seeds. */
+  trainLoss: { ecgssl: number[]; pytorch: number[] };
   heads: string[];
   seeds: number[];
   epochs: number;
@@ -37,7 +41,7 @@ export interface ReferenceReport {
   windows: { train: number; heldOut: number };
   seconds: { ecgssl: number; pytorch: number };
   /** Per seed: steps of ecgssl, of the exported stream and of the PyTorch run; windows; seconds. */
-  perSeed: Omit<ReferenceSeedRun, 'ecgssl' | 'pytorch'>[];
+  perSeed: Omit<ReferenceSeedRun, 'ecgssl' | 'pytorch' | 'loss'>[];
 }
 
 function mean(v: readonly number[]): number {
@@ -82,14 +86,18 @@ export function summarizeReference(
     );
     headF1Gap[h] = Math.abs((ecgssl[h].f1.at(-1) ?? NaN) - (pytorch[h].f1.at(-1) ?? NaN));
   }
+  const epochs = runs[0]?.ecgssl.length ?? 0;
+  const lossCurve = (impl: 'ecgssl' | 'pytorch'): number[] =>
+    Array.from({ length: epochs }, (_, e) => mean(runs.map((r) => r.loss[impl][e] ?? NaN)));
   return {
     ecgssl,
     pytorch,
     maxHeadF1Gap: Math.max(...Object.values(headF1Gap)),
     headF1Gap,
+    trainLoss: { ecgssl: lossCurve('ecgssl'), pytorch: lossCurve('pytorch') },
     heads: [...heads],
     seeds: runs.map((r) => r.seed),
-    epochs: runs[0]?.ecgssl.length ?? 0,
+    epochs,
     steps: runs[0]?.steps.ecgssl ?? 0,
     windows: runs[0]?.windows ?? { train: 0, heldOut: 0 },
     seconds: {
