@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run reference [-- --json] [--epochs n] [--seeds 1,2,3] [--windows n] [--quick]`: the PyTorch differential
+// `npm run reference [-- --json] [--epochs n] [--seeds 1,2,3] [--windows n] [--quick] [--same-init]`: the PyTorch differential
 // reference of pretraining (src/reference/, scripts/reference/str_reference.py). ecgssl and an independent PyTorch
 // implementation train on the same exported batch stream of real ECG windows (configs/reference.yaml); per head and
 // epoch both implementations' held-out accuracy and F1 (mean ± sd over seeds) go to stdout (a table, or with --json
@@ -29,6 +29,17 @@ if (reason !== undefined) {
   process.exit(1);
 }
 const t0 = Date.now();
+if (args.includes('--same-init')) {
+  // Diagnostic: both from ecgssl's initial weights, head dropout 0; prints how far the held-out logits end apart.
+  const r = await ref.sameInitCheck({
+    configPath: join(root, 'configs/reference.yaml'),
+    seed: seeds[0],
+    epochs: Number(epochs ?? 1),
+    windows: windows === 'all' ? undefined : Number(windows),
+  });
+  process.stdout.write(JSON.stringify(r, null, 1) + '\n');
+  process.exit(0);
+}
 const report = await ref.runReference({
   configPath: join(root, 'configs/reference.yaml'),
   seeds,

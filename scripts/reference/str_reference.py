@@ -5,6 +5,7 @@ so the two implementations differ only in the network code, loss code, initialis
 
 Usage:
   str_reference.py train STREAM_DIR [--seed N] [--threads N]   -> JSON: per-epoch held-out accuracy/F1 per head
+      [--init-weights DIR --dump-logits FILE.npy]   diagnostic: start from ecgssl's initial weights, dump logits
   str_reference.py count-params --filters 32 64 128 --kernel-sizes 32 16 8 --head-units 128 --heads 7 [--window-samples 2560]
 
 Written from METHOD.md, not from ecgssl's TypeScript. Results on stdout (JSON), progress on stderr.
@@ -133,14 +134,37 @@ def head_metrics(logits, labels):
     return out
 
 
-def evaluate(net, x, labels, batch_samples):
+def predict(net, x, batch_samples):
     net.eval()
     parts = []
     with torch.no_grad():
         for s in range(0, x.shape[0], batch_samples):
             parts.append(net(torch.from_numpy(np.array(x[s : s + batch_samples], dtype=np.float32))).numpy())
     net.train()
-    return head_metrics(np.concatenate(parts), labels)
+    return np.concatenate(parts)
+
+
+def load_ecgssl_weights(net, weights_dir):
+    """Diagnostic (--init-weights): copy ecgssl's initial weights into the network. weights.json lists ecgssl's
+    layers ({layer, kernel, bias} .npy files; conv kernels [k, in, out], dense kernels [in, out])."""
+    with open(os.path.join(weights_dir, "weights.json")) as f:
+        layers = json.load(f)
+    targets = {}
+    for b, pair in enumerate(net.blocks):
+        for i, conv in enumerate(pair):
+            targets[f"conv_layer_{2 * b + i + 1}"] = (conv.conv, (2, 1, 0))
+    for t, (d1, d2, d3) in enumerate(net.heads):
+        targets[f"task_{t}_dense_1"] = (d1, (1, 0))
+        targets[f"task_{t}_dense_2"] = (d2, (1, 0))
+        targets[f"task_{t}_logits"] = (d3, (1, 0))
+    with torch.no_grad():
+        for entry in layers:
+            module, perm = targets.pop(entry["layer"])
+            kernel = np.load(os.path.join(weights_dir, entry["kernel"])).transpose(perm)
+            module.weight.copy_(torch.from_numpy(np.ascontiguousarray(kernel)))
+            module.bias.copy_(torch.from_numpy(np.load(os.path.join(weights_dir, entry["bias"]))))
+    if targets:
+        raise SystemExit(f"str_reference: --init-weights lacks layers {sorted(targets)}")
 
 
 def load_epoch(stream_dir, epoch, part):
@@ -149,11 +173,13 @@ def load_epoch(stream_dir, epoch, part):
     return x, y
 
 
-def train(stream_dir, seed, log):
+def train(stream_dir, seed, log, init_weights=None, dump_logits=None):
     with open(os.path.join(stream_dir, "meta.json")) as f:
         meta = json.load(f)
     torch.manual_seed(seed)
     net = build_network(meta)
+    if init_weights:
+        load_ecgssl_weights(net, init_weights)
     opt_cfg = meta["optimizer"]
     opt = torch.optim.Adam(
         net.parameters(), lr=opt_cfg["learningRate"], betas=(opt_cfg["beta1"], opt_cfg["beta2"]), eps=opt_cfg["epsilon"]
@@ -182,7 +208,10 @@ def train(stream_dir, seed, log):
         metrics = []
         if meta["heldOutSamples"][epoch] > 0:
             hx, hy = load_epoch(stream_dir, epoch, "heldout")
-            metrics = evaluate(net, hx, hy, max(1, bounds[1] - bounds[0]))
+            logits = predict(net, hx, max(1, bounds[1] - bounds[0]))
+            metrics = head_metrics(logits, hy)
+            if dump_logits and epoch == meta["epochs"] - 1:
+                np.save(dump_logits, logits.astype(np.float32))
         row = {
             "epoch": epoch + 1,
             "step": step,
@@ -203,6 +232,8 @@ def main():
     t.add_argument("stream_dir")
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--init-weights", help="diagnostic: start from ecgssl's initial weights (folder with weights.json)")
+    t.add_argument("--dump-logits", help="write the last epoch's held-out logits [samples, heads] to this .npy")
     c = sub.add_parser("count-params", help="print the parameter count of the network (JSON)")
     c.add_argument("--filters", type=int, nargs=3, default=[32, 64, 128])
     c.add_argument("--kernel-sizes", type=int, nargs=3, default=[32, 16, 8])
@@ -222,7 +253,8 @@ def main():
         print(json.dumps({"parameters": sum(p.numel() for p in net.parameters()), "embedding": emb.shape[1]}))
         return
     torch.set_num_threads(args.threads)
-    result = train(args.stream_dir, args.seed, lambda msg: print(msg, file=sys.stderr, flush=True))
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    result = train(args.stream_dir, args.seed, log, args.init_weights, args.dump_logits)
     print(json.dumps(result))
 
 

@@ -7,3 +7,5 @@ export { summarizeReference } from './summarizeReference.js';
 export type { ReferenceReport, ReferenceSeedRun, HeadCurves, HeadMetrics } from './summarizeReference.js';
 export { formatReference } from './formatReference.js';
 export { REFERENCE_DEFAULTS, REFERENCE_QUICK } from './defaults.js';
+export { sameInitCheck, type SameInitCheckArgs, type SameInitResult } from './sameInitCheck.js';
+export { openReferenceData, type ReferenceData } from './referenceData.js';

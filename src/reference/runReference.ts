@@ -2,15 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.js';
-import { loadStores } from '../datasets/index.js';
-import { initEngine } from '../engine/index.js';
 import { check } from '../errors.js';
-import { concatSource } from '../training/pretrainStage.js';
 import { pretrain, PRETEXT_TASKS, type HistoryRow } from '../training/pretrain.js';
 import { createBatchStreamExport } from '../training/exportBatchStream.js';
 import { log } from '../util/log.js';
-import { pickWindows } from './pickWindows.js';
+import { openReferenceData } from './referenceData.js';
 import { runPytorchScript } from './runPytorchScript.js';
 import {
   summarizeReference,
@@ -63,23 +59,11 @@ export async function runReference(args: ReferenceArgs): Promise<ReferenceReport
     ...(args.sets ?? []),
     ...(args.epochs === undefined ? [] : [`pretrain.epochs=${args.epochs}`]),
   ];
-  const { config: base } = await loadConfig({ path: args.configPath, sets });
-  check(
-    base.pretrain.scope === 'all',
-    'runReference',
-    `pretrain.scope must be "all", got "${base.pretrain.scope}"`,
-  );
-  await initEngine(base.engine);
-  const stores = await loadStores(base, { progress: false });
-  const all = [stores.labelled, ...stores.extra];
+  const data = await openReferenceData(args.configPath, sets, args.windows);
+  const { config: base, source, windows } = data;
   const workDir = args.workDir ?? mkdtempSync(join(tmpdir(), 'ecgssl-reference-'));
   const runs: ReferenceSeedRun[] = [];
   try {
-    const source = concatSource(all);
-    const windows = pickWindows(
-      all.map((s) => s.entries.length),
-      args.windows,
-    );
     log.info(
       `reference: ${windows.length} windows, ${base.pretrain.epochs} epochs, seeds ${args.seeds.join(' ')}`,
     );
@@ -129,7 +113,7 @@ export async function runReference(args: ReferenceArgs): Promise<ReferenceReport
       log.info(`reference seed ${seed}: ecgssl ${(t1 - t0) / 1000} s, pytorch ${(t2 - t1) / 1000} s`);
     }
   } finally {
-    for (const s of all) s.close();
+    data.close();
     if (args.workDir === undefined) rmSync(workDir, { recursive: true, force: true });
   }
   return summarizeReference(PRETEXT_TASKS, runs);
