@@ -110,7 +110,12 @@ export async function runReference(args: ReferenceArgs): Promise<ReferenceReport
         windows: { train: res.train.length, heldOut: res.heldOut.length },
         seconds: { ecgssl: (t1 - t0) / 1000, pytorch: (t2 - t1) / 1000 },
       });
-      log.info(`reference seed ${seed}: ecgssl ${(t1 - t0) / 1000} s, pytorch ${(t2 - t1) / 1000} s`);
+      const f1s = (m: HeadMetrics | undefined): string =>
+        PRETEXT_TASKS.map((t) => (m?.[t]?.f1 ?? NaN).toFixed(3)).join(' ');
+      log.info(
+        `reference seed ${seed}: ecgssl ${(t1 - t0) / 1000} s, pytorch ${(t2 - t1) / 1000} s; final held-out F1 ` +
+          `(${PRETEXT_TASKS.join(' ')}): ecgssl ${f1s(runs.at(-1)?.ecgssl.at(-1))}, pytorch ${f1s(runs.at(-1)?.pytorch.at(-1))}`,
+      );
     }
   } finally {
     data.close();

@@ -8,7 +8,7 @@ export const REFERENCE_PYTHON = process.env.ECGSSL_REFERENCE_PYTHON ?? '/usr/bin
 export function torchUnavailableReason(python: string = REFERENCE_PYTHON): string | undefined {
   const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
   if (r.error) return `${python} cannot run: ${r.error.message}`;
-  if (r.status !== 0)
-    return `${python} -c "import torch" failed: ${(r.stderr ?? '').trim().split('\n').pop()}`;
+  const why = (r.stderr ?? '').trim().split('\n').pop() || `exit status ${r.status}`;
+  if (r.status !== 0) return `${python} -c "import torch" failed: ${why}`;
   return undefined;
 }
