@@ -83,12 +83,15 @@ class StrNetwork(nn.Module):
                 h = F.max_pool1d(h, self.pool_size, self.pool_stride)
         return h.amax(dim=2)
 
-    def forward(self, x):
+    def forward(self, x, masks=None):
+        """masks (diagnostic, --masks): [batch, heads, 2, units] inverted-dropout masks used instead of dropout."""
         e = self.embed(x)
         logits = []
-        for d1, d2, d3 in self.heads:
-            h = self.dropout(F.leaky_relu(d1(e), self.alpha))
-            h = self.dropout(F.leaky_relu(d2(h), self.alpha))
+        for t, (d1, d2, d3) in enumerate(self.heads):
+            h = F.leaky_relu(d1(e), self.alpha)
+            h = h * masks[:, t, 0] if masks is not None else self.dropout(h)
+            h = F.leaky_relu(d2(h), self.alpha)
+            h = h * masks[:, t, 1] if masks is not None else self.dropout(h)
             logits.append(d3(h))
         return torch.cat(logits, dim=1)
 
@@ -173,7 +176,7 @@ def load_epoch(stream_dir, epoch, part):
     return x, y
 
 
-def train(stream_dir, seed, log, init_weights=None, dump_logits=None):
+def train(stream_dir, seed, log, init_weights=None, dump_logits=None, use_masks=False):
     with open(os.path.join(stream_dir, "meta.json")) as f:
         meta = json.load(f)
     torch.manual_seed(seed)
@@ -191,6 +194,7 @@ def train(stream_dir, seed, log, init_weights=None, dump_logits=None):
     for epoch in range(meta["epochs"]):
         t0 = time.time()
         x, y = load_epoch(stream_dir, epoch, "train")
+        masks = np.load(os.path.join(stream_dir, f"epoch-{epoch}-train-masks.npy"), mmap_mode="r") if use_masks else None
         bounds = meta["trainBatchBounds"][epoch]
         loss_sum = 0.0
         for b in range(len(bounds) - 1):
@@ -200,7 +204,8 @@ def train(stream_dir, seed, log, init_weights=None, dump_logits=None):
             xb = torch.from_numpy(np.array(x[lo:hi], dtype=np.float32))
             yb = torch.from_numpy(y[lo:hi])
             opt.zero_grad()
-            loss = pretext_loss(net(xb), yb, weights, meta["l2"], kernels)
+            mb = torch.from_numpy(np.array(masks[lo:hi], dtype=np.float32)) if use_masks else None
+            loss = pretext_loss(net(xb, mb), yb, weights, meta["l2"], kernels)
             loss.backward()
             opt.step()
             step += 1
@@ -234,6 +239,7 @@ def main():
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--init-weights", help="diagnostic: start from ecgssl's initial weights (folder with weights.json)")
     t.add_argument("--dump-logits", help="write the last epoch's held-out logits [samples, heads] to this .npy")
+    t.add_argument("--masks", action="store_true", help="diagnostic: use ecgssl's exported dropout masks")
     c = sub.add_parser("count-params", help="print the parameter count of the network (JSON)")
     c.add_argument("--filters", type=int, nargs=3, default=[32, 64, 128])
     c.add_argument("--kernel-sizes", type=int, nargs=3, default=[32, 16, 8])
@@ -254,7 +260,7 @@ def main():
         return
     torch.set_num_threads(args.threads)
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    result = train(args.stream_dir, args.seed, log, args.init_weights, args.dump_logits)
+    result = train(args.stream_dir, args.seed, log, args.init_weights, args.dump_logits, args.masks)
     print(json.dumps(result))
 
 

@@ -17,6 +17,10 @@ export interface SameInitCheckArgs {
   epochs: number;
   windows?: number;
   sets?: readonly string[];
+  /** Keep the config's head dropout (each implementation draws its own masks); default: dropout 0. */
+  keepDropout?: boolean;
+  /** With `keepDropout`: PyTorch applies ecgssl's own dropout masks (exported with the stream). */
+  sameMasks?: boolean;
 }
 
 /** How far the two implementations' held-out logits are apart after training from the same start. */
@@ -56,7 +60,11 @@ function readF32Npy(path: string): Float32Array {
  * the last epoch should nearly coincide. A large gap points at a real difference (loss, padding, lr schedule...).
  */
 export async function sameInitCheck(args: SameInitCheckArgs): Promise<SameInitResult> {
-  const sets = [...(args.sets ?? []), `pretrain.epochs=${args.epochs}`, 'model.headDropout=0'];
+  const sets = [
+    ...(args.sets ?? []),
+    `pretrain.epochs=${args.epochs}`,
+    ...(args.keepDropout ? [] : ['model.headDropout=0']),
+  ];
   const data = await openReferenceData(args.configPath, sets, args.windows);
   const { config, source, windows } = data;
   const dir = mkdtempSync(join(tmpdir(), 'ecgssl-same-init-'));
@@ -71,6 +79,7 @@ export async function sameInitCheck(args: SameInitCheckArgs): Promise<SameInitRe
       modelConfig: config.model,
       pretrainConfig: config.pretrain,
       seed: args.seed,
+      exportMasks: args.sameMasks === true,
     });
     const held: PretrainBatchInfo[] = [];
     const res = await pretrain({
@@ -105,6 +114,7 @@ export async function sameInitCheck(args: SameInitCheckArgs): Promise<SameInitRe
       join(dir, 'init'),
       '--dump-logits',
       join(dir, 'logits.npy'),
+      ...(args.sameMasks ? ['--masks'] : []),
     ])) as { history: { loss: number }[] };
     const theirs = readF32Npy(join(dir, 'logits.npy'));
     let maxDiff = 0;

@@ -14,6 +14,8 @@ export interface BatchStreamExportArgs {
   modelConfig: ModelConfig;
   pretrainConfig: PretrainConfig;
   seed: number;
+  /** Also write each training step's head dropout masks, `epoch-<e>-train-masks.npy` [samples, heads, 2, headUnits]. */
+  exportMasks?: boolean;
 }
 
 /** What `meta.json` of an exported stream holds (read by scripts/reference/str_reference.py). */
@@ -49,6 +51,7 @@ export interface BatchStreamMeta {
 interface Part {
   xs: Float32Array[];
   labels: Float32Array[];
+  masks: Float32Array[];
   bounds: number[];
 }
 
@@ -78,13 +81,18 @@ export function createBatchStreamExport(args: BatchStreamExportArgs): {
       n,
       heads,
     ]);
+    if (part.masks.length > 0) {
+      const units = args.modelConfig.headUnits;
+      const masks = concat(part.masks, n * heads * 2 * units);
+      writeNpy(join(args.dir, `epoch-${epoch}-${phase}-masks.npy`), masks, [n, heads, 2, units]);
+    }
     written[phase][Number(epoch)] = part.bounds;
     parts.delete(key);
   };
   const onBatch = (info: PretrainBatchInfo): void => {
     const key = `${info.epoch}/${info.phase}`;
     for (const k of [...parts.keys()]) if (k !== key) flush(k);
-    const part = parts.get(key) ?? { xs: [], labels: [], bounds: [0] };
+    const part = parts.get(key) ?? { xs: [], labels: [], masks: [], bounds: [0] };
     parts.set(key, part);
     check(
       info.batchIndex === part.bounds.length - 1,
@@ -94,6 +102,7 @@ export function createBatchStreamExport(args: BatchStreamExportArgs): {
     check(info.x.length === info.samples * args.windowSamples, 'createBatchStreamExport', `x of ${key}`);
     part.xs.push(info.x.slice());
     part.labels.push(info.labels.slice());
+    if (args.exportMasks && info.masks) part.masks.push(maskBlock(info.masks, info.samples));
     part.bounds.push((part.bounds[part.bounds.length - 1] as number) + info.samples);
   };
   const finish = (): BatchStreamMeta => {
@@ -103,6 +112,20 @@ export function createBatchStreamExport(args: BatchStreamExportArgs): {
     return meta;
   };
   return { onBatch, finish };
+}
+
+/** Per-head mask pairs [samples, units] -> one row-major [samples, heads, 2, units] block. */
+function maskBlock(masks: NonNullable<PretrainBatchInfo['masks']>, samples: number): Float32Array {
+  const units = (masks[0]?.[0].shape[1] ?? 0) as number;
+  const out = new Float32Array(samples * masks.length * 2 * units);
+  masks.forEach((pair, t) =>
+    pair.forEach((m, k) => {
+      const v = m.dataSync();
+      for (let r = 0; r < samples; r++)
+        out.set(v.subarray(r * units, (r + 1) * units), ((r * masks.length + t) * 2 + k) * units);
+    }),
+  );
+  return out;
 }
 
 function concat(chunks: readonly Float32Array[], length: number): Float32Array {

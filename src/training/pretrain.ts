@@ -53,6 +53,8 @@ export interface PretrainBatchInfo {
   x: Float32Array;
   labels: Float32Array;
   samples: number;
+  /** The step's head dropout masks (training batches with dropout only). */
+  masks?: readonly (readonly [tf.Tensor2D, tf.Tensor2D])[];
 }
 
 /** One row of the per-epoch history. */
@@ -238,7 +240,7 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
           : undefined;
       const xs = tf.tensor3d(cur.x, [cur.samples, ws, 1]);
       const labels = pretextLabels(cur.transform);
-      args.onBatch?.({ phase: 'train', epoch, batchIndex: b, x: cur.x, labels, samples: cur.samples });
+      args.onBatch?.({ phase: 'train', epoch, batchIndex: b, x: cur.x, labels, samples: cur.samples, masks });
       const ys = tf.tensor2d(labels, [cur.samples, STR_TASK_COUNT]);
       let logitsOut: tf.Tensor | null = null;
       const loss = optimizer.minimize(
