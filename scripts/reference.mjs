@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run reference [-- --json] [--epochs n] [--seeds 1,2,3] [--windows n] [--quick] [--same-init [--keep-dropout | --same-masks]]`: the PyTorch differential
+// `npm run reference [-- --json] [--epochs n] [--seeds 1,2,3] [--windows n] [--quick] [--set key=value]
+// [--same-init [--keep-dropout | --same-masks]]`: the PyTorch differential
 // reference of pretraining (src/reference/, scripts/reference/str_reference.py). ecgssl and an independent PyTorch
 // implementation train on the same exported batch stream of real ECG windows (configs/reference.yaml); per head and
 // epoch both implementations' held-out accuracy and F1 (mean ± sd over seeds) go to stdout (a table, or with --json
@@ -36,6 +37,7 @@ if (args.includes('--same-init')) {
     seed: seeds[0],
     epochs: Number(epochs ?? 1),
     windows: windows === 'all' ? undefined : Number(windows),
+    sets: value('--set') === undefined ? [] : [value('--set')],
     keepDropout: args.includes('--keep-dropout') || args.includes('--same-masks'),
     sameMasks: args.includes('--same-masks'),
   });
