@@ -206,7 +206,8 @@ for (const f of walk(conc)) {
   if (f.endsWith('.json')) JSON.parse(fs.readFileSync(f, 'utf8'));
 }
 const strip = (u) => JSON.stringify(u.folds.map(({ seconds, ...rest }) => rest));
-for (const unit of ['finetune-f1', 'evaluate-f1-50pct']) {
+// Fold unit files (training/foldUnits): finetune-f1 writes units/f1-100pct.json, evaluate-f1-50pct units/f1-50pct.json.
+for (const unit of ['f1-100pct', 'f1-50pct']) {
   const a = JSON.parse(fs.readFileSync(path.join(conc, 'units', `${unit}.json`), 'utf8'));
   const b = JSON.parse(fs.readFileSync(path.join(ref, 'units', `${unit}.json`), 'utf8'));
   if (strip(a) !== strip(b)) throw new Error(`${unit}: the concurrent run's fold results differ from the cluster run's`);

@@ -2,7 +2,7 @@
   "targets": [{
     "target_name": "ecgssl_dnnl",
     "sources": ["src/addon.cc", "src/fftconv.cc"],
-    "include_dirs": ["../../src/engine/fftconv"],
+    "include_dirs": ["../fftconv"],
     "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fexceptions", "-fopenmp", "-fno-trapping-math"],
     "cflags_cc!": ["-fno-exceptions"],
     "libraries": ["-ldnnl", "-fopenmp"],

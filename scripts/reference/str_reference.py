@@ -149,7 +149,8 @@ def predict(net, x, batch_samples):
 
 def load_ecgssl_weights(net, weights_dir):
     """Diagnostic (--init-weights): copy ecgssl's initial weights into the network. weights.json lists ecgssl's
-    layers ({layer, kernel, bias} .npy files; conv kernels [k, in, out], dense kernels [in, out])."""
+    layers ({layer, kernel, bias} .npy files; conv kernels [k, in, out], dense kernels [in, out]) by name; its
+    layers without weights (activations, pooling, the heads' task_<t>_dropout_<k> layers) are not listed."""
     with open(os.path.join(weights_dir, "weights.json")) as f:
         layers = json.load(f)
     targets = {}

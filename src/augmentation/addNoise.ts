@@ -1,10 +1,17 @@
+// Noise addition (METHOD §2): addNoise and the schema of its parameters (config `transformations.noise`).
+import { z } from 'zod';
 import type { Rng } from '../random/types.js';
 
+/** Parameters of {@link addNoise}, with the defaults of METHOD §2. */
+export const addNoiseArgsSchema = z
+  .object({
+    /** Signal-to-noise ratio in dB; the paper's 15 dB (METHOD §2). */
+    snrDb: z.number().default(15),
+  })
+  .strict();
+
 /** Arguments of {@link addNoise}. */
-export interface AddNoiseArgs {
-  /** Signal-to-noise ratio in dB; the paper's 15 dB (METHOD §2). */
-  snrDb: number;
-}
+export type AddNoiseArgs = z.infer<typeof addNoiseArgsSchema>;
 
 /**
  * Noise addition (task 1, METHOD §2): x + z * sqrt(mean(x^2) / 10^(snrDb/10)), with one `rng.normal()` per sample

@@ -1,4 +1,5 @@
-import { UserError } from '../errors.js';
+// OpenCV INTER_LINEAR 1-D resize (linearResize), the primitive behind the time-warping transformation.
+import { InternalError } from '../errors.js';
 
 /**
  * 1-D resize with OpenCV `INTER_LINEAR` semantics (half-pixel centres: src = (d + 0.5) * n / m - 0.5, indices
@@ -7,8 +8,8 @@ import { UserError } from '../errors.js';
 export function linearResize(x: ArrayLike<number>, outLength: number, out?: Float32Array): Float32Array {
   const n = x.length;
   if (!Number.isInteger(outLength) || outLength < 1)
-    throw new UserError(`linearResize: outLength must be a positive integer, got ${outLength}`);
-  if (n < 1) throw new UserError('linearResize: the input is empty');
+    throw new InternalError(`linearResize: outLength must be a positive integer, got ${outLength}`);
+  if (n < 1) throw new InternalError('linearResize: the input is empty');
   const y = out ?? new Float32Array(outLength);
   const ratio = n / outLength;
   for (let d = 0; d < outLength; d++) {

@@ -1,11 +1,18 @@
+// Permutation (METHOD §2): permute and the schema of its parameters (config `transformations.permute`).
+import { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { Rng } from '../random/types.js';
 
+/** Parameters of {@link permute}, with the default of METHOD §2. */
+export const permuteArgsSchema = z
+  .object({
+    /** Number of segments; the paper's 20 (128 samples each for 2560, METHOD §2). */
+    segments: z.number().int().min(2).default(20),
+  })
+  .strict();
+
 /** Arguments of {@link permute}. */
-export interface PermuteArgs {
-  /** Number of segments; the paper's 20 (128 samples each for 2560, METHOD §2). */
-  segments: number;
-}
+export type PermuteArgs = z.infer<typeof permuteArgsSchema>;
 
 /**
  * Permutation (task 5, METHOD §2): cut into `segments` segments of floor(n/segments) samples and concatenate them

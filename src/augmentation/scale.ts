@@ -1,8 +1,16 @@
+// Scaling (METHOD §2): scale and the schema of its parameters (config `transformations.scale`).
+import { z } from 'zod';
+
+/** Parameters of {@link scale}, with the default of METHOD §2. */
+export const scaleArgsSchema = z
+  .object({
+    /** Multiplier; 1.1 in the authors' code (METHOD §2). */
+    factor: z.number().default(1.1),
+  })
+  .strict();
+
 /** Arguments of {@link scale}. */
-export interface ScaleArgs {
-  /** Multiplier; 1.1 in the authors' code (METHOD §2). */
-  factor: number;
-}
+export type ScaleArgs = z.infer<typeof scaleArgsSchema>;
 
 /** Scaling (task 2, METHOD §2): factor * x. Returns a new array. */
 export function scale(x: ArrayLike<number>, args: ScaleArgs, out?: Float32Array): Float32Array {

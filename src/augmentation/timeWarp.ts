@@ -1,14 +1,21 @@
+// Time-warping (METHOD §2): timeWarp and the schema of its parameters (config `transformations.timeWarp`).
+import { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { Rng } from '../random/types.js';
 import { linearResize } from './linearResize.js';
 
+/** Parameters of {@link timeWarp}, with the defaults of METHOD §2. */
+export const timeWarpArgsSchema = z
+  .object({
+    /** Number of segments; 9 in the paper (METHOD §2). */
+    segments: z.number().int().min(2).default(9),
+    /** Stretch factor > 1; 1.05 in the paper (METHOD §2). */
+    stretchFactor: z.number().gt(1).default(1.05),
+  })
+  .strict();
+
 /** Arguments of {@link timeWarp}. */
-export interface TimeWarpArgs {
-  /** Number of segments; 9 in the paper (METHOD §2). */
-  segments: number;
-  /** Stretch factor > 1; 1.05 in the paper (METHOD §2). */
-  stretchFactor: number;
-}
+export type TimeWarpArgs = z.infer<typeof timeWarpArgsSchema>;
 
 /**
  * Time-warping (task 6, METHOD §2): `segments` segments of floor(n/segments) samples (the rest dropped);

@@ -1,14 +1,13 @@
 /**
- * oneDNN tier benchmark (`npm run build && node scripts/bench.mjs --only dnnl`): training (forward + backward +
- * Adam) and inference windows/s of the paper's pretraining network (METHOD.md; built by the models module when
- * present) on single-threaded wasm + the ecgssl-dnnl kernels, at batch 32, 64, 128 (quick: 32). Median step
- * after one warm-up. Batches run in one process, so peakRssMiB is cumulative (the wasm heap never shrinks).
+ * oneDNN tier benchmark (`npm run build && node scripts/bench.mjs --only dnnl`): training (the real pretraining
+ * step: forward + backward + Adam) and inference windows/s of the paper's network as src/models builds it
+ * (src/training/paperBench.ts) on single-threaded wasm + the ecgssl-dnnl kernels, at batch 32, 64, 128 (quick: 32).
+ * Median step after one warm-up. Batches run in one process, so peakRssMiB is cumulative (the wasm heap never
+ * shrinks).
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-
-const WINDOW_SAMPLES = 2560; // METHOD.md: 10 s at 256 Hz
 
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
@@ -23,7 +22,7 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
   await import('@tensorflow/tfjs-backend-wasm');
   const { registerWasmKernels } = await import('../engine/wasmKernels.js');
   const { tryRegisterDnnlKernels, dnnlStats } = await import('../engine/dnnl.js');
-  const { loadPaperNetworkBuilder, trainStep } = await import('../engine/paperNetwork.js');
+  const { paperBench } = await import('../training/paperBench.js');
   const loadBefore = loadavg();
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // oneDNN takes the cores; wasm stays single-threaded
   if (!(await tf.setBackend('wasm'))) throw new Error('bench dnnl: wasm backend failed to initialise');
@@ -33,17 +32,11 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
     threads: Number(process.env.ECGSSL_DNNL_THREADS) || os.cpus().length,
   });
   if (!reg.ok) return { engines: [], skipped: reg.reason, loadavgBefore: loadBefore };
-  const { source, build } = await loadPaperNetworkBuilder();
-  const model = build(WINDOW_SAMPLES);
   const engines: object[] = [];
+  let network = '';
   for (const B of quick ? [32] : [32, 64, 128]) {
-    const xs = tf.tidy(() =>
-      tf.sin(tf.range(0, B * WINDOW_SAMPLES).mul(0.013)).reshape([B, WINDOW_SAMPLES, 1]),
-    );
-    const ys = model.outputs.map((_, h) =>
-      tf.tidy(() => tf.range(0, B).add(h).mod(2).reshape([B, 1]).cast('float32')),
-    );
-    const opt = tf.train.adam(1e-3);
+    const bench = paperBench({ batch: B });
+    network = bench.network;
     const time = (fn: () => void, n: number, label: string): number[] => {
       fn(); // warm-up (primitive creation)
       const t: number[] = [];
@@ -57,18 +50,10 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
       }
       return t;
     };
-    const train = time(() => void trainStep(model, opt, xs, ys), quick ? 2 : 4, 'train');
-    const infer = time(
-      () => {
-        const outs = tf.tidy(() => model.predict(xs) as import('@tensorflow/tfjs').Tensor[]);
-        for (const o of outs) o.dataSync();
-        tf.dispose(outs);
-      },
-      quick ? 2 : 5,
-      'infer',
-    );
-    opt.dispose();
-    tf.dispose([xs, ...ys]);
+    const train = time(() => void bench.train(), quick ? 2 : 4, 'train');
+    // Passes of 32 samples, as model.predict (and ecgssl's own inference, predictRows) splits a batch.
+    const infer = time(() => bench.infer(32), quick ? 2 : 5, 'infer');
+    bench.dispose();
     engines.push({
       name: 'wasm+dnnl',
       batch: B,
@@ -82,7 +67,7 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
     engines,
     oneDNN: reg.version,
     threads: reg.threads,
-    network: source,
+    network,
     kernelCalls: dnnlStats,
     loadavgBefore: loadBefore,
     loadavgAfter: loadavg(),

@@ -1,6 +1,7 @@
-/**
- * Engine benchmark (`npm run bench -- --only engine`): training windows/s (forward + backward + Adam on the paper's
- * pretraining network, METHOD.md) and inference windows/s for each available engine, at batch 32, 64, 128 and the
+// Engine benchmark (`npm run bench -- --only engine`): training and inference windows/s per engine, vs PyTorch.
+/*
+ * Training windows/s (the real pretraining step, forward + backward + Adam, on the network src/models builds,
+ * src/training/paperBench.ts) and inference windows/s for each available engine, at batch 32, 64, 128 and the
  * 896-sample SSL batch (128 windows x 7 transformed versions), each (engine, batch) in its own child process so that
  * peak RSS belongs to it (the wasm heap never shrinks). Median of several steps after warm-up. When
  * `/usr/bin/python3` has torch, the same network is measured in PyTorch and the ratio is reported.
@@ -8,7 +9,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type * as tfTypes from '@tensorflow/tfjs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -38,7 +38,6 @@ interface EngineRow {
   note?: string;
 }
 
-const WINDOW_SAMPLES = 2560; // METHOD.md: 10 s at 256 Hz
 const SSL_BATCH = 128 * 7; // METHOD.md: 128 windows x (original + 6 transformations)
 const MAX_PASS = 128; // samples per forward/backward pass (a single 896-sample pass does not fit the wasm32 heap)
 
@@ -50,9 +49,6 @@ const median = (v: number[]): number => {
 
 async function childMain(cfg: ChildConfig): Promise<EngineRow> {
   const { initBackend } = await import('../engine/backend.js');
-  const { loadPaperNetworkBuilder, trainStep, trainStepAccumulated } =
-    await import('../engine/paperNetwork.js');
-  const tf = await import('@tensorflow/tfjs');
   const rep = await initBackend({
     preference: cfg.preference,
     threads: cfg.threads,
@@ -70,16 +66,9 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
       skipped: `oneDNN: ${why}`,
     };
   }
-  const { source, build } = await loadPaperNetworkBuilder();
-  const model = build(WINDOW_SAMPLES);
+  const { paperBench } = await import('../training/paperBench.js');
   const B = cfg.batch;
-  const xs = tf.tidy(() =>
-    tf.sin(tf.range(0, B * WINDOW_SAMPLES).mul(0.013)).reshape([B, WINDOW_SAMPLES, 1]),
-  );
-  const ys = model.outputs.map((_, h) =>
-    tf.tidy(() => tf.range(0, B).add(h).mod(2).reshape([B, 1]).cast('float32')),
-  );
-  const opt = tf.train.adam(1e-3);
+  const bench = paperBench({ batch: B });
   const timeIt = (fn: () => void, warm: number, n: number, label: string): number[] => {
     for (let i = 0; i < warm; i++) fn();
     const t: number[] = [];
@@ -97,28 +86,13 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
     cfg.trainSteps > 0
       ? timeIt(
           // Above 128 samples: accumulate gradients over chunks of 128 (one pass of 896 exceeds the 4 GiB wasm heap).
-          () =>
-            B > MAX_PASS ? trainStepAccumulated(model, opt, xs, ys, MAX_PASS) : trainStep(model, opt, xs, ys),
+          () => void bench.train(MAX_PASS),
           1,
           cfg.trainSteps,
           'train',
         )
       : [];
-  const infer =
-    cfg.inferSteps > 0
-      ? timeIt(
-          () => {
-            const outs = tf.tidy(
-              () => model.predict(xs, { batchSize: Math.min(B, MAX_PASS) }) as tfTypes.Tensor[],
-            );
-            for (const o of outs) o.dataSync();
-            tf.dispose(outs);
-          },
-          1,
-          cfg.inferSteps,
-          'infer',
-        )
-      : [];
+  const infer = cfg.inferSteps > 0 ? timeIt(() => bench.infer(MAX_PASS), 1, cfg.inferSteps, 'infer') : [];
   return {
     name: cfg.name,
     batch: B,
@@ -131,7 +105,7 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
       : {}),
     engine: rep.engine,
     threads: rep.threads,
-    network: source,
+    network: bench.network,
   };
 }
 
@@ -176,12 +150,13 @@ class Net(nn.Module):
 m = Net(); opt = torch.optim.Adam(m.parameters(), 1e-3)
 out = []
 for B in cfg['batches']:
-    x = torch.sin(torch.arange(B * 2560, dtype=torch.float32) * 0.013).reshape(B, 1, 2560)
+    W = cfg['windowSamples']
+    x = torch.sin(torch.arange(B * W, dtype=torch.float32) * 0.013).reshape(B, 1, W)
     y = [(torch.arange(B) + h).remainder(2).float().reshape(B, 1) for h in range(7)]
     def step():
         opt.zero_grad(); preds = m(x)
-        loss = sum(F.binary_cross_entropy_with_logits(p, t) for p, t in zip(preds, y))
-        loss = loss + 1e-4 / 2 * sum((p ** 2).sum() for n, p in m.named_parameters() if 'weight' in n)
+        loss = sum(w * F.binary_cross_entropy_with_logits(p, t) for p, t, w in zip(preds, y, cfg['taskWeights']))
+        loss = loss + cfg['l2'] / 2 * sum((p ** 2).sum() for n, p in m.named_parameters() if 'weight' in n)
         loss.backward(); opt.step()
     def infer():
         with torch.no_grad(): m.eval(); m(x); m.train()
@@ -196,15 +171,20 @@ import resource
 print(json.dumps({'torch': torch.__version__, 'threads': cfg['threads'], 'rows': out, 'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 `;
 
-function runTorch(
+async function runTorch(
   batches: number[],
   threads: number,
   steps: number,
-): Record<string, unknown> | { skipped: string } {
+): Promise<Record<string, unknown> | { skipped: string }> {
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0)
     return { skipped: '/usr/bin/python3 has no torch (Debian python3-torch not installed)' };
-  const r = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, JSON.stringify({ batches, threads, steps })], {
+  // The config's defaults: window length (preprocessing), task weights and L2 (pretraining), as paperBench uses.
+  const { preprocessingSchema, pretrainSchema } = await import('../config/schema.js');
+  const { windowSamples } = preprocessingSchema.parse({});
+  const { taskWeights, l2 } = pretrainSchema.parse({});
+  const spec = JSON.stringify({ batches, threads, steps, windowSamples, taskWeights, l2 });
+  const r = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, spec], {
     encoding: 'utf8',
     timeout: 20 * 60_000,
   });
@@ -213,6 +193,74 @@ function runTorch(
 }
 
 const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
+
+type EngineConfig = Omit<ChildConfig, 'batch' | 'trainSteps' | 'inferSteps'>;
+
+/** The engine configurations to measure: the portable tier (named `portable`) first, then the others. */
+function engineConfigs(cores: number, quick: boolean, portable: string): EngineConfig[] {
+  const configs: EngineConfig[] = [
+    { name: portable, preference: 'wasm', threads: cores, dnnl: false },
+    { name: `wasm+dnnl`, preference: 'wasm', threads: cores, dnnl: true },
+  ];
+  if (!quick)
+    configs.splice(1, 0, {
+      name: `${portable}, direct convolutions`,
+      preference: 'wasm',
+      threads: cores,
+      dnnl: false,
+      fftConv: false,
+    });
+  if (cores > 1 && !quick)
+    configs.push({ name: 'wasm+kernels 1 thread', preference: 'wasm', threads: 1, dnnl: false });
+  return configs;
+}
+
+/** The pure-JS cpu row: measured (batch 1, one step) only when ECGSSL_BENCH_CPU=1, else a skipped row. */
+function cpuRow(): EngineRow {
+  if (process.env.ECGSSL_BENCH_CPU === '1') {
+    return runChild({
+      name: 'cpu (pure JS)',
+      preference: 'cpu',
+      threads: 1,
+      dnnl: false,
+      batch: 1,
+      trainSteps: 1,
+      inferSteps: 1,
+    });
+  }
+  return {
+    name: 'cpu (pure JS)',
+    batch: 1,
+    trainWindowsPerSecond: null,
+    inferWindowsPerSecond: null,
+    peakRssMiB: 0,
+    skipped: 'minutes per training step (set ECGSSL_BENCH_CPU=1 to measure batch 1, one step)',
+  };
+}
+
+/** ecgssl engine speed / PyTorch speed, per engine tier and batch (> 1: ecgssl is faster). */
+function torchRatios(
+  torch: Record<string, unknown>,
+  engines: EngineRow[],
+  portable: string,
+): Record<string, number> {
+  const ratios: Record<string, number> = {};
+  if ('rows' in torch) {
+    for (const tr of torch.rows as { batch: number; train: number; infer: number }[]) {
+      for (const [tier, pick] of [
+        ['wasm', (e: EngineRow) => e.name === portable],
+        ['wasm+dnnl', (e: EngineRow) => e.name === 'wasm+dnnl'],
+      ] as const) {
+        const w = engines.find((e) => pick(e) && e.batch === tr.batch);
+        if (w?.trainWindowsPerSecond)
+          ratios[`train b${tr.batch} ${tier}/pytorch`] = w.trainWindowsPerSecond / tr.train;
+        if (w?.inferWindowsPerSecond)
+          ratios[`infer b${tr.batch} ${tier}/pytorch`] = w.inferWindowsPerSecond / tr.infer;
+      }
+    }
+  }
+  return ratios;
+}
 
 /** Bench entry point (see scripts/bench.mjs). */
 export async function run({ quick }: { json: boolean; quick: boolean }): Promise<object> {
@@ -229,21 +277,7 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
   const engines: EngineRow[] = [];
   // The portable tier with every core and its default kernels (FFT convolutions): the one compared with PyTorch.
   const portable = `wasm+kernels ${cores} threads`;
-  const configs: Omit<ChildConfig, 'batch' | 'trainSteps' | 'inferSteps'>[] = [
-    { name: portable, preference: 'wasm', threads: cores, dnnl: false },
-    { name: `wasm+dnnl`, preference: 'wasm', threads: cores, dnnl: true },
-  ];
-  if (!quick)
-    configs.splice(1, 0, {
-      name: `${portable}, direct convolutions`,
-      preference: 'wasm',
-      threads: cores,
-      dnnl: false,
-      fftConv: false,
-    });
-  if (cores > 1 && !quick)
-    configs.push({ name: 'wasm+kernels 1 thread', preference: 'wasm', threads: 1, dnnl: false });
-  for (const c of configs) {
+  for (const c of engineConfigs(cores, quick, portable)) {
     const bs = c.threads === 1 ? [32] : batches;
     for (const b of bs) {
       const row = runChild({ ...c, batch: b, ...steps(b) });
@@ -252,49 +286,12 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
       if (row.skipped) break; // an engine that does not load is skipped at every batch
     }
   }
-  if (process.env.ECGSSL_BENCH_CPU === '1') {
-    engines.push(
-      runChild({
-        name: 'cpu (pure JS)',
-        preference: 'cpu',
-        threads: 1,
-        dnnl: false,
-        batch: 1,
-        trainSteps: 1,
-        inferSteps: 1,
-      }),
-    );
-  } else {
-    engines.push({
-      name: 'cpu (pure JS)',
-      batch: 1,
-      trainWindowsPerSecond: null,
-      inferWindowsPerSecond: null,
-      peakRssMiB: 0,
-      skipped: 'minutes per training step (set ECGSSL_BENCH_CPU=1 to measure batch 1, one step)',
-    });
-  }
-  const torch = quick ? { skipped: 'quick mode' } : runTorch([32, 128], Math.min(cores, 2), 3);
-  // ecgssl engine speed / PyTorch speed, per engine tier and batch (> 1: ecgssl is faster).
-  const ratios: Record<string, number> = {};
-  if ('rows' in torch) {
-    for (const tr of torch.rows as { batch: number; train: number; infer: number }[]) {
-      for (const [tier, pick] of [
-        ['wasm', (e: EngineRow) => e.name === portable],
-        ['wasm+dnnl', (e: EngineRow) => e.name === 'wasm+dnnl'],
-      ] as const) {
-        const w = engines.find((e) => pick(e) && e.batch === tr.batch);
-        if (w?.trainWindowsPerSecond)
-          ratios[`train b${tr.batch} ${tier}/pytorch`] = w.trainWindowsPerSecond / tr.train;
-        if (w?.inferWindowsPerSecond)
-          ratios[`infer b${tr.batch} ${tier}/pytorch`] = w.inferWindowsPerSecond / tr.infer;
-      }
-    }
-  }
+  engines.push(cpuRow());
+  const torch = quick ? { skipped: 'quick mode' } : await runTorch([32, 128], Math.min(cores, 2), 3);
   return {
     engines,
     pytorch: torch,
-    ratios,
+    ratios: torchRatios(torch, engines, portable),
     machine: {
       cores,
       cpu: os.cpus()[0]?.model ?? 'unknown',

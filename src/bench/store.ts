@@ -12,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { dataSourceSchema, preprocessingSchema } from '../config/schema.js';
-import { npyHeaderBytes } from '../datasets/npy.js';
-import { openWindowStore, prepareSource } from '../datasets/store.js';
-import { restingEcgArgs, simulateEcg } from '../datasets/synthetic/ecgsyn.js';
+import { npyHeaderBytes } from '../datasets/formats/npy.js';
+import { prepareSource } from '../datasets/prepareSource.js';
+import { openWindowStore } from '../datasets/store.js';
+import { restingEcgArgs, simulateEcg } from '../datasets/readers/synthetic/ecgsyn.js';
 import { createRng } from '../random/index.js';
 
 const RATE_HZ = 2048;

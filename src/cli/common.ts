@@ -1,9 +1,9 @@
+// Shared by the config-driven commands: common options, logging, config loading, a stage in its run dir.
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { loadConfig, type ConfigOverride, type LoadedConfig } from '../config/load.js';
 import type { BackendPreference } from '../engine/types.js';
-import { openRunDir, type RunDir } from '../results/runDir.js';
 import { log, setLogLevel } from '../util/log.js';
 import { setProgressJsonMode } from '../util/progress.js';
 
@@ -110,59 +110,5 @@ export async function loadRunConfig(opts: CommonOptions): Promise<LoadedConfig> 
   return loaded;
 }
 
-/** The tfjs engine object when @tensorflow/tfjs has been loaded in this process (undefined otherwise). */
-export function loadedTfEngine(): { backendName?: string } | undefined {
-  return (globalThis as { _tfengine?: { backendName?: string } })._tfengine;
-}
-
-/**
- * Opens the run directory of `loaded` and runs one stage in it, recording in run.json
- * `stages.<stage> = { status: running|done|failed, startedAt, finishedAt, seconds, error?, engine? }` (engine:
- * the engine that ran it, e.g. `wasm (2 threads, FFT convolutions)`).
- */
-export async function withRunDir<T>(
-  loaded: LoadedConfig,
-  stage: string,
-  fn: (run: RunDir) => Promise<T>,
-): Promise<T> {
-  const run = await openRunDir(loaded);
-  const started = Date.now();
-  const startedAt = new Date(started).toISOString();
-  await run.updateRunJson({
-    stages: { [stage]: { status: 'running', startedAt, finishedAt: null, error: null } },
-  });
-  log.debug(`${stage}: run directory ${run.dir}`);
-  const finish = async (status: 'done' | 'failed', error?: string): Promise<void> => {
-    const patch: Record<string, unknown> = {
-      stages: {
-        [stage]: {
-          status,
-          startedAt,
-          finishedAt: new Date().toISOString(),
-          seconds: Math.round((Date.now() - started) / 10) / 100,
-          error: error ?? null,
-        },
-      },
-    };
-    if (loadedTfEngine()) {
-      // The engine was used by this stage: record which one ran (BackendReport of src/engine).
-      const { getBackendReport, describeEngine } = await import('../engine/index.js');
-      const report = getBackendReport();
-      if (report) {
-        patch.backend = report;
-        // Per stage too: a later run on another engine may skip this stage and reuse its outputs.
-        (patch.stages as Record<string, Record<string, unknown>>)[stage]!.engine = describeEngine(report);
-      }
-    }
-    await run.updateRunJson(patch);
-  };
-  let result: T;
-  try {
-    result = await fn(run);
-  } catch (err) {
-    await finish('failed', err instanceof Error ? err.message : String(err)).catch(() => undefined);
-    throw err;
-  }
-  await finish('done');
-  return result;
-}
+// Stage recording lives with the pipeline (training); re-exported for the commands.
+export { loadedTfEngine, withRunDir } from '../training/withRunDir.js';

@@ -1,5 +1,6 @@
+// The `ecgssl` program: its commands, the exit codes and the CLI's one error handler.
 import { Command, CommanderError } from 'commander';
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { InterruptedError } from '../util/stopSignal.js';
 import { softwareVersions } from '../results/provenance.js';
 import { loadedTfEngine } from './common.js';
@@ -67,18 +68,27 @@ function oneLine(s: string): string {
     .join(' ');
 }
 
+/** Where an {@link InternalError} asks to be reported (printed in its one line; a tracker URL once there is one). */
+export const REPORT_BUGS_TO = 'the ecgssl maintainers';
+
 /**
  * Runs the CLI on `argv` (process.argv: node, script, args...) and returns the exit code. The one error handler:
  * a {@link UserError} prints `ecgssl: <message>` plus its detail lines and gives 1; a usage error gives 1 with one
- * line; anything else prints one line (the stack with `--verbose`) and gives 2. Shuts the engine down at the end
- * if a command loaded it. `streams` redirects the CLI's own stdout/stderr text (tests); logs still go to stderr.
+ * line; an {@link InternalError} prints `ecgssl: internal error: <message> (please report ...)` and gives 2;
+ * anything else prints one line (the stack with `--verbose`) and gives 2. Shuts the engine down at the end if a
+ * command loaded it. `streams` redirects the CLI's own stdout/stderr text (tests); logs still go to stderr.
+ * `build` makes the program (default {@link buildProgram}; tests add a command to it).
  */
-export async function main(argv: string[], streams?: CliStreams): Promise<number> {
+export async function main(
+  argv: string[],
+  streams?: CliStreams,
+  build: () => Command = buildProgram,
+): Promise<number> {
   if (streams) setCliStreams(streams);
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   let code = EXIT_OK;
   try {
-    const program = buildProgram();
+    const program = build();
     if (argv.length <= 2) {
       program.outputHelp({ error: true });
       code = EXIT_USER;
@@ -117,6 +127,13 @@ export function reportError(err: unknown, verbose: boolean): number {
     for (const line of err.details) cliErr(`  ${line}\n`);
     if (verbose && err.stack) cliErr(err.stack + '\n');
     return EXIT_USER;
+  }
+  if (err instanceof InternalError) {
+    cliErr(
+      `ecgssl: internal error: ${oneLine(err.message)} (please report this to ${REPORT_BUGS_TO}; --verbose for the stack)\n`,
+    );
+    if (verbose && err.stack) cliErr(err.stack + '\n');
+    return EXIT_INTERNAL;
   }
   const e = err instanceof Error ? err : new Error(String(err));
   if (verbose) {

@@ -1,3 +1,4 @@
+// The CLI's output: results on stdout, messages on stderr (both replaceable in tests), JSON or tables.
 import type { CommonOptions } from './common.js';
 
 /** Where the CLI writes results (`out`, stdout) and messages (`err`, stderr); replaceable for in-process tests. */

@@ -1,5 +1,6 @@
+// The config hash (SHA-256 of the canonical config without engine and output) and the run-id length.
 import type { Config } from './schema.js';
-import { hashCanonical } from '../results/canonical.js';
+import { hashCanonical } from '../util/canonical.js';
 
 /**
  * SHA-256 (hex) of the canonical JSON (sorted keys) of the resolved config, without its `engine` and `output`

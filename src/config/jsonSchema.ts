@@ -1,3 +1,4 @@
+// The config's JSON schema (configs/ecgssl.schema.json), generated from the zod schema.
 import { z } from 'zod';
 import { configSchema } from './schema.js';
 

@@ -1,3 +1,4 @@
+// Loading a config: YAML file + `--set` overrides + flags, schema-validated, with located error messages.
 import { readFile } from 'node:fs/promises';
 import {
   isMap,
@@ -13,7 +14,7 @@ import { UserError } from '../errors.js';
 import { excerpt } from '../util/excerpt.js';
 import { configHash } from './hash.js';
 import { configSchema, type Config } from './schema.js';
-import { objectKeys, schemaAt } from './schemaPath.js';
+import { objectKeys, schemaAt, schemaAtValue, unionDiscriminator } from './schemaPath.js';
 
 /** A validated configuration as the commands receive it. */
 export interface LoadedConfig {
@@ -152,6 +153,19 @@ function suggestion(key: string, candidates: readonly string[]): string {
   return best && bestD <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : '';
 }
 
+/**
+ * `unknown key "x"` with a "did you mean" among the keys valid there; inside `data` (a union on `kind`) the keys
+ * are those of the given kind, listed when none is close.
+ */
+function unknownKeyMessage(key: string, path: readonly string[], raw: unknown): string {
+  const allowed = objectKeys(schemaAtValue(configSchema, path, raw) ?? configSchema) ?? [];
+  const hint = suggestion(key, allowed);
+  const disc = unionDiscriminator(schemaAt(configSchema, path) ?? configSchema);
+  if (hint || disc === undefined) return `unknown key "${key}"${hint}`;
+  const kind = JSON.stringify(valueAt(raw, [...path, disc]));
+  return `unknown key "${key}" (${[...path, disc].join('.')} ${kind} takes: ${allowed.join(', ')})`;
+}
+
 type Pos = { line: number; col: number };
 
 /** Source position of the node at `path` (or of the key `key` inside it); nearest existing ancestor otherwise. */
@@ -179,7 +193,22 @@ function startsWith(path: readonly string[], prefix: readonly string[]): boolean
   return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
 }
 
-function friendlyMessage(issue: z.core.$ZodIssue): string {
+function valueAt(raw: unknown, path: readonly string[]): unknown {
+  let v = raw;
+  for (const p of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
+}
+
+function friendlyMessage(issue: z.core.$ZodIssue, raw: unknown): string {
+  const options = (issue as { options?: unknown }).options;
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && Array.isArray(options)) {
+    // A `data.kind` that names no reader: worded as the enum it replaces.
+    const expected = options.map((o) => JSON.stringify(o)).join('|');
+    return valueAt(raw, issue.path.map(String)) === undefined
+      ? `required key is missing (expected one of ${expected})`
+      : `Invalid option: expected one of ${expected}`;
+  }
   const m = issue.message;
   const missing = /^Invalid input: expected (.+), received undefined$/.exec(m);
   if (missing) return `required key is missing (expected ${missing[1]})`;
@@ -228,11 +257,8 @@ export function resolveConfig(
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
       for (const key of keys) {
         const full = key === undefined ? path : [...path, key];
-        let message = friendlyMessage(issue);
-        if (key !== undefined) {
-          const allowed = objectKeys(schemaAt(configSchema, path) ?? configSchema) ?? [];
-          message = `unknown key "${key}"${suggestion(key, allowed)}`;
-        }
+        let message = friendlyMessage(issue, raw);
+        if (key !== undefined) message = unknownKeyMessage(key, path, raw);
         // An override whose value contains the bad field is to blame; otherwise the file.
         const blamed = [...overrides].reverse().find((o) => startsWith(full, o.path));
         let where: string;

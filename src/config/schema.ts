@@ -1,5 +1,12 @@
+// The zod schema of the experiment config (data, preprocessing, model, training, evaluation, engine, sweep).
 import { z } from 'zod';
+// The transformation table is a leaf (it imports only zod, errors and the Rng type), so config may derive from it.
+import { TRANSFORMATIONS, TRANSFORMATION_NAMES } from '../augmentation/transformations.js';
+import { transformationsSchemaOf } from '../augmentation/transformationsSchemaOf.js';
+import { READER_SOURCE_SCHEMAS } from '../datasets/readers/registry.js';
 import { schemaAt } from './schemaPath.js';
+
+export { labelThresholdSchema } from '../datasets/readers/sourceFields.js';
 
 /**
  * The experiment configuration: one YAML file fully describes a run. Every default is the value of
@@ -7,54 +14,12 @@ import { schemaAt } from './schemaPath.js';
  * unknown keys are errors.
  */
 
-/** Binarisation of a 1-9 self-assessment score: a fixed threshold (score > t = high) or a per-subject statistic. */
-export const labelThresholdSchema = z.union([z.number(), z.enum(['mean', 'median'])]);
-
-/** One dataset source: where it is and how to read it. */
-export const dataSourceSchema = z
-  .object({
-    /** Which reader: AMIGOS, SWELL, a folder of own recordings, PhysioNet WFDB records, or the bundled synthetic generator. */
-    kind: z.enum(['amigos', 'swell', 'generic', 'wfdb', 'synthetic']),
-    /** Folder holding the dataset (relative paths resolve against the working directory). */
-    root: z.string().min(1),
-    /** ECG lead: a 0-based channel index or a channel name. AMIGOS: 0 = ECG right (default), 1 = ECG left; SWELL: Poly5 channel 7 (default). */
-    lead: z.union([z.number().int().nonnegative(), z.string()]).optional(),
-    /**
-     * Sampling rate of the recordings in Hz, for formats that do not store it (.npy, .csv without a rate column).
-     * No schema default: a reader that cannot find the rate fails with an error asking for this key, except SWELL's
-     * text export, which is read at the dataset's documented 2048 Hz unless this is set.
-     */
-    samplingRateHz: z.number().positive().optional(),
-    /** Label binarisation (AMIGOS, SWELL arousal/valence, generic numeric labels). */
-    labels: z
-      .object({
-        threshold: labelThresholdSchema.default(5),
-      })
-      .strict()
-      .default({ threshold: 5 }),
-    /** Which label tasks to use; default: AMIGOS arousal, valence (dominance, liking also offered); SWELL stress, arousal, valence. */
-    tasks: z.array(z.string().min(1)).optional(),
-    /** AMIGOS: read `Data_Preprocessed_Pxx.mat` (128 Hz) or `Data_Original_Pxx.mat` (256 Hz). */
-    amigosSource: z.enum(['preprocessed', 'original']).default('preprocessed'),
-    /** AMIGOS: which trials (0-based; 0-15 short videos, 16-19 long). Default: all present. */
-    trials: z.array(z.number().int().nonnegative()).optional(),
-    /** WFDB: record names (without extension) under `root`; default: every `.hea` file. */
-    records: z.array(z.string()).optional(),
-    /** Subjects to use (ids as the reader names them); default: all. */
-    subjects: z.array(z.string()).optional(),
-    /** Synthetic generator settings (data.kind: synthetic). */
-    synthetic: z
-      .object({
-        subjects: z.number().int().positive().default(8),
-        recordingsPerSubject: z.number().int().positive().default(4),
-        recordingSeconds: z.number().positive().default(120),
-        samplingRateHz: z.number().positive().default(256),
-        seed: z.number().int().default(7),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+/**
+ * One dataset source: where it is and how to read it. Built from the reader registry
+ * (src/datasets/readers/registry.ts): a union on `kind` of each reader's own strict schema, so each kind accepts
+ * exactly its own options (declared in its folder's zod-only `options.ts`; see that folder's README.md).
+ */
+export const dataSourceSchema = z.discriminatedUnion('kind', READER_SOURCE_SCHEMAS);
 
 export const preprocessingSchema = z
   .object({
@@ -84,30 +49,11 @@ export const preprocessingSchema = z
   })
   .strict();
 
-/** Parameters of the six transformations (METHOD §2). */
-export const transformationsSchema = z
-  .object({
-    noise: z
-      .object({ snrDb: z.number().default(15) })
-      .strict()
-      .default({ snrDb: 15 }),
-    scale: z
-      .object({ factor: z.number().default(1.1) })
-      .strict()
-      .default({ factor: 1.1 }),
-    permute: z
-      .object({ segments: z.number().int().min(2).default(20) })
-      .strict()
-      .default({ segments: 20 }),
-    timeWarp: z
-      .object({
-        segments: z.number().int().min(2).default(9),
-        stretchFactor: z.number().gt(1).default(1.05),
-      })
-      .strict()
-      .default({ segments: 9, stretchFactor: 1.05 }),
-  })
-  .strict();
+/**
+ * Parameters of the transformations (METHOD §2): one key per entry of the transformation table
+ * (src/augmentation/transformations.ts) that has parameters: noise, scale, permute, timeWarp.
+ */
+export const transformationsSchema = transformationsSchemaOf(TRANSFORMATIONS);
 
 /** The signal transformation recognition network (METHOD §3, Table 1). */
 export const modelSchema = z
@@ -143,11 +89,17 @@ export const pretrainSchema = z
     decayRate: z.number().positive().max(1).default(0.9),
     decaySteps: z.number().int().positive().default(10000),
     adam: adamSchema.default({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
-    /** Loss weights of the 7 heads: original, noise, scale, negate, flip, permute, warp. */
+    /**
+     * Loss weights of the heads, one per transformation in table order (original, noise, scale, negate, flip,
+     * permute, timeWarp); default: each transformation's `defaultLossWeight` (METHOD §3).
+     */
     taskWeights: z
       .array(z.number().nonnegative())
-      .length(7)
-      .default([0.195, 0.195, 0.195, 0.0125, 0.0125, 0.195, 0.195]),
+      .length(
+        TRANSFORMATIONS.length,
+        `needs one weight per transformation (${TRANSFORMATION_NAMES.join(', ')})`,
+      )
+      .default(TRANSFORMATIONS.map((t) => t.defaultLossWeight)),
     /** L2 coefficient on all kernels: l2 * sum(W^2)/2. */
     l2: z.number().nonnegative().default(1e-4),
     /** `fold`: pretrain per fold on its training windows (authors); `all`: once on every window. */
@@ -189,6 +141,15 @@ export const evaluationSchema = z
     splitSeed: z.number().int().default(1),
     /** Label fractions for the label-scarce study, e.g. ["1%", "10%", "100%"]. */
     labelFractions: z.array(z.string().regex(/^\d+(\.\d+)?%$/)).default(['1%']),
+    /**
+     * Arms trained on the same folds and label fractions: `ssl` (the pretrained encoder + head), `baseline` (the same
+     * CNN from random init), `hrv` (the heart-rate reference: logistic regression on each window's HRV features).
+     */
+    arms: z
+      .array(z.enum(['ssl', 'baseline', 'hrv']))
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, 'each arm at most once')
+      .default(['ssl', 'baseline', 'hrv']),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-/** Dataset readers, the synthetic ECG generator and the prepared window store. */
+/** Dataset readers (registry, file formats, data-set readers), the synthetic ECG generator and the window store. */
 export * from './types.js';
 export {
   readNpyChannel,
@@ -7,19 +7,20 @@ export {
   writeNpy,
   type NpyHeader,
   type NpyDtype,
-} from './npy.js';
-export { readCsvSignal } from './csv.js';
-export { readEdfSignal, readEdfHeader, type EdfHeader, type EdfSignalHeader } from './edf.js';
+} from './formats/npy.js';
+export { readCsvSignal } from './formats/csv.js';
+export { readEdfSignal, readEdfHeader, type EdfHeader, type EdfSignalHeader } from './formats/edf.js';
 export {
   parseWfdbHeader,
   readWfdbSignal,
-  readWfdb,
   WFDB_FORMATS,
   type WfdbHeader,
   type WfdbSignal,
-} from './wfdb.js';
-export { readLabelsCsv, type LabelRow, type LabelColumnInfo } from './labels.js';
-export { readGeneric, readSignalFile, GENERIC_EXTENSIONS } from './generic.js';
+} from './formats/wfdb.js';
+export { readWfdb } from './readers/wfdb/index.js';
+export { readLabelsCsv, type LabelRow, type LabelColumnInfo } from './readers/generic/labels.js';
+export { readGeneric } from './readers/generic/index.js';
+export { readSignalFile, GENERIC_EXTENSIONS } from './readers/generic/readSignalFile.js';
 export { readRecordings } from './readRecordings.js';
 export {
   readMat,
@@ -37,24 +38,28 @@ export {
   type MatCell,
   type MatStruct,
   type ReadMatOptions,
-} from './mat/index.js';
+} from './formats/mat/index.js';
 export {
   readPoly5Header,
   readPoly5Chunks,
   poly5ChannelIndex,
   type Poly5Header,
   type Poly5Channel,
-} from './poly5.js';
-export * from './synthetic/index.js';
+} from './formats/poly5.js';
+export * from './readers/synthetic/index.js';
 export {
-  prepareSource,
   openWindowStore,
   summarizeStore,
+  summarizeStoreAt,
+  createStoreWriter,
   countLabels,
   storeKey,
   DATASETS_READER_VERSION,
   STORE_FORMAT_VERSION,
   type StoreIndex,
-  type PrepareSourceOptions,
+  type StoreWriter,
 } from './store.js';
+export { prepareSource, type PrepareSourceOptions } from './prepareSource.js';
+export { READERS, READER_KINDS, readerEntry, type ReaderEntry, type ReaderKind } from './readers/registry.js';
+export { DEFAULT_HEAD_SHAPE, type HeadShape, type LabelThreshold } from './readers/sourceFields.js';
 export { prepareData, loadStores, type PrepareDataOptions } from './prepareData.js';

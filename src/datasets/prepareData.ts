@@ -1,5 +1,7 @@
+/** Prepares and opens the window stores of a run: `data` first, then each `pretrain.extraData` source. */
 import type { Config } from '../config/schema.js';
-import { openWindowStore, prepareSource } from './store.js';
+import { prepareSource } from './prepareSource.js';
+import { openWindowStore } from './store.js';
 import type { PrepareSummary, WindowStore } from './types.js';
 
 /** Options of {@link prepareData}. */

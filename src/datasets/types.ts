@@ -1,6 +1,4 @@
-/**
- * Contracts between the dataset readers, the window store and the training stages.
- */
+/** Contracts between the dataset readers, the window store and the training stages. */
 
 /** One recording as a reader yields it, before preprocessing. */
 export interface RawRecording {
@@ -79,7 +77,14 @@ export interface ReaderContext {
 }
 
 /** A dataset reader: yields ALL recordings of one subject contiguously, subject after subject. */
-export type RecordingReader = (
-  source: import('../config/schema.js').DataSource,
+export type RecordingReader<S = import('../config/schema.js').DataSource> = (
+  source: S,
   ctx: ReaderContext,
 ) => AsyncGenerator<RawRecording>;
+
+/** What a reader folder hands the registry (src/datasets/readers/registry.ts), loaded on first use. */
+export interface ReaderModule<S> {
+  read: RecordingReader<S>;
+  /** Makes `source.root` hold the data before it is fingerprinted for the store key (the synthetic generator). */
+  materialize?: (source: S) => void;
+}

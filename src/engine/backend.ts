@@ -1,3 +1,4 @@
+// Engine selection: tfjs-node-gpu, tfjs-node, wasm (+ oneDNN/FFT kernels) or cpu, and the report of why.
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { log } from '../util/log.js';
@@ -153,6 +154,40 @@ async function setWasm(threads: number, skipped: BackendReport['skipped']): Prom
 }
 
 /**
+ * The native tier (tfjs-node-gpu, then tfjs-node): the report of the first that loads, or null (each failure
+ * added to `skipped`); a UserError when `tensorflow` was asked for explicitly and none loads.
+ */
+async function nativeEngine(
+  pref: BackendPreference,
+  skipped: BackendReport['skipped'],
+  versions: Record<string, string>,
+): Promise<BackendReport | null> {
+  let report: BackendReport | null = null;
+  for (const [pkg, engine] of [
+    ['@tensorflow/tfjs-node-gpu', 'tfjs-node-gpu'],
+    ['@tensorflow/tfjs-node', 'tfjs-node'],
+  ] as const) {
+    const r = await tryNative(pkg);
+    if (r.ok) {
+      report = {
+        backend: 'tensorflow',
+        engine,
+        threads: os.cpus().length,
+        skipped,
+        versions: { ...versions, [engine]: r.version },
+      };
+      break;
+    }
+    skipped.push({ engine, reason: r.reason });
+  }
+  if (!report && pref === 'tensorflow')
+    throw new UserError(
+      `initBackend: engine.backend 'tensorflow' requested but no native tfjs loaded (${skipped.map((s) => `${s.engine}: ${s.reason}`).join(', ')})`,
+    );
+  return report;
+}
+
+/**
  * Selects and initialises the training engine (METHOD.md does not fix one; this is how ecgssl runs tfjs in Node).
  * Under `auto` the order is: native GPU (@tensorflow/tfjs-node-gpu), native CPU (@tensorflow/tfjs-node), the
  * portable engine (wasm + the replacement kernels of {@link registerWasmKernels}, multi-threaded, plus oneDNN
@@ -170,29 +205,7 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
   const versions: Record<string, string> = { tfjs: tf.version.tfjs };
   let report: BackendReport | null = null;
 
-  if (pref === 'auto' || pref === 'tensorflow') {
-    for (const [pkg, engine] of [
-      ['@tensorflow/tfjs-node-gpu', 'tfjs-node-gpu'],
-      ['@tensorflow/tfjs-node', 'tfjs-node'],
-    ] as const) {
-      const r = await tryNative(pkg);
-      if (r.ok) {
-        report = {
-          backend: 'tensorflow',
-          engine,
-          threads: os.cpus().length,
-          skipped,
-          versions: { ...versions, [engine]: r.version },
-        };
-        break;
-      }
-      skipped.push({ engine, reason: r.reason });
-    }
-    if (!report && pref === 'tensorflow')
-      throw new UserError(
-        `initBackend: engine.backend 'tensorflow' requested but no native tfjs loaded (${skipped.map((s) => `${s.engine}: ${s.reason}`).join(', ')})`,
-      );
-  }
+  if (pref === 'auto' || pref === 'tensorflow') report = await nativeEngine(pref, skipped, versions);
   if (!report && (pref === 'auto' || pref === 'wasm')) {
     try {
       // With the oneDNN tier, oneDNN's OpenMP threads take every core and wasm runs single-threaded: two thread

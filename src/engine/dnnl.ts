@@ -1,3 +1,4 @@
+// The oneDNN tier: loads the native addon (native/dnnl) and registers its kernels on the wasm backend.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +9,7 @@ import { setElementwiseAccelerator } from './wasmElementwise.js';
 import { currentWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 import { FFTCONV_KIND_CODES, fftConvJob, type FftConvKind } from './fftconv/fftconv.js';
 import { CONV_PASSES, fftJobFor, type ConvPass } from './fftconv/convPasses.js';
+import { InternalError } from '../errors.js';
 
 type Tf = typeof tfType;
 type TensorInfo = tfType.TensorInfo;
@@ -95,8 +97,8 @@ export interface DnnlAddon {
   /** out[o, j] = max over m of x[o, m, j] (NaN propagates) (OpenMP). */
   maxMiddle?(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
   /**
-   * The overlap-save FFT convolution of ./fftconv/fftconv.c compiled natively (OpenMP): kind 0 forward (a = x,
-   * b = w), 1 input gradient (a = dy, b = w), 2 filter gradient (a = x, b = dy); `words` from fftConvJob.
+   * The overlap-save FFT convolution of native/fftconv/fftconv.c compiled natively (OpenMP): kind 0 forward
+   * (a = x, b = w), 1 input gradient (a = dy, b = w), 2 filter gradient (a = x, b = dy); `words` from fftConvJob.
    * Returns the vector width. Absent in addon builds before the FFT kernels.
    */
   fftConv1d?(kind: number, a: Float32Array, b: Float32Array, out: Float32Array, words: Int32Array): number;
@@ -238,68 +240,72 @@ export function tryRegisterDnnlKernels(tf: Tf, args: DnnlArgs = {}): DnnlRegistr
   }
 }
 
-function registerKernels(tf: Tf, addon: DnnlAddon, lanes: number): void {
-  const bu = tf.backend_util;
-  const prev = (name: string): KernelFunc => {
-    const f = previous.get(name);
-    if (!f) throw new Error(`tryRegisterDnnlKernels: no previous wasm kernel ${name}`);
-    return f;
-  };
-  for (const name of DNNL_KERNEL_NAMES) {
-    const k = currentWasmKernel(tf, name);
-    if (!mine.has(k)) previous.set(name, k);
-  }
-  const poolInfo = (xShape: number[], a: NamedAttrMap): Conv2DInfo =>
-    bu.computePool2DInfo(
-      xShape as [number, number, number, number],
-      a.filterSize as [number, number] | number,
-      a.strides as [number, number] | number,
-      1,
-      a.pad as 'same' | 'valid' | number,
-      a.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    );
-  const convDims = (c: Conv2DInfo) =>
-    [
-      c.batchSize,
-      c.inWidth,
-      c.inChannels,
-      c.filterWidth,
-      c.outChannels,
-      c.padInfo.left,
-      c.padInfo.right,
-      c.strideWidth,
-    ] as const;
-  /**
-   * Pool geometry as [B, T, C, K, stride, padL, padR], or undefined. tf.layers' pooling1d pools [B, T, 1, C]
-   * (time on H); [B, 1, T, C] (time on W) is accepted too: both are the same nwc buffer.
-   */
-  const poolDims = (c: Conv2DInfo) => {
-    const p = c.padInfo;
-    if (c.dataFormat !== 'channelsLast' || c.dilationHeight !== 1 || c.dilationWidth !== 1) return undefined;
-    if (
-      c.inWidth === 1 &&
-      c.outWidth === 1 &&
-      c.filterWidth === 1 &&
-      c.strideWidth === 1 &&
-      p.left === 0 &&
-      p.right === 0 &&
-      p.top >= 0 &&
-      p.bottom >= 0
-    )
-      return [
-        c.batchSize,
-        c.inHeight,
-        c.inChannels,
-        c.filterHeight,
-        c.strideHeight,
-        p.top,
-        p.bottom,
-      ] as const;
-    if (is1d(c))
-      return [c.batchSize, c.inWidth, c.inChannels, c.filterWidth, c.strideWidth, p.left, p.right] as const;
-    return undefined;
-  };
-  const f32 = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32');
+/** The wasm kernel `name` that a oneDNN kernel replaced: its fallback for the cases it does not take. */
+function prev(name: string): KernelFunc {
+  const f = previous.get(name);
+  if (!f) throw new InternalError(`tryRegisterDnnlKernels: no previous wasm kernel ${name}`);
+  return f;
+}
+
+/** tfjs's pooling geometry of an input shape and a MaxPool's attributes. */
+function poolInfo(tf: Tf, xShape: number[], a: NamedAttrMap): Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
+    xShape as [number, number, number, number],
+    a.filterSize as [number, number] | number,
+    a.strides as [number, number] | number,
+    1,
+    a.pad as 'same' | 'valid' | number,
+    a.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+  );
+}
+
+/** A 1-D convolution's geometry as the addon's conv functions take it: [B, T, Cin, K, Cout, padL, padR, stride]. */
+function convDims(c: Conv2DInfo) {
+  return [
+    c.batchSize,
+    c.inWidth,
+    c.inChannels,
+    c.filterWidth,
+    c.outChannels,
+    c.padInfo.left,
+    c.padInfo.right,
+    c.strideWidth,
+  ] as const;
+}
+
+/**
+ * Pool geometry as [B, T, C, K, stride, padL, padR], or undefined. tf.layers' pooling1d pools [B, T, 1, C]
+ * (time on H); [B, 1, T, C] (time on W) is accepted too: both are the same nwc buffer.
+ */
+function poolDims(c: Conv2DInfo) {
+  const p = c.padInfo;
+  if (c.dataFormat !== 'channelsLast' || c.dilationHeight !== 1 || c.dilationWidth !== 1) return undefined;
+  if (
+    c.inWidth === 1 &&
+    c.outWidth === 1 &&
+    c.filterWidth === 1 &&
+    c.strideWidth === 1 &&
+    p.left === 0 &&
+    p.right === 0 &&
+    p.top >= 0 &&
+    p.bottom >= 0
+  )
+    return [c.batchSize, c.inHeight, c.inChannels, c.filterHeight, c.strideHeight, p.top, p.bottom] as const;
+  if (is1d(c))
+    return [c.batchSize, c.inWidth, c.inChannels, c.filterWidth, c.strideWidth, p.left, p.right] as const;
+  return undefined;
+}
+
+const f32 = (...ts: TensorInfo[]): boolean => ts.every((t) => t.dtype === 'float32');
+
+/** A float32 view on a tensor's wasm heap memory; take it only after makeOutput (a heap growth detaches views). */
+const view = (b: BackendWasm, t: TensorInfo): Float32Array => b.typedArrayFromHeap(t) as Float32Array;
+
+/**
+ * The kernel of one convolution pass (forward, input gradient, filter gradient): the native FFT kernels when
+ * `lanes` > 0 and the pass's geometry suits them, else oneDNN's direct convolution; not 1-D float32: the previous one.
+ */
+function convKernel(tf: Tf, addon: DnnlAddon, lanes: number, pass: ConvPass): KernelFunc {
   const fftConv1d = lanes > 0 ? addon.fftConv1d : undefined;
   /** The FFT job for this pass, when the native FFT kernels take it. */
   const fftJob = (c: Conv2DInfo, kind: FftConvKind) =>
@@ -313,53 +319,61 @@ function registerKernels(tf: Tf, addon: DnnlAddon, lanes: number): void {
         g.outChannels % lanes === 0 &&
         (kind === 'forward' || g.inChannels * g.outChannels < DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS),
     );
-  // Views on the wasm heap are taken only after makeOutput: a heap growth would detach earlier views.
-  const view = (b: BackendWasm, t: TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
   const direct: Record<FftConvKind, DnnlAddon['conv1dForward']> = {
     forward: addon.conv1dForward,
     inputGrad: addon.conv1dBackwardData,
     filterGrad: addon.conv1dBackwardWeights,
   };
-  const convKernel =
-    (pass: ConvPass): KernelFunc =>
-    (p) => {
-      const [u, v] = pass.operands(p.inputs);
-      const c = pass.info(tf, p.inputs, p.attrs ?? {});
-      const name = pass.kernelName;
-      if (!is1d(c) || !f32(u, v)) return (count(name, false), prev(name)(p));
-      const b = p.backend as BackendWasm;
-      const out = b.makeOutput(pass.outShape(c), 'float32');
-      // The addon's functions do not use `this` (N-API callbacks), so they are called unbound.
-      const job = fftConv1d ? fftJob(c, pass.kind) : null;
-      if (fftConv1d && job)
-        fftConv1d(FFTCONV_KIND_CODES[pass.kind], view(b, u), view(b, v), view(b, out), job.words);
-      else direct[pass.kind](view(b, u), view(b, v), view(b, out), ...convDims(c));
-      count(job ? `${name}:fft` : name, true);
-      return out;
-    };
-  /** MaxPool (`grad` false: y from x) or MaxPoolGrad (`grad` true: dx from the forward input and dy). */
-  const poolKernel =
-    (grad: boolean): KernelFunc =>
-    (p) => {
-      const name = grad ? 'MaxPoolGrad' : 'MaxPool';
-      const ins = p.inputs as { x?: TensorInfo; input?: TensorInfo; dy?: TensorInfo };
-      const x = (grad ? ins.input : ins.x) as TensorInfo;
-      const dy = ins.dy as TensorInfo;
-      if (x.shape.length !== 4 || !f32(...(grad ? [x, dy] : [x]))) return (count(name, false), prev(name)(p));
-      const c = poolInfo(x.shape, p.attrs ?? {});
-      const d = poolDims(c);
-      if (!d) return (count(name, false), prev(name)(p));
-      const b = p.backend as BackendWasm;
-      const out = b.makeOutput(grad ? x.shape : c.outShape, 'float32');
-      if (grad) addon.maxPool1dBackward(view(b, x), view(b, dy), view(b, out), ...d);
-      else addon.maxPool1dForward(view(b, x), view(b, out), ...d);
-      count(name, true);
-      return out;
-    };
+  return (p) => {
+    const [u, v] = pass.operands(p.inputs);
+    const c = pass.info(tf, p.inputs, p.attrs ?? {});
+    const name = pass.kernelName;
+    if (!is1d(c) || !f32(u, v)) return (count(name, false), prev(name)(p));
+    const b = p.backend as BackendWasm;
+    const out = b.makeOutput(pass.outShape(c), 'float32');
+    // The addon's functions do not use `this` (N-API callbacks), so they are called unbound.
+    const job = fftConv1d ? fftJob(c, pass.kind) : null;
+    if (fftConv1d && job)
+      fftConv1d(FFTCONV_KIND_CODES[pass.kind], view(b, u), view(b, v), view(b, out), job.words);
+    else direct[pass.kind](view(b, u), view(b, v), view(b, out), ...convDims(c));
+    count(job ? `${name}:fft` : name, true);
+    return out;
+  };
+}
+
+/** MaxPool (`grad` false: y from x) or MaxPoolGrad (`grad` true: dx from the forward input and dy). */
+function poolKernel(tf: Tf, addon: DnnlAddon, grad: boolean): KernelFunc {
+  return (p) => {
+    const name = grad ? 'MaxPoolGrad' : 'MaxPool';
+    const ins = p.inputs as { x?: TensorInfo; input?: TensorInfo; dy?: TensorInfo };
+    const x = (grad ? ins.input : ins.x) as TensorInfo;
+    const dy = ins.dy as TensorInfo;
+    if (x.shape.length !== 4 || !f32(...(grad ? [x, dy] : [x]))) return (count(name, false), prev(name)(p));
+    const c = poolInfo(tf, x.shape, p.attrs ?? {});
+    const d = poolDims(c);
+    if (!d) return (count(name, false), prev(name)(p));
+    const b = p.backend as BackendWasm;
+    const out = b.makeOutput(grad ? x.shape : c.outShape, 'float32');
+    if (grad) addon.maxPool1dBackward(view(b, x), view(b, dy), view(b, out), ...d);
+    else addon.maxPool1dForward(view(b, x), view(b, out), ...d);
+    count(name, true);
+    return out;
+  };
+}
+
+/**
+ * Registers the oneDNN kernels (the three convolution passes, MaxPool, MaxPoolGrad) over the wasm ones, keeping
+ * those as fallbacks, and hands the large elementwise loops to the addon when it has them.
+ */
+function registerKernels(tf: Tf, addon: DnnlAddon, lanes: number): void {
+  for (const name of DNNL_KERNEL_NAMES) {
+    const k = currentWasmKernel(tf, name);
+    if (!mine.has(k)) previous.set(name, k);
+  }
   const fns = {
-    ...Object.fromEntries(CONV_PASSES.map((pass) => [pass.kernelName, convKernel(pass)])),
-    MaxPool: poolKernel(false),
-    MaxPoolGrad: poolKernel(true),
+    ...Object.fromEntries(CONV_PASSES.map((pass) => [pass.kernelName, convKernel(tf, addon, lanes, pass)])),
+    MaxPool: poolKernel(tf, addon, false),
+    MaxPoolGrad: poolKernel(tf, addon, true),
   } as Record<(typeof DNNL_KERNEL_NAMES)[number], KernelFunc>;
   const { leakyRelu, leakyReluGrad, sumLeading, addBias, maxMiddle } = addon;
   if (leakyRelu && leakyReluGrad && sumLeading && addBias)

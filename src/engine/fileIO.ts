@@ -1,7 +1,8 @@
+// A file:// model save/load handler in tfjs-node's on-disk layout, for the wasm and cpu backends.
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -30,7 +31,7 @@ export function fileSystemIOHandler(pathOrUrl: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer)
-        throw new UserError(`fileSystemIOHandler: binary model topology is not supported (${p})`);
+        throw new InternalError(`fileSystemIOHandler: binary model topology is not supported (${p})`);
       const dir = basename(p) === MODEL_JSON ? dirname(p) : p;
       if (existsSync(dir) && !statSync(dir).isDirectory())
         throw new UserError(`fileSystemIOHandler: ${dir} exists and is not a directory`);

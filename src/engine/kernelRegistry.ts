@@ -1,4 +1,6 @@
+// The wasm backend's kernels as this project sees them: the stock ones as first seen, and its replacements.
 import type * as tfNs from '@tensorflow/tfjs';
+import { InternalError } from '../errors.js';
 
 type Tf = typeof tfNs;
 type KernelFunc = tfNs.KernelFunc;
@@ -16,7 +18,9 @@ const ours = new WeakSet<KernelFunc>();
 export function currentWasmKernel(t: Tf, name: string): KernelFunc {
   const k = t.getKernel(name, 'wasm');
   if (!k)
-    throw new Error(`the wasm backend has no '${name}' kernel (is @tensorflow/tfjs-backend-wasm imported?)`);
+    throw new InternalError(
+      `the wasm backend has no '${name}' kernel (is @tensorflow/tfjs-backend-wasm imported?)`,
+    );
   return k.kernelFunc;
 }
 
@@ -29,7 +33,8 @@ export function originalWasmKernel(t: Tf, name: string): KernelFunc {
   const known = stock.get(name);
   if (known) return known;
   const k = currentWasmKernel(t, name);
-  if (ours.has(k)) throw new Error(`the wasm backend has no stock '${name}' kernel (only this project's)`);
+  if (ours.has(k))
+    throw new InternalError(`the wasm backend has no stock '${name}' kernel (only this project's)`);
   stock.set(name, k);
   return k;
 }

@@ -1,3 +1,4 @@
+// Multi-threaded tfjs wasm under Node: starts, un-refs and terminates the backend's pthread workers.
 import { createRequire } from 'node:module';
 import { mkdtempSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';

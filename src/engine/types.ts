@@ -1,3 +1,4 @@
+// Types of the engine selection: the backend preference of a config and the report of what runs.
 /** Which engine the run uses and why the better ones did not load. */
 export interface BackendReport {
   /** tfjs backend name in use: `tensorflow` (native), `wasm`, `cpu`. */

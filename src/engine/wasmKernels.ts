@@ -1,7 +1,9 @@
+// The portable tier's wasm kernels: conv gradients, Equal, the max-pool gradient, plus the elementwise ones.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_ELEMENTWISE_KERNEL_NAMES, registerWasmElementwiseKernels } from './wasmElementwise.js';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
+import { InternalError } from '../errors.js';
 
 type Tf = typeof tf;
 type TensorInfo = tf.TensorInfo;
@@ -51,6 +53,149 @@ function composable(ci: tf.backend_util.Conv2DInfo): boolean {
   );
 }
 
+/** The stock wasm kernels that the replacements compose or fall back to. */
+interface StockKernels {
+  conv2d: KernelFunc;
+  transpose: KernelFunc;
+  reverse: KernelFunc;
+  sub: KernelFunc;
+  fill: KernelFunc;
+  matMul: KernelFunc;
+  add: KernelFunc;
+  reshape: KernelFunc;
+  equal: KernelFunc;
+  conv2DBackpropInput: KernelFunc;
+}
+
+/** The stock kernels, also on a repeated registration (which must not wrap this project's Conv2D, Add, ...). */
+function stockKernels(t: Tf): StockKernels {
+  const stock = (name: string): KernelFunc => originalWasmKernel(t, name);
+  return {
+    conv2d: stock('Conv2D'),
+    transpose: stock('Transpose'),
+    reverse: stock('Reverse'),
+    sub: stock('Sub'),
+    fill: stock('Fill'),
+    matMul: stock('BatchMatMul'),
+    add: stock('Add'),
+    reshape: stock('Reshape'),
+    equal: stock('Equal'),
+    conv2DBackpropInput: stock('Conv2DBackpropInput'),
+  };
+}
+
+/** Runs kernel `k` and returns its single output. */
+function run(
+  k: KernelFunc,
+  inputs: tf.NamedTensorInfoMap,
+  backend: BackendWasm,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  return k({ inputs, backend, attrs }) as TensorInfo;
+}
+
+/** Frees intermediate tensors on the wasm backend. */
+function free(backend: BackendWasm, ...ts: TensorInfo[]): void {
+  for (const x of ts) backend.disposeData(x.dataId);
+}
+
+/** `Conv2DBackpropFilter`: a forward Conv2D on transposed operands (im2col for one input channel; cpu otherwise). */
+function filterGradKernel(t: Tf, s: StockKernels): KernelFunc {
+  const { conv2d, transpose, matMul, add, reshape } = s;
+  const filterGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as NamedAttrMap;
+    const ci = convInfo(t, x.shape, a.filterShape as number[], a);
+    if (!composable(ci)) return cpuFilterGrad(t, b, x, dy, a);
+    if (useIm2colFilterGrad(ci)) return im2colFilterGrad(b, x, dy, ci, { matMul, add, transpose, reshape });
+    const p = ci.padInfo;
+    const xt = run(transpose, { x }, b, { perm: [3, 1, 2, 0] }); // [Cin,H,W,B]
+    const dyt = run(transpose, { x: dy }, b, { perm: [1, 2, 0, 3] }); // [Hout,Wout,B,Cout]
+    const pad = [
+      [0, 0],
+      [p.top, p.bottom],
+      [p.left, p.right],
+      [0, 0],
+    ];
+    const r = run(conv2d, { x: xt, filter: dyt }, b, { strides: 1, dilations: 1, pad, dataFormat: 'NHWC' });
+    const out = run(transpose, { x: r }, b, { perm: [1, 2, 0, 3] }); // [fh,fw,Cin,Cout]
+    free(b, xt, dyt, r);
+    return out;
+  };
+  return filterGrad;
+}
+
+/** `Conv2DBackpropInput`: a forward Conv2D of dy with the reversed, in/out-transposed filter. */
+function inputGradKernel(t: Tf, s: StockKernels): KernelFunc {
+  const { conv2d, transpose, reverse, conv2DBackpropInput: origBpI } = s;
+  const inputGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = attrs as NamedAttrMap;
+    const ci = convInfo(t, a.inputShape as number[], filter.shape, a);
+    if (!composable(ci)) return origBpI({ inputs, backend, attrs });
+    const p = ci.padInfo;
+    const fh = ci.filterHeight;
+    const fw = ci.filterWidth;
+    const fr = run(reverse, { x: filter }, b, { dims: [0, 1] });
+    const ft = run(transpose, { x: fr }, b, { perm: [0, 1, 3, 2] }); // [fh,fw,Cout,Cin]
+    const pad = [
+      [0, 0],
+      [fh - 1 - p.top, fh - 1 - p.bottom],
+      [fw - 1 - p.left, fw - 1 - p.right],
+      [0, 0],
+    ];
+    const out = run(conv2d, { x: dy, filter: ft }, b, { strides: 1, dilations: 1, pad, dataFormat: 'NHWC' });
+    free(b, fr, ft);
+    return out;
+  };
+  return inputGrad;
+}
+
+/** `Equal` with broadcasting: `(a - b) == 0` through the fast broadcasting Sub; same shapes are stock. */
+function equalKernel(t: Tf, s: StockKernels): KernelFunc {
+  const { sub, fill, equal: origEqual } = s;
+  const equalFast: KernelFunc = ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { a, b: bb } = inputs as { a: TensorInfo; b: TensorInfo };
+    const same = a.shape.length === bb.shape.length && a.shape.every((d, i) => d === bb.shape[i]);
+    if (same || a.dtype !== 'float32' || bb.dtype !== 'float32') return origEqual({ inputs, backend, attrs });
+    const outShape = t.backend_util.assertAndGetBroadcastShape(a.shape, bb.shape);
+    const d = run(sub, { a, b: bb }, b, {});
+    const z = run(fill, {}, b, { shape: outShape, value: 0, dtype: 'float32' });
+    const res = run(origEqual, { a: d, b: z }, b, attrs ?? {});
+    free(b, d, z);
+    return res;
+  };
+  return equalFast;
+}
+
+/** `MaxPoolGrad`: {@link maxPoolBackward} on the wasm heap views. */
+function maxPoolGradKernel(t: Tf): KernelFunc {
+  const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = attrs as NamedAttrMap;
+    const pi = t.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize as Pair,
+      a.strides as Pair,
+      1,
+      a.pad as 'same' | 'valid' | number,
+      a.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+    const out = b.makeOutput(input.shape, 'float32');
+    // Views are taken after makeOutput: a heap growth would detach earlier views.
+    const dx = b.typedArrayFromHeap(out) as Float32Array;
+    const xv = b.typedArrayFromHeap(input) as Float32Array;
+    const dyv = b.typedArrayFromHeap(dy) as Float32Array;
+    maxPoolBackward(xv, dyv, dx, pi);
+    return out;
+  };
+  return maxPoolGrad;
+}
+
 /**
  * Registers on the tfjs `wasm` backend the gradient kernels that tfjs-backend-wasm 4.22 lacks or runs slowly,
  * so that the paper's network (METHOD.md: conv1d 'same' stacks, max pool 8/2, global max pool, dense heads) trains
@@ -73,111 +218,11 @@ function composable(ci: tf.backend_util.Conv2DInfo): boolean {
  * FFT or oneDNN routes have replaced Conv2D since. Call after `tf.setBackend('wasm')`. Idempotent.
  */
 export function registerWasmKernels(t: Tf = tf): void {
-  // The stock kernels, also on a repeated registration (which must not wrap this project's Conv2D, Add, ...).
-  const stock = (name: string): KernelFunc => originalWasmKernel(t, name);
-  const conv2d = stock('Conv2D');
-  const transpose = stock('Transpose');
-  const reverse = stock('Reverse');
-  const sub = stock('Sub');
-  const fill = stock('Fill');
-  const matMul = stock('BatchMatMul');
-  const add = stock('Add');
-  const reshape = stock('Reshape');
-  const origEqual = stock('Equal');
-  const origBpI = stock('Conv2DBackpropInput');
-
-  const run = (
-    k: KernelFunc,
-    inputs: tf.NamedTensorInfoMap,
-    backend: BackendWasm,
-    attrs: NamedAttrMap,
-  ): TensorInfo => k({ inputs, backend, attrs }) as TensorInfo;
-  const free = (backend: BackendWasm, ...ts: TensorInfo[]): void => {
-    for (const x of ts) backend.disposeData(x.dataId);
-  };
-
-  const filterGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-    const b = backend as BackendWasm;
-    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-    const a = attrs as NamedAttrMap;
-    const ci = convInfo(t, x.shape, a.filterShape as number[], a);
-    if (!composable(ci)) return cpuFilterGrad(t, b, x, dy, a);
-    if (useIm2colFilterGrad(ci)) return im2colFilterGrad(b, x, dy, ci, { matMul, add, transpose, reshape });
-    const p = ci.padInfo;
-    const xt = run(transpose, { x }, b, { perm: [3, 1, 2, 0] }); // [Cin,H,W,B]
-    const dyt = run(transpose, { x: dy }, b, { perm: [1, 2, 0, 3] }); // [Hout,Wout,B,Cout]
-    const pad = [
-      [0, 0],
-      [p.top, p.bottom],
-      [p.left, p.right],
-      [0, 0],
-    ];
-    const r = run(conv2d, { x: xt, filter: dyt }, b, { strides: 1, dilations: 1, pad, dataFormat: 'NHWC' });
-    const out = run(transpose, { x: r }, b, { perm: [1, 2, 0, 3] }); // [fh,fw,Cin,Cout]
-    free(b, xt, dyt, r);
-    return out;
-  };
-
-  const inputGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-    const b = backend as BackendWasm;
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-    const a = attrs as NamedAttrMap;
-    const ci = convInfo(t, a.inputShape as number[], filter.shape, a);
-    if (!composable(ci)) return origBpI({ inputs, backend, attrs });
-    const p = ci.padInfo;
-    const fh = ci.filterHeight;
-    const fw = ci.filterWidth;
-    const fr = run(reverse, { x: filter }, b, { dims: [0, 1] });
-    const ft = run(transpose, { x: fr }, b, { perm: [0, 1, 3, 2] }); // [fh,fw,Cout,Cin]
-    const pad = [
-      [0, 0],
-      [fh - 1 - p.top, fh - 1 - p.bottom],
-      [fw - 1 - p.left, fw - 1 - p.right],
-      [0, 0],
-    ];
-    const out = run(conv2d, { x: dy, filter: ft }, b, { strides: 1, dilations: 1, pad, dataFormat: 'NHWC' });
-    free(b, fr, ft);
-    return out;
-  };
-
-  const equalFast: KernelFunc = ({ inputs, backend, attrs }) => {
-    const b = backend as BackendWasm;
-    const { a, b: bb } = inputs as { a: TensorInfo; b: TensorInfo };
-    const same = a.shape.length === bb.shape.length && a.shape.every((d, i) => d === bb.shape[i]);
-    if (same || a.dtype !== 'float32' || bb.dtype !== 'float32') return origEqual({ inputs, backend, attrs });
-    const outShape = t.backend_util.assertAndGetBroadcastShape(a.shape, bb.shape);
-    const d = run(sub, { a, b: bb }, b, {});
-    const z = run(fill, {}, b, { shape: outShape, value: 0, dtype: 'float32' });
-    const res = run(origEqual, { a: d, b: z }, b, attrs ?? {});
-    free(b, d, z);
-    return res;
-  };
-
-  const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-    const b = backend as BackendWasm;
-    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-    const a = attrs as NamedAttrMap;
-    const pi = t.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number],
-      a.filterSize as Pair,
-      a.strides as Pair,
-      1,
-      a.pad as 'same' | 'valid' | number,
-      a.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    );
-    const out = b.makeOutput(input.shape, 'float32');
-    // Views are taken after makeOutput: a heap growth would detach earlier views.
-    const dx = b.typedArrayFromHeap(out) as Float32Array;
-    const xv = b.typedArrayFromHeap(input) as Float32Array;
-    const dyv = b.typedArrayFromHeap(dy) as Float32Array;
-    maxPoolBackward(xv, dyv, dx, pi);
-    return out;
-  };
-
-  replaceWasmKernel(t, 'Conv2DBackpropFilter', filterGrad);
-  replaceWasmKernel(t, 'Conv2DBackpropInput', inputGrad);
-  replaceWasmKernel(t, 'Equal', equalFast);
-  replaceWasmKernel(t, 'MaxPoolGrad', maxPoolGrad);
+  const s = stockKernels(t);
+  replaceWasmKernel(t, 'Conv2DBackpropFilter', filterGradKernel(t, s));
+  replaceWasmKernel(t, 'Conv2DBackpropInput', inputGradKernel(t, s));
+  replaceWasmKernel(t, 'Equal', equalKernel(t, s));
+  replaceWasmKernel(t, 'MaxPoolGrad', maxPoolGradKernel(t));
   registerWasmElementwiseKernels(t);
 }
 
@@ -246,7 +291,7 @@ function cpuFilterGrad(
   const cpuKernel = t.getKernel('Conv2DBackpropFilter', 'cpu');
   const cpu = t.findBackend('cpu');
   if (!cpuKernel || !cpu)
-    throw new Error('registerWasmKernels: the cpu backend (fallback) is not registered');
+    throw new InternalError('registerWasmKernels: the cpu backend (fallback) is not registered');
   const xi = {
     dataId: cpu.write(b.typedArrayFromHeap(x).slice(), x.shape, 'float32'),
     shape: x.shape,

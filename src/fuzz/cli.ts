@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+// `npm run fuzz` entry point: parses the fuzzer's flags, runs or replays cases and prints the report.
 /**
  * `npm run fuzz`: fuzzes every reader with truncated, bit-flipped, overwritten and oversized inputs and prints
  * cases per reader and every failure with the seed and case number that reproduce it; exits 1 on any failure.

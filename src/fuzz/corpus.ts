@@ -2,7 +2,7 @@
  * Seed corpus builders for the reader fuzzer: small, valid files of every format the readers understand,
  * generated in code (no fixtures), deterministic. Each builder returns the file's bytes.
  */
-import { concatTyped } from '../datasets/fileRead.js';
+import { concatTyped } from '../datasets/formats/fileRead.js';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
@@ -16,7 +16,7 @@ export interface NpyBytesArgs {
   bigEndian?: boolean;
 }
 
-/** The bytes of a `.npy` file (same layout as numpy.save and src/datasets/npy.ts writeNpy). */
+/** The bytes of a `.npy` file (same layout as numpy.save and src/datasets/formats/npy.ts writeNpy). */
 export function npyBytes(args: NpyBytesArgs): Uint8Array {
   const { data, shape } = args;
   const version = args.version ?? 1;

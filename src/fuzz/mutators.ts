@@ -1,3 +1,4 @@
+// The reader fuzzer's seeded mutators (truncate, flip bits, overwrite fields, insert tokens, inflate sizes).
 import type { Rng } from '../random/index.js';
 import type { FuzzFile, FuzzInput, HeaderField } from './types.js';
 

@@ -1,3 +1,4 @@
+// Running one fuzz case: builds its mutated input, calls the target, judges the outcome and error text.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -1,3 +1,4 @@
+// The fuzz driver: runs each reader target's cases in worker threads with a watchdog and collects the report.
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,21 +77,32 @@ function workerOptions(
   };
 }
 
-/** Runs cases from..to-1 of one target in a fresh worker; resolves when it finishes or is stopped by the watchdog. */
-function runWorker(
-  data: Omit<FuzzWorkerData, 'progress' | 'from'> & { from: number },
-  timeoutMs: number,
+/** What a failing case reports: its index, the worker's result (none for hangs and crashes), why, the message. */
+type OnFailure = (
+  caseIndex: number,
+  r: CaseResult | undefined,
+  reason: FuzzFailure['reason'],
+  msg: string,
+) => void;
+
+/** A worker's outcome: the next case to run, and its counts of ok cases, user errors and failures. */
+type WorkerOutcome = { next: number; ok: number; userErrors: number; failures: number };
+
+/** The counts a worker publishes in its shared progress slots. */
+function workerCounts(progress: Int32Array): { ok: number; userErrors: number; failures: number } {
+  return {
+    ok: Atomics.load(progress, SLOT.ok),
+    userErrors: Atomics.load(progress, SLOT.userErrors),
+    failures: Atomics.load(progress, SLOT.failures),
+  };
+}
+
+/** Starts the fuzz worker for `data` with the shared progress slots `sab`; its output is drained and dropped. */
+function spawnFuzzWorker(
+  data: Omit<FuzzWorkerData, 'progress'>,
+  sab: SharedArrayBuffer,
   maxOldGenerationMb: number,
-  onFailure: (
-    caseIndex: number,
-    r: CaseResult | undefined,
-    reason: FuzzFailure['reason'],
-    msg: string,
-  ) => void,
-): Promise<{ next: number; ok: number; userErrors: number; failures: number }> {
-  const sab = new SharedArrayBuffer(6 * 4);
-  const progress = new Int32Array(sab);
-  Atomics.store(progress, SLOT.current, data.from);
+): Worker {
   const workerUrl = new URL(`./worker${WORKER_EXT}`, import.meta.url);
   // Under tsx (tests), the worker registers tsx's loader before importing the TypeScript worker module.
   const worker =
@@ -103,21 +115,38 @@ function runWorker(
   // Reader warnings are not part of the report: drain and drop the worker's output.
   worker.stdout.resume();
   worker.stderr.resume();
+  return worker;
+}
+
+/**
+ * Watches a running fuzz worker through its progress slots: a case that makes no progress for `timeoutMs` is a
+ * hang (the worker is terminated), an error or early exit a crash (or memory failure); resolves with where to
+ * go on, rejects when the worker never gets to its first case.
+ */
+function superviseWorker(
+  worker: Worker,
+  progress: Int32Array,
+  data: { target: string; to: number },
+  timeoutMs: number,
+  onFailure: OnFailure,
+): Promise<WorkerOutcome> {
   return new Promise((resolve, reject) => {
     let last = -1;
     let lastChange = performance.now();
     let settled = false;
-    const counts = (): { ok: number; userErrors: number; failures: number } => ({
-      ok: Atomics.load(progress, SLOT.ok),
-      userErrors: Atomics.load(progress, SLOT.userErrors),
-      failures: Atomics.load(progress, SLOT.failures),
-    });
     const finish = (next: number, extraFailure: boolean): void => {
       if (settled) return;
       settled = true;
       clearInterval(timer);
-      const c = counts();
+      const c = workerCounts(progress);
       resolve({ next, ...c, failures: c.failures + (extraFailure ? 1 : 0) });
+    };
+    // A harness problem, not a reader failure: the worker did not get to its first case.
+    const abort = (message: string, terminate: boolean): void => {
+      settled = true;
+      clearInterval(timer);
+      if (terminate) void worker.terminate();
+      reject(new Error(message));
     };
     const born = performance.now();
     const timer = setInterval(
@@ -127,16 +156,11 @@ function runWorker(
         if (Atomics.load(progress, SLOT.started) === 0) {
           // Still loading its modules and corpus: not a case's time. Give up only if it never gets going.
           lastChange = now;
-          if (now - born > STARTUP_TIMEOUT_MS && !settled) {
-            settled = true;
-            clearInterval(timer);
-            void worker.terminate();
-            reject(
-              new Error(
-                `runFuzz: the fuzz worker for ${data.target} did not start within ${STARTUP_TIMEOUT_MS} ms`,
-              ),
+          if (now - born > STARTUP_TIMEOUT_MS && !settled)
+            abort(
+              `runFuzz: the fuzz worker for ${data.target} did not start within ${STARTUP_TIMEOUT_MS} ms`,
+              true,
             );
-          }
           return;
         }
         if (cur !== last) {
@@ -160,11 +184,8 @@ function runWorker(
       const memory = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
       if (!memory && Atomics.load(progress, SLOT.started) === 0) {
         // The worker never got to its first case: a harness problem, not a reader failure.
-        if (!settled) {
-          settled = true;
-          clearInterval(timer);
-          reject(new Error(`runFuzz: the fuzz worker for ${data.target} failed to start: ${err.message}`));
-        }
+        if (!settled)
+          abort(`runFuzz: the fuzz worker for ${data.target} failed to start: ${err.message}`, false);
         return;
       }
       onFailure(cur, undefined, memory ? 'memory' : 'crash', `${err.name}: ${err.message}`);
@@ -179,6 +200,20 @@ function runWorker(
       }
     });
   });
+}
+
+/** Runs cases from..to-1 of one target in a fresh worker; resolves when it finishes or is stopped by the watchdog. */
+function runWorker(
+  data: Omit<FuzzWorkerData, 'progress' | 'from'> & { from: number },
+  timeoutMs: number,
+  maxOldGenerationMb: number,
+  onFailure: OnFailure,
+): Promise<WorkerOutcome> {
+  const sab = new SharedArrayBuffer(6 * 4);
+  const progress = new Int32Array(sab);
+  Atomics.store(progress, SLOT.current, data.from);
+  const worker = spawnFuzzWorker(data, sab, maxOldGenerationMb);
+  return superviseWorker(worker, progress, data, timeoutMs, onFailure);
 }
 
 /**

@@ -1,3 +1,4 @@
+// The fuzz targets: one entry per reader with its seed corpus generated in code and the call ecgssl makes.
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import {
   wfdbFiles,
   type MatSeedValue,
 } from './corpus.js';
-import { concatFloat64 } from '../datasets/fileRead.js';
+import { concatFloat64 } from '../datasets/formats/fileRead.js';
 import type { FuzzFile, FuzzInput, FuzzTarget, HeaderField } from './types.js';
 
 const enc = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
@@ -210,8 +211,8 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       },
     ],
     async read(dir) {
-      const { readSignalFile } = await import('../datasets/generic.js');
-      const { inspectNpy, npyDims } = await import('../datasets/npy.js');
+      const { readSignalFile } = await import('../datasets/readers/generic/readSignalFile.js');
+      const { inspectNpy, npyDims } = await import('../datasets/formats/npy.js');
       const p = join(dir, 'rec.npy');
       const out = [readSignalFile(p, 0, { fallbackHz: 250 }, undefined)];
       if (npyDims(inspectNpy(p)).channels > 1) out.push(readSignalFile(p, 1, { fallbackHz: 250 }, undefined));
@@ -247,7 +248,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       },
     ],
     async read(dir) {
-      const { readSignalFile } = await import('../datasets/generic.js');
+      const { readSignalFile } = await import('../datasets/readers/generic/readSignalFile.js');
       const p = join(dir, 'rec.csv');
       const first = readSignalFile(p, 0, { fallbackHz: 250 }, undefined);
       // Files with several columns: the second one too (by name when there is a header).
@@ -273,7 +274,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       },
     ],
     async read(dir) {
-      const { readSignalFile } = await import('../datasets/generic.js');
+      const { readSignalFile } = await import('../datasets/readers/generic/readSignalFile.js');
       const p = join(dir, 'rec.edf');
       return [readSignalFile(p, undefined, {}, undefined), readSignalFile(p, 'resp', {}, undefined)];
     },
@@ -314,7 +315,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       ];
     },
     async read(dir) {
-      const { readWfdbSignal } = await import('../datasets/wfdb.js');
+      const { readWfdbSignal } = await import('../datasets/formats/wfdb.js');
       const p = join(dir, 'rec.hea');
       const a = readWfdbSignal(p, undefined);
       const out = [a];
@@ -341,7 +342,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       },
     ],
     async read(dir) {
-      const { readLabelsCsv } = await import('../datasets/labels.js');
+      const { readLabelsCsv } = await import('../datasets/readers/generic/labels.js');
       const p = join(dir, 'labels.csv');
       return [readLabelsCsv(p, 5), readLabelsCsv(p, 'median')];
     },
@@ -366,9 +367,9 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
     description: 'a generic dataset folder (labels.csv + .npy/.csv/.edf recordings) through readGeneric',
     corpus: (): FuzzInput[] => [{ label: 'folder', files: genericFolder() }],
     async read(dir) {
-      const { readGeneric } = await import('../datasets/generic.js');
-      const { dataSourceSchema } = await import('../config/schema.js');
-      const source = dataSourceSchema.parse({ kind: 'generic', root: dir, samplingRateHz: 250 });
+      const { readGeneric } = await import('../datasets/readers/generic/index.js');
+      const { genericSourceSchema } = await import('../datasets/readers/generic/options.js');
+      const source = genericSourceSchema.parse({ kind: 'generic', root: dir, samplingRateHz: 250 });
       const out: { samples: ArrayLike<number>; samplingRateHz: number }[] = [];
       for await (const r of readGeneric(source, {})) out.push(r);
       return out;
@@ -420,7 +421,7 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
       },
     ],
     async read(dir) {
-      const { readMat } = await import('../datasets/mat/index.js');
+      const { readMat } = await import('../datasets/formats/mat/index.js');
       return readMat(join(dir, 'rec.mat'));
     },
   },
@@ -443,8 +444,8 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
       return [one('float32', 16), one('int16', 25)];
     },
     async read(dir) {
-      const { readPoly5Chunks, readPoly5Header } = await import('../datasets/poly5.js');
-      const { appendCheckedChunks } = await import('../datasets/generic.js');
+      const { readPoly5Chunks, readPoly5Header } = await import('../datasets/formats/poly5.js');
+      const { appendCheckedChunks } = await import('../datasets/formats/checkFinite.js');
       const p = join(dir, 'rec.poly5');
       const h = readPoly5Header(p);
       const out: { samples: Float64Array; samplingRateHz: number }[] = [];
@@ -479,8 +480,8 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
       },
     ],
     async read(dir) {
-      const { readSwellTextChunks, SWELL_TEXT_RATE_HZ } = await import('../datasets/swell/text.js');
-      const { appendCheckedChunks } = await import('../datasets/generic.js');
+      const { readSwellTextChunks, SWELL_TEXT_RATE_HZ } = await import('../datasets/readers/swell/text.js');
+      const { appendCheckedChunks } = await import('../datasets/formats/checkFinite.js');
       const p = join(dir, 'rec.txt');
       // Column 1 of multi-column files (data.lead: 1); one-column files ignore the lead.
       const samples = concatFloat64(appendCheckedChunks(readSwellTextChunks(p, 1, 16), p, []));

@@ -1,3 +1,4 @@
+// What the fuzzer's parent and worker threads exchange: the worker's data and the shared progress slots.
 import type { AllocationBound } from './runCase.js';
 
 /** What the parent passes to a fuzz worker thread. */

@@ -1,4 +1,5 @@
-import { UserError } from '../errors.js';
+// Scores of one test set: accuracy, macro precision/recall/F1, the authors' F1, the confusion matrix.
+import { InternalError } from '../errors.js';
 
 /** Classification scores of one test set (METHOD §6). */
 export interface ClassificationScores {
@@ -27,13 +28,13 @@ export function scoreClassification(
 ): ClassificationScores {
   const n = yTrue.length;
   if (n !== yPred.length)
-    throw new UserError(`scoreClassification: yTrue has ${n} labels, yPred ${yPred.length}`);
-  if (n === 0) throw new UserError('scoreClassification: no samples to score');
+    throw new InternalError(`scoreClassification: yTrue has ${n} labels, yPred ${yPred.length}`);
+  if (n === 0) throw new InternalError('scoreClassification: no samples to score');
   let maxLabel = 0;
   for (let i = 0; i < n; i++) {
     for (const v of [yTrue[i] as number, yPred[i] as number]) {
       if (!Number.isInteger(v) || v < 0)
-        throw new UserError(
+        throw new InternalError(
           `scoreClassification: labels must be non-negative integers, got ${v} at index ${i}`,
         );
       maxLabel = Math.max(maxLabel, v);
@@ -41,7 +42,7 @@ export function scoreClassification(
   }
   const k = numClasses ?? maxLabel + 1;
   if (maxLabel >= k)
-    throw new UserError(`scoreClassification: label ${maxLabel} is out of range for ${k} classes`);
+    throw new InternalError(`scoreClassification: label ${maxLabel} is out of range for ${k} classes`);
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let correct = 0;
   for (let i = 0; i < n; i++) {

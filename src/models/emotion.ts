@@ -1,5 +1,6 @@
+// The emotion classifier (METHOD §4): the dense head on the embedding, and trunk + head as one network.
 import * as tf from '@tensorflow/tfjs';
-import { check } from '../errors.js';
+import { check, invariant } from '../errors.js';
 import type { ModelConfig } from '../config/schema.js';
 import { initializeWeights } from './init.js';
 import { buildEncoder, buildStrNetwork } from './strNetwork.js';
@@ -28,7 +29,7 @@ export interface EmotionHeadArgs {
  */
 export function buildEmotionHead(args: EmotionHeadArgs): tf.LayersModel {
   check(args.numClasses >= 2, 'buildEmotionHead', `numClasses must be >= 2, got ${args.numClasses}`);
-  check(args.layers >= 1, 'buildEmotionHead', `layers must be >= 1, got ${args.layers}`);
+  invariant(args.layers >= 1, 'buildEmotionHead', `layers must be >= 1, got ${args.layers}`);
   const inp = tf.input({ shape: [args.inputUnits], name: 'embedding' });
   let y: tf.SymbolicTensor = inp;
   for (let i = 1; i <= args.layers; i++) {
@@ -40,8 +41,8 @@ export function buildEmotionHead(args: EmotionHeadArgs): tf.LayersModel {
         kernelRegularizer: args.l2 > 0 ? tf.regularizers.l2({ l2: args.l2 }) : undefined,
       })
       .apply(y) as tf.SymbolicTensor;
-    // Kept in the model (plain TF.js loads and runs it; inference skips dropout), but the training step bypasses it
-    // and applies masks from the project Rng instead (see emotionForward).
+    // A layer of the model (plain TF.js loads and runs it; inference skips dropout); when training, `forward`
+    // applies masks from the project Rng here, never tfjs' own dropout.
     if (args.dropout > 0)
       y = tf.layers
         .dropout({ rate: args.dropout, name: `emotion_dropout_${i}` })
@@ -75,7 +76,7 @@ export interface EmotionNetworkArgs {
 export function buildEmotionNetwork(args: EmotionNetworkArgs): tf.LayersModel {
   let encoder = args.encoder;
   if (!encoder) {
-    check(
+    invariant(
       args.windowSamples !== undefined,
       'buildEmotionNetwork',
       'windowSamples is needed without an encoder',
@@ -94,82 +95,4 @@ export function buildEmotionNetwork(args: EmotionNetworkArgs): tf.LayersModel {
   const emb = encoder.apply(inp) as tf.SymbolicTensor;
   const out = head.apply(emb) as tf.SymbolicTensor;
   return tf.model({ inputs: inp, outputs: out, name: 'emotion_network' });
-}
-
-/** One dense layer of an emotion head and the dropout rate that follows it (0: none). */
-export interface EmotionDenseLayer {
-  units: number;
-  rate: number;
-}
-
-/** The parts of an emotion head or emotion network that {@link emotionForward} runs. */
-export interface EmotionLayout {
-  /** The head (`emotion_head`, input: embedding). */
-  head: tf.LayersModel;
-  /** The trunk (input window -> embedding) of an emotion network; null for a bare head. */
-  trunk: tf.LayersModel | null;
-  /** `emotion_dense_1..L` in order, each with the rate of its `emotion_dropout_i` layer. */
-  dense: EmotionDenseLayer[];
-}
-
-function hasLayer(model: tf.LayersModel, name: string): boolean {
-  return model.layers.some((l) => l.name === name);
-}
-
-/**
- * Finds the head (and, in an emotion network, the trunk) of a model built by {@link buildEmotionHead} or
- * {@link buildEmotionNetwork}, with the units and dropout rate of every dense layer.
- */
-export function emotionLayout(model: tf.LayersModel): EmotionLayout {
-  let head: tf.LayersModel | undefined;
-  let trunk: tf.LayersModel | null = null;
-  if (hasLayer(model, 'emotion_output')) head = model;
-  else {
-    const nested = model.layers.filter((l): l is tf.LayersModel => l instanceof tf.LayersModel);
-    head = nested.find((m) => hasLayer(m, 'emotion_output'));
-    const others = nested.filter((m) => m !== head);
-    check(
-      head !== undefined && others.length === 1,
-      'emotionLayout',
-      `model "${model.name}" is not an emotion head or emotion network (layers: ${model.layers.map((l) => l.name).join(', ')})`,
-    );
-    trunk = others[0]!;
-  }
-  const dense: EmotionDenseLayer[] = [];
-  for (let i = 1; hasLayer(head!, `emotion_dense_${i}`); i++) {
-    const d = head!.getLayer(`emotion_dense_${i}`).getConfig() as { units: number };
-    const drop = head!.layers.find((l) => l.name === `emotion_dropout_${i}`);
-    const rate = drop ? (drop.getConfig() as { rate: number }).rate : 0;
-    dense.push({ units: d.units, rate });
-  }
-  return { head: head!, trunk, dense };
-}
-
-/** Options of {@link emotionForward}. */
-export interface EmotionForwardArgs {
-  /**
-   * Per dense layer of the head (in order), an inverted-dropout mask [batch, units] (values 0 or 1/(1-rate)) applied
-   * after the layer's ReLU, or null for none; omit for inference.
-   */
-  masks?: readonly (tf.Tensor2D | null)[];
-}
-
-/**
- * Forward pass of an emotion head or emotion network (class scores [batch, classes]) with the dropout masks applied
- * in place of the model's `emotion_dropout_i` layers, which are bypassed (the masks come from the project Rng, not
- * tfjs' dropout; METHOD §4). Without masks it equals inference (`model.predict`).
- */
-export function emotionForward(
-  model: tf.LayersModel,
-  x: tf.Tensor,
-  args: EmotionForwardArgs = {},
-  layout: EmotionLayout = emotionLayout(model),
-): tf.Tensor {
-  let y = layout.trunk ? (layout.trunk.apply(x) as tf.Tensor) : x;
-  for (let i = 1; i <= layout.dense.length; i++) {
-    y = layout.head.getLayer(`emotion_dense_${i}`).apply(y) as tf.Tensor;
-    const m = args.masks?.[i - 1];
-    if (m) y = tf.mul(y, m);
-  }
-  return layout.head.getLayer('emotion_output').apply(y) as tf.Tensor;
 }

@@ -1,3 +1,4 @@
+// Seeded Glorot-uniform kernel initialisation (glorotUniformValues, initializeWeights) from the project Rng.
 import * as tf from '@tensorflow/tfjs';
 import { deriveRng } from '../random/index.js';
 

@@ -1,9 +1,7 @@
+// The signal transformation recognition network (METHOD §3): builder, encoder, head count and the heads' logits.
 import * as tf from '@tensorflow/tfjs';
-import { check } from '../errors.js';
+import { check, invariant } from '../errors.js';
 import { initializeWeights } from './init.js';
-
-/** Number of pretext tasks / heads (METHOD §2: original + 6 transformations). */
-export const STR_TASK_COUNT = 7;
 
 /** Arguments of {@link buildStrNetwork}; defaults are METHOD §3 Table 1. */
 export interface StrNetworkArgs {
@@ -19,11 +17,16 @@ export interface StrNetworkArgs {
   poolStride?: number;
   /** LeakyReLU slope (METHOD §3: 0.2). */
   leakyAlpha?: number;
+  /**
+   * Number of heads, one per pretext transformation (METHOD §3: 7). Pretraining passes the length of its
+   * transformation table; the default only serves builds that use the trunk alone (encoder, benchmarks).
+   */
+  heads?: number;
   /** Units of the two dense layers of each head (METHOD §3: 128). */
   headUnits?: number;
   /**
-   * Dropout rate in the heads during training (METHOD §3: 0.6). Not a layer of the model: the training step
-   * applies masks drawn from the project Rng (see {@link strForward}).
+   * Dropout rate in the heads during training (METHOD §3: 0.6): `task_i_dropout_k` layers after each head LeakyReLU
+   * (none for 0); `forward` applies masks from the project Rng there when training.
    */
   headDropout?: number;
   /** Seed of the Glorot-uniform kernels (project Rng). */
@@ -32,8 +35,8 @@ export interface StrNetworkArgs {
 
 /**
  * The signal transformation recognition network (METHOD §3, Table 1): 3 blocks of two 'same' conv1d + LeakyReLU,
- * max pool 8/2 after blocks 1-2, global max pool (`flat_layer`, the 128-d embedding), then 7 heads
- * dense -> LeakyReLU -> dense -> LeakyReLU -> dense 1 (`task_i_logits`) -> sigmoid (`task_i`).
+ * max pool 8/2 after blocks 1-2, global max pool (`flat_layer`, the 128-d embedding), then `heads` (7) heads
+ * dense -> LeakyReLU -> dropout -> dense -> LeakyReLU -> dropout -> dense 1 (`task_i_logits`) -> sigmoid (`task_i`).
  * Kernels Glorot-uniform from the project Rng, zero biases. 561,223 parameters with the defaults.
  */
 export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
@@ -43,12 +46,19 @@ export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
   const poolStride = args.poolStride ?? 2;
   const alpha = args.leakyAlpha ?? 0.2;
   const headUnits = args.headUnits ?? 128;
+  const heads = args.heads ?? 7;
+  invariant(
+    Number.isInteger(heads) && heads > 0,
+    'buildStrNetwork',
+    `heads must be a positive integer, got ${heads}`,
+  );
+  const headDropout = args.headDropout ?? 0.6;
   check(
     Number.isInteger(args.windowSamples) && args.windowSamples > 0,
     'buildStrNetwork',
     `windowSamples must be a positive integer, got ${args.windowSamples}`,
   );
-  check(
+  invariant(
     filters.length === 3 && kernels.length === 3,
     'buildStrNetwork',
     `filters and kernelSizes need 3 entries, got ${filters.length} and ${kernels.length}`,
@@ -77,11 +87,15 @@ export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
   }
   const feat = tf.layers.globalMaxPooling1d({ name: 'flat_layer' }).apply(x) as tf.SymbolicTensor;
   const outs: tf.SymbolicTensor[] = [];
-  for (let t = 0; t < STR_TASK_COUNT; t++) {
+  for (let t = 0; t < heads; t++) {
     let y = feat;
     for (let k = 1; k <= 2; k++) {
       y = tf.layers.dense({ units: headUnits, name: `task_${t}_dense_${k}` }).apply(y) as tf.SymbolicTensor;
       y = tf.layers.leakyReLU({ alpha, name: `task_${t}_act_${k}` }).apply(y) as tf.SymbolicTensor;
+      if (headDropout > 0)
+        y = tf.layers
+          .dropout({ rate: headDropout, name: `task_${t}_dropout_${k}` })
+          .apply(y) as tf.SymbolicTensor;
     }
     y = tf.layers.dense({ units: 1, name: `task_${t}_logits` }).apply(y) as tf.SymbolicTensor;
     outs.push(
@@ -99,42 +113,28 @@ export function buildEncoder(model: tf.LayersModel): tf.LayersModel {
   return tf.model({ inputs: model.inputs, outputs: flat.output as tf.SymbolicTensor, name: 'encoder' });
 }
 
-/** Options of {@link strForward}. */
-export interface StrForwardArgs {
-  /**
-   * Per head, two inverted-dropout masks [batch, headUnits] (values 0 or 1/(1-rate)), applied after each head
-   * LeakyReLU; omit for inference.
-   */
-  masks?: readonly (readonly [tf.Tensor2D, tf.Tensor2D])[];
+/** Number of heads of a STR network: its `task_<i>_logits` layers, counted from 0. */
+export function strHeadCount(model: tf.LayersModel): number {
+  const names = new Set(model.layers.map((l) => l.name));
+  let n = 0;
+  while (names.has(`task_${n}_logits`)) n++;
+  return n;
 }
 
 /**
- * Forward pass of a STR network returning the 7 heads' logits [batch, 1], with the dropout masks applied
- * (the training step of METHOD §3; masks come from the project Rng, not tfjs' dropout).
+ * The heads' logits of a STR network (what the pretext loss takes): the input of each output's sigmoid, in output
+ * order, as tensors of the model's graph for `forward(model, x, { fetch })`.
  */
-export function strForward(model: tf.LayersModel, x: tf.Tensor, args: StrForwardArgs = {}): tf.Tensor[] {
-  const encoder = getEncoder(model);
-  const emb = encoder.apply(x) as tf.Tensor;
-  const logits: tf.Tensor[] = [];
-  for (let t = 0; t < STR_TASK_COUNT; t++) {
-    let y = emb;
-    for (let k = 1; k <= 2; k++) {
-      y = model.getLayer(`task_${t}_dense_${k}`).apply(y) as tf.Tensor;
-      y = model.getLayer(`task_${t}_act_${k}`).apply(y) as tf.Tensor;
-      const m = args.masks?.[t]?.[k - 1];
-      if (m) y = tf.mul(y, m);
-    }
-    logits.push(model.getLayer(`task_${t}_logits`).apply(y) as tf.Tensor);
-  }
-  return logits;
-}
-
-const encoderCache = new WeakMap<tf.LayersModel, tf.LayersModel>();
-function getEncoder(model: tf.LayersModel): tf.LayersModel {
-  let e = encoderCache.get(model);
-  if (!e) {
-    e = buildEncoder(model);
-    encoderCache.set(model, e);
-  }
-  return e;
+export function strLogits(model: tf.LayersModel): tf.SymbolicTensor[] {
+  return model.outputs.map((out) => {
+    const layer = out.sourceLayer;
+    const node = layer.inboundNodes[out.nodeIndex];
+    const activation = (layer.getConfig() as { activation?: string }).activation;
+    invariant(
+      layer.getClassName() === 'Activation' && activation === 'sigmoid' && node?.inputTensors.length === 1,
+      'strLogits',
+      `output "${out.name}" of model "${model.name}" is not a sigmoid activation of a logit`,
+    );
+    return node!.inputTensors[0] as tf.SymbolicTensor;
+  });
 }

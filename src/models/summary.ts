@@ -1,4 +1,5 @@
-import type { ModelConfig } from '../config/schema.js';
+// summarizeStrNetwork(): the STR network's layer table and parameter counts (`ecgssl inspect model`).
+import { preprocessingSchema, type ModelConfig } from '../config/schema.js';
 import { buildStrNetwork } from './strNetwork.js';
 
 /** One layer of {@link summarizeStrNetwork}. */
@@ -9,12 +10,17 @@ export interface LayerSummary {
   params: number;
 }
 
-/** Layer table and parameter counts of the STR network (METHOD §3: 329,152 trunk, 561,223 total by default). */
+/**
+ * Layer table and parameter counts of the STR network with `heads` heads (the caller passes its transformation
+ * table's length; METHOD §3: 7 heads, 329,152 trunk, 561,223 total by default); `windowSamples` defaults to the
+ * config's (`preprocessing.windowSamples`).
+ */
 export function summarizeStrNetwork(
   modelConfig: ModelConfig,
-  windowSamples = 2560,
+  windowSamples = preprocessingSchema.parse({}).windowSamples,
+  heads?: number,
 ): { layers: LayerSummary[]; trunkParams: number; totalParams: number } {
-  const model = buildStrNetwork({ ...modelConfig, windowSamples, seed: 0 });
+  const model = buildStrNetwork({ ...modelConfig, windowSamples, seed: 0, heads });
   try {
     const layers: LayerSummary[] = model.layers.map((l) => {
       const shape = l.outputShape as (number | null)[];

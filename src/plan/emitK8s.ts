@@ -1,5 +1,6 @@
+// emitK8s: a Kubernetes Indexed Job manifest running one `ecgssl task` per unit of a plan.
 import { stringify } from 'yaml';
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { taskCommand, type TaskCommandArgs } from './taskCommand.js';
 
 /** Arguments of {@link emitK8s}. */
@@ -39,7 +40,7 @@ export function dnsLabel(name: string): string {
  */
 export function emitK8s(args: EmitK8sArgs): string {
   if (!Number.isInteger(args.count) || args.count < 1)
-    throw new UserError(`emitK8s: the plan has no task (count ${args.count})`);
+    throw new InternalError(`emitK8s: the plan has no task (count ${args.count})`);
   if (!Number.isInteger(args.parallel) || args.parallel < 1)
     throw new UserError(`emitK8s: --parallel must be a positive integer, got ${args.parallel}`);
   const cpus = String(args.cpusPerTask ?? 2);

@@ -1,4 +1,5 @@
-import { UserError } from '../errors.js';
+// emitSlurm: an sbatch job-array script running one `ecgssl task` per unit of a plan.
+import { InternalError, UserError } from '../errors.js';
 import { shellQuote } from './shellQuote.js';
 import { taskCommand, type TaskCommandArgs } from './taskCommand.js';
 
@@ -30,7 +31,7 @@ export interface EmitSlurmArgs extends TaskCommandArgs {
  */
 export function emitSlurm(args: EmitSlurmArgs): string {
   if (!Number.isInteger(args.count) || args.count < 1)
-    throw new UserError(`emitSlurm: the plan has no task (count ${args.count})`);
+    throw new InternalError(`emitSlurm: the plan has no task (count ${args.count})`);
   if (!Number.isInteger(args.parallel) || args.parallel < 1)
     throw new UserError(`emitSlurm: --parallel must be a positive integer, got ${args.parallel}`);
   const cpus = args.cpusPerTask ?? 2;

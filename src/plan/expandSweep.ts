@@ -1,3 +1,4 @@
+// expandSweep: a config's `sweep:` grid expanded into validated sweep points, each with its hash and run id.
 import { configHash, RUN_ID_LENGTH } from '../config/hash.js';
 import { resolvedYaml } from '../config/load.js';
 import { configSchema, setAtPath, type Config } from '../config/schema.js';

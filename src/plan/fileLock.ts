@@ -1,3 +1,4 @@
+// O_EXCL lock files with stale-lock detection (pid/host/age), so concurrent tasks never run one unit twice.
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';

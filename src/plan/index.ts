@@ -1,3 +1,4 @@
+// The plan of a config's units of work (sweeps, job arrays, locks, task runs, merges): the public names.
 export type { Plan, PlanTask, SweepPoint, TaskStage } from './types.js';
 export { TASK_STAGES } from './types.js';
 export { expandSweep } from './expandSweep.js';
@@ -5,7 +6,6 @@ export { formatAssignments } from './formatAssignments.js';
 export { planTasks, dependencyClosure } from './planTasks.js';
 export type { PlanTasksOptions } from './planTasks.js';
 export { prepareKey } from './prepareKey.js';
-export { fractionSlug, uniqueFractions } from './fractionSlug.js';
 export { taskIndexFromEnv, parseTaskIndex, TASK_INDEX_ENV_VARS } from './taskIndexFromEnv.js';
 export { emitSlurm } from './emitSlurm.js';
 export type { EmitSlurmArgs } from './emitSlurm.js';
@@ -22,10 +22,9 @@ export {
   unitResultRel,
   pointRunDir,
   unitLockPath,
-  readUnitResult,
+  readTaskUnit,
   storesPrepared,
 } from './unitFiles.js';
-export type { UnitResultFile } from './unitFiles.js';
 export {
   writePlanFile,
   readPlanFile,

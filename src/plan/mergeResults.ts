@@ -1,14 +1,17 @@
+// `ecgssl merge`: the run summaries of a results folder from whatever fold units its plans' tasks have written.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { resolveConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { openRunDir } from '../results/runDir.js';
-import type { RunSummary, StageFolds } from '../training/stageResults.js';
+import type { FoldUnitFile } from '../training/foldUnits.js';
+import { ALL_LABELS, parseLabelFractions } from '../training/labelFraction.js';
+import type { RunSummary } from '../training/stageResults.js';
 import { log } from '../util/log.js';
 import { findPlanFiles, readPlanFile } from './planFile.js';
 import { planTasks } from './planTasks.js';
 import type { Plan } from './types.js';
-import { isTaskDone, pointRunDir, readUnitResult, unitResultRel, type UnitResultFile } from './unitFiles.js';
+import { isTaskDone, pointRunDir, readTaskUnit } from './unitFiles.js';
 
 /** One sweep point's merge. */
 export interface PointMerge {
@@ -72,8 +75,9 @@ export async function mergeResults(dir: string): Promise<MergeResult> {
   const abs = resolve(dir);
   if (!existsSync(abs)) throw new UserError(`mergeResults: results folder ${dir} does not exist`);
   const located = locatePlans(abs);
-  const { writeStageResults, mergeRunResults } = await import('../training/stageResults.js');
-  const { parseFractions, saveTransformationGallery } = await import('../training/finetuneStage.js');
+  const { writeStageResults, mergeRunResults, stageFoldsFromUnits } =
+    await import('../training/stageResults.js');
+  const { saveTransformationGallery } = await import('../training/finetuneStage.js');
   const result: MergeResult = { plans: located.map((l) => l.source), points: [], done: [], missing: [] };
   const merged = new Set<string>();
   for (const { plan, root } of located) {
@@ -94,37 +98,28 @@ export async function mergeResults(dir: string): Promise<MergeResult> {
       const planned = plan.tasks.filter(
         (t) => t.point === point.index && (t.stage === 'finetune' || t.stage === 'evaluate'),
       );
-      const units = planned
-        .map((t) => readUnitResult(join(runDir, unitResultRel(t)), point.loaded.hash))
-        .filter((u): u is UnitResultFile => u !== undefined);
+      const found = planned
+        .map((t) => ({ stage: t.stage, unit: readTaskUnit(plan, t, root) }))
+        .filter((u): u is { stage: typeof u.stage; unit: FoldUnitFile } => u.unit !== undefined);
       const entry: PointMerge = {
         point: point.id,
         runId: point.runId,
         runDir,
         assignments: point.assignments,
-        unitsFound: units.length,
+        unitsFound: found.length,
         unitsPlanned: planned.length,
       };
       result.points.push(entry);
-      if (units.length === 0) continue;
+      if (found.length === 0) continue;
       const c = point.loaded.config;
       const loaded = { ...point.loaded, config: { ...c, output: { ...c.output, root } } };
       const run = await openRunDir(loaded);
       for (const stage of ['finetune', 'evaluate'] as const) {
-        const mine = units.filter((u) => u.stage === stage);
+        const mine = found.filter((u) => u.stage === stage).map((u) => u.unit);
         if (mine.length === 0) continue;
-        const data: StageFolds = {
-          stage,
-          dataset: mine[0]!.dataset,
-          tasks: [...new Set(mine.flatMap((u) => u.tasks))].sort(),
-          fractions:
-            stage === 'finetune'
-              ? [{ label: '100%', fraction: 1 }]
-              : parseFractions(c.evaluation.labelFractions),
-          sslMode: mine[0]!.sslMode,
-          folds: mine.flatMap((u) => u.folds),
-        };
-        await writeStageResults(run, data);
+        const fractions =
+          stage === 'finetune' ? [ALL_LABELS] : parseLabelFractions(c.evaluation.labelFractions);
+        await writeStageResults(run, stageFoldsFromUnits(stage, fractions, mine));
         if (stage === 'finetune') {
           try {
             const { loadStores } = await import('../datasets/index.js');

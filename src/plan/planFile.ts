@@ -1,3 +1,4 @@
+// Plan files (`<experiment>/plans/<id>.json`): their id, contents, atomic write, read-back and discovery.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -6,7 +7,7 @@ import { resolvedYaml } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../results/atomic.js';
-import { hashCanonical } from '../results/canonical.js';
+import { hashCanonical } from '../util/canonical.js';
 import type { Plan, PlanTask } from './types.js';
 
 /** `<output.root>/<experiment>/plans/<plan id>.json`: what `ecgssl merge` needs to find a plan's units. */

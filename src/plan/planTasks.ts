@@ -1,6 +1,7 @@
+// The units of work of a config (prepare, pretrain, finetune, evaluate per point and fold) in dependency order.
 import type { Config } from '../config/schema.js';
+import { fractionSlug, parseLabelFractions } from '../training/labelFraction.js';
 import { expandSweep } from './expandSweep.js';
-import { fractionSlug, uniqueFractions } from './fractionSlug.js';
 import { prepareKey as defaultPrepareKey } from './prepareKey.js';
 import type { Plan, PlanTask, SweepPoint } from './types.js';
 
@@ -64,15 +65,15 @@ export function planTasks(config: Config, opts: PlanTasksOptions = {}): Plan {
     }
   }
   for (const p of points) {
-    const fractions = uniqueFractions(p.loaded.config.evaluation.labelFractions);
+    const fractions = parseLabelFractions(p.loaded.config.evaluation.labelFractions, 'given');
     for (let k = 0; k < p.loaded.config.evaluation.folds; k++) {
       for (const f of fractions) {
         tasks.push({
-          id: `${p.id}-evaluate-f${k}-${fractionSlug(f)}`,
+          id: `${p.id}-evaluate-f${k}-${fractionSlug(f.label)}`,
           stage: 'evaluate',
           point: p.index,
           fold: k,
-          labelFraction: f,
+          labelFraction: f.label,
           dependsOn: [pretrainOf(p, k)],
         });
       }

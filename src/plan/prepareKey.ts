@@ -1,6 +1,7 @@
+// prepareKey: the plan-time key under which sweep points share one prepare unit.
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { hashCanonical } from '../results/canonical.js';
+import { hashCanonical } from '../util/canonical.js';
 
 /**
  * Plan-time key of a config's prepare work: hex SHA-256 of its data sources (`data` and `pretrain.extraData`,

@@ -1,3 +1,4 @@
+// runTask: runs one unit of a plan (dependencies first), each under its own lock, skipping finished units.
 import { log } from '../util/log.js';
 import type { AcquireLockOptions } from './fileLock.js';
 import { withLock } from './fileLock.js';

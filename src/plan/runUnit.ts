@@ -1,8 +1,9 @@
+// Runs one unit of a plan (prepare, pretrain, or a finetune / evaluate fold unit), assuming its dependencies are done.
 import { prepareData } from '../datasets/index.js';
 import { openRunDir } from '../results/runDir.js';
 import { log } from '../util/log.js';
 import type { Plan, PlanTask } from './types.js';
-import { pretrainRel, unitName, unitResultRel } from './unitFiles.js';
+import { pretrainRel, unitResultRel } from './unitFiles.js';
 
 /** Options of {@link runUnit}. */
 export interface RunUnitOptions {
@@ -16,7 +17,7 @@ export interface RunUnitOptions {
  * Runs one unit of work of a plan, assuming its dependencies are done: prepare — the point's window stores
  * (prepareData; content-addressed, so `force` does not rebuild a complete store); pretrain — the pretrain stage for
  * the unit's fold (scope fold) or the whole run (scope all), resuming from its checkpoint unless `force`; finetune /
- * evaluate — {@link runFoldUnit} for the unit's fold (and label fraction). Returns a one-line note.
+ * evaluate — {@link runFoldUnit} for the unit's fold (and label fraction), redoing its persisted fits only if `force`. Returns a one-line note.
  */
 export async function runUnit(plan: Plan, task: PlanTask, opts: RunUnitOptions = {}): Promise<string> {
   const point = plan.points[task.point]!;
@@ -47,11 +48,10 @@ export async function runUnit(plan: Plan, task: PlanTask, opts: RunUnitOptions =
         stage: task.stage,
         fold: task.fold ?? 0,
         labelFraction: task.labelFraction ?? undefined,
-        unit: unitName(task),
-        resultRel: unitResultRel(task),
+        force: opts.force,
       });
-      const fits = res.folds.filter((f) => f.skipped === undefined).length;
-      return `${fits} fit${fits === 1 ? '' : 's'} -> ${unitResultRel(task)}`;
+      const { computed, reused } = res.fits;
+      return `${computed} fit${computed === 1 ? '' : 's'} computed, ${reused} reused -> ${unitResultRel(task)}`;
     }
   }
 }

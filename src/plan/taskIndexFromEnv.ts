@@ -1,3 +1,4 @@
+// A job-array task index, from --index or SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX / ECGSSL_TASK_INDEX.
 import { UserError } from '../errors.js';
 
 /** Environment variables holding a job-array index, in the order they are read: Slurm, Kubernetes Indexed Job, own. */

@@ -1,3 +1,4 @@
+// Types of a plan: task stages, sweep points, units of work.
 import type { LoadedConfig } from '../config/load.js';
 
 /** The stages a plan's units of work belong to, in dependency order. */

@@ -1,29 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+// Where a plan's units keep their outputs and locks, and whether a unit is done (read from the run directory).
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { storeKey } from '../datasets/store.js';
-import { syntheticIsCurrent, syntheticSettings } from '../datasets/synthetic/index.js';
-import type { FoldResult, LabelFraction } from '../training/crossValidate.js';
+import { syntheticIsCurrent, syntheticSettings } from '../datasets/readers/synthetic/index.js';
+import {
+  encoderFingerprint,
+  foldUnitName,
+  foldUnitRel,
+  readFoldUnit,
+  type FoldUnitFile,
+} from '../training/foldUnits.js';
+import { ALL_LABELS } from '../training/labelFraction.js';
 import { prepareKey } from './prepareKey.js';
 import type { Plan, PlanTask, SweepPoint } from './types.js';
-
-/** A finetune or evaluate unit's result file, `<run dir>/units/<stage>-f<k>[-<fraction>].json`. */
-export interface UnitResultFile {
-  /** The task id without its point prefix, e.g. `finetune-f3`. */
-  unit: string;
-  stage: 'finetune' | 'evaluate';
-  /** Full config hash of the point: a file of another config is never taken as done. */
-  configHash: string;
-  fold: number;
-  fractions: LabelFraction[];
-  dataset: string;
-  tasks: string[];
-  sslMode: 'frozen' | 'full';
-  /** crossValidate's results of this fold (every task and arm). */
-  folds: FoldResult[];
-  finishedAt: string;
-  seconds: number;
-}
 
 /** The task id without its sweep-point prefix (`p2-finetune-f3` -> `finetune-f3`): the unit's name inside its run dir. */
 export function unitName(task: PlanTask): string {
@@ -36,9 +26,31 @@ export function pointRunDir(point: SweepPoint, root?: string): string {
   return resolve(root ?? c.output.root, c.experiment, point.runId);
 }
 
-/** Relative path (inside the run dir) of a finetune/evaluate unit's result file. */
+/** The label fraction of a finetune (100 %) or evaluate unit. */
+function unitFraction(task: PlanTask): string {
+  return task.stage === 'finetune' ? ALL_LABELS.label : (task.labelFraction ?? ALL_LABELS.label);
+}
+
+/**
+ * Relative path (inside the run dir) of a finetune/evaluate unit's fold unit file, `units/f<k>-<fraction>.json`
+ * (training/foldUnits): `finetune-f3` and `evaluate-f3-100pct` share `units/f3-100pct.json`.
+ */
 export function unitResultRel(task: PlanTask): string {
-  return join('units', `${unitName(task)}.json`);
+  return foldUnitRel(task.fold ?? 0, unitFraction(task));
+}
+
+/**
+ * The complete fold unit of a finetune/evaluate task made with the point's config hash and its current encoder,
+ * or undefined. `root` relocates the run dirs.
+ */
+export function readTaskUnit(plan: Plan, task: PlanTask, root?: string): FoldUnitFile | undefined {
+  const point = plan.points[task.point]!;
+  const dir = pointRunDir(point, root);
+  const scope = point.loaded.config.pretrain.scope;
+  // The fold's encoder folder, as the pretrain stage writes it (pretrainRel of its pretrain unit).
+  const encoder = join(dir, 'pretrain', scope === 'fold' ? `fold-${task.fold ?? 0}` : 'all', 'encoder');
+  const unit = readFoldUnit(join(dir, unitResultRel(task)), point.loaded.hash, encoderFingerprint(encoder));
+  return unit?.complete ? unit : undefined;
 }
 
 /** Relative folder of a pretrain unit: `pretrain/all` or `pretrain/fold-<k>` (as the pretrain stage writes it). */
@@ -53,7 +65,12 @@ export function unitLockPath(plan: Plan, task: PlanTask, root?: string): string 
     const c = point.loaded.config;
     return resolve(c.output.cacheDir, '.locks', `prepare-${prepareKey(c).slice(0, 16)}.lock`);
   }
-  return join(pointRunDir(point, root), 'locks', `${unitName(task)}.lock`);
+  // finetune-f3 and evaluate-f3-100pct write one fold unit: one lock.
+  const name =
+    task.stage === 'finetune' || task.stage === 'evaluate'
+      ? foldUnitName(task.fold ?? 0, unitFraction(task))
+      : unitName(task);
+  return join(pointRunDir(point, root), 'locks', `${name}.lock`);
 }
 
 /** Whether every window store of a config is prepared and current (synthetic data generated with its settings). */
@@ -68,21 +85,11 @@ export function storesPrepared(config: Config): boolean {
   return true;
 }
 
-/** Reads a unit result file; undefined when it is missing, unreadable or of another config hash. */
-export function readUnitResult(path: string, configHash: string): UnitResultFile | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as UnitResultFile;
-    return v.configHash === configHash && Array.isArray(v.folds) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Whether a unit's output exists for its point's config: prepare — every window store prepared; pretrain — the
  * unit's `metrics.json` and `encoder/model.json` (written last, atomically) in the run dir; finetune / evaluate — the
- * unit's result file with the point's config hash. `root` relocates the run dirs (a results folder moved elsewhere).
+ * unit's complete fold unit file with the point's config hash and encoder ({@link readTaskUnit}). `root` relocates
+ * the run dirs (a results folder moved elsewhere).
  */
 export function isTaskDone(plan: Plan, task: PlanTask, root?: string): boolean {
   const point = plan.points[task.point]!;
@@ -98,6 +105,6 @@ export function isTaskDone(plan: Plan, task: PlanTask, root?: string): boolean {
     }
     case 'finetune':
     case 'evaluate':
-      return readUnitResult(join(dir, unitResultRel(task)), point.loaded.hash) !== undefined;
+      return readTaskUnit(plan, task, root) !== undefined;
   }
 }

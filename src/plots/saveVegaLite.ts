@@ -1,9 +1,10 @@
+// Renders a vega-lite spec to SVG and PNG (resvg) and saves both with the spec, each file atomically.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
 import { Resvg } from '@resvg/resvg-js';
-import { check } from '../errors.js';
+import { invariant } from '../errors.js';
 
 /** Paths written by {@link saveVegaLite}. */
 export interface SavedFigure {
@@ -38,7 +39,7 @@ export async function renderVegaLiteSvg(spec: object): Promise<string> {
  * DejaVu Sans as default) and `.vl.json` (the spec itself), each written atomically. Returns the three paths.
  */
 export async function saveVegaLite(spec: object, outPathNoExt: string): Promise<SavedFigure> {
-  check(outPathNoExt.length > 0, 'saveVegaLite', 'empty output path');
+  invariant(outPathNoExt.length > 0, 'saveVegaLite', 'empty output path');
   const specText = `${JSON.stringify(spec, null, 2)}\n`;
   const svg = await renderVegaLiteSvg(spec);
   const resvg = new Resvg(svg, {

@@ -1,3 +1,4 @@
+// butterHighpassSos: scipy-compatible digital Butterworth high-pass design as second-order sections.
 import { UserError } from '../errors.js';
 
 /** Second-order sections [b0, b1, b2, a0, a1, a2] per row, scipy's `sos` layout. */

@@ -1,3 +1,4 @@
+// checkFiniteSamples: rejects a signal with a NaN or infinite sample, naming the caller and the sample.
 import { UserError } from '../errors.js';
 
 /** Throws a UserError naming `fn` and the first non-finite sample. */

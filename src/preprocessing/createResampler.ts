@@ -1,5 +1,6 @@
-import { UserError } from '../errors.js';
-import { createDotKernel } from './wasm/dotKernel.js';
+// The streaming polyphase resampler (scipy's resample_poly in chunks), with an optional WebAssembly SIMD dot product.
+import { invariant, UserError } from '../errors.js';
+import { createDotKernel, type DotKernel } from './wasm/dotKernel.js';
 import { designResampleFilter, rateRatio, reduceRatio } from './resampleFilter.js';
 
 /** A streaming polyphase resampler: push chunks in order, then flush once. */
@@ -16,6 +17,122 @@ export interface Resampler {
 export interface ResamplerOptions {
   /** Use the WebAssembly SIMD dot product when available (default true); false forces plain JavaScript. */
   simd?: boolean;
+}
+
+/**
+ * Polyphase split of the filter `h`: phase f holds taps h[f], h[f + up], ... reversed, so that one output is a
+ * contiguous dot product with the input: y_k = sum_t x[iMin + t] * g_f[t].
+ */
+function polyphaseFilters(h: Float64Array, up: number): Float64Array[] {
+  const taps = h.length;
+  const phases: Float64Array[] = [];
+  for (let f = 0; f < up; f++) {
+    const m = f < taps ? Math.floor((taps - 1 - f) / up) + 1 : 0;
+    const g = new Float64Array(m);
+    for (let t = 0; t < m; t++) g[t] = h[f + (m - 1 - t) * up] as number;
+    phases.push(g);
+  }
+  return phases;
+}
+
+/** Where the phase filters and the input buffer live: the SIMD kernel's linear memory, or plain typed arrays. */
+interface ResampleStorage {
+  kernel: DotKernel | null;
+  /** Byte offsets of the phase filters in the kernel's memory (kernel only). */
+  phaseByteOffset: number[];
+  /** Byte offset of the input buffer in the kernel's memory (kernel only). */
+  bufByteOffset: number;
+  buf: Float64Array;
+}
+
+/**
+ * The storage of a resampler: with WebAssembly SIMD, the phase filters and the input buffer live in the kernel's
+ * linear memory (phases first, then the buffer) and the dot products run there; otherwise plain typed arrays.
+ */
+function createStorage(
+  phases: readonly Float64Array[],
+  initialCapacity: number,
+  simd: boolean,
+): ResampleStorage {
+  const kernel = simd ? createDotKernel() : null;
+  const phaseByteOffset: number[] = [];
+  if (!kernel) return { kernel, phaseByteOffset, bufByteOffset: 0, buf: new Float64Array(initialCapacity) };
+  let off = 0;
+  for (const g of phases) {
+    phaseByteOffset.push(off);
+    off += g.length * 8;
+  }
+  const bufByteOffset = Math.ceil(off / 16) * 16;
+  const need = bufByteOffset + initialCapacity * 8;
+  const pages = Math.ceil(need / 65536) - kernel.memory.buffer.byteLength / 65536;
+  if (pages > 0) kernel.memory.grow(pages);
+  phases.forEach((g, f) => new Float64Array(kernel.memory.buffer, phaseByteOffset[f], g.length).set(g));
+  return {
+    kernel,
+    phaseByteOffset,
+    bufByteOffset,
+    buf: new Float64Array(kernel.memory.buffer, bufByteOffset, initialCapacity),
+  };
+}
+
+/** Grows the input buffer of `s` to `capacity` samples, keeping its first `bufLen`. */
+function growStorage(s: ResampleStorage, capacity: number, bufLen: number): void {
+  if (s.kernel) {
+    const need = s.bufByteOffset + capacity * 8;
+    const pages = Math.ceil(need / 65536) - s.kernel.memory.buffer.byteLength / 65536;
+    if (pages > 0) s.kernel.memory.grow(pages); // detaches the old views; the contents stay
+    s.buf = new Float64Array(s.kernel.memory.buffer, s.bufByteOffset, capacity);
+  } else {
+    const next = new Float64Array(capacity);
+    next.set(s.buf.subarray(0, bufLen));
+    s.buf = next;
+  }
+}
+
+/** sum_t buf[o + t] * g[t] over all of g, in JavaScript. */
+function denseDot(buf: Float64Array, o: number, g: Float64Array): number {
+  const m = g.length;
+  const m4 = m - (m % 4);
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  // four accumulators break the add dependency chain (about 2x faster in V8)
+  for (let t = 0; t < m4; t += 4) {
+    a0 += (buf[o + t] as number) * (g[t] as number);
+    a1 += (buf[o + t + 1] as number) * (g[t + 1] as number);
+    a2 += (buf[o + t + 2] as number) * (g[t + 2] as number);
+    a3 += (buf[o + t + 3] as number) * (g[t + 3] as number);
+  }
+  for (let t = m4; t < m; t++) a0 += (buf[o + t] as number) * (g[t] as number);
+  return a0 + a1 + (a2 + a3);
+}
+
+/** The dot product of an output at the edges: inputs before 0 or from `received` on count as zeros. */
+function edgeDot(
+  buf: Float64Array,
+  bufStart: number,
+  iMin: number,
+  received: number,
+  g: Float64Array,
+): number {
+  let acc = 0;
+  for (let t = Math.max(0, -iMin); t < g.length; t++) {
+    const i = iMin + t;
+    if (i >= received) break;
+    acc += (buf[i - bufStart] as number) * (g[t] as number);
+  }
+  return acc;
+}
+
+/** Copies `chunk` into `buf` from `bufLen` on, checking that every sample is finite (`received`: samples before). */
+function copyFinite(chunk: ArrayLike<number>, buf: Float64Array, bufLen: number, received: number): void {
+  for (let i = 0; i < chunk.length; i++) {
+    const v = chunk[i] as number;
+    if (!Number.isFinite(v))
+      throw new UserError(`resample: sample ${received + i} is ${v}; the input must be finite`);
+    buf[bufLen + i] = v;
+  }
 }
 
 /**
@@ -39,51 +156,10 @@ export function createResampler(upIn: number, downIn: number, options: Resampler
   let received = 0;
   let k = 0; // next output index
   let flushed = false;
-
-  // Polyphase split: phase f holds taps h[f], h[f + up], ... reversed, so that one output is a contiguous dot
-  // product with the input: y_k = sum_t x[iMin + t] * g_f[t].
-  const phases: Float64Array[] = [];
-  for (let f = 0; f < up; f++) {
-    const m = f < taps ? Math.floor((taps - 1 - f) / up) + 1 : 0;
-    const g = new Float64Array(m);
-    for (let t = 0; t < m; t++) g[t] = h[f + (m - 1 - t) * up] as number;
-    phases.push(g);
-  }
-
-  // Storage: with WebAssembly SIMD, the phase filters and the input buffer live in the kernel's linear memory
-  // (phases first, then the buffer) and the dot products run there; otherwise plain typed arrays.
-  const kernel = options.simd === false ? null : createDotKernel();
-  const phaseByteOffset: number[] = [];
-  let bufByteOffset = 0;
-  let buf: Float64Array;
-  const initialCapacity = Math.max(1024, 2 * Math.ceil(taps / up) + 16);
-  if (kernel) {
-    let off = 0;
-    for (const g of phases) {
-      phaseByteOffset.push(off);
-      off += g.length * 8;
-    }
-    bufByteOffset = Math.ceil(off / 16) * 16;
-    const need = bufByteOffset + initialCapacity * 8;
-    const pages = Math.ceil(need / 65536) - kernel.memory.buffer.byteLength / 65536;
-    if (pages > 0) kernel.memory.grow(pages);
-    phases.forEach((g, f) => new Float64Array(kernel.memory.buffer, phaseByteOffset[f], g.length).set(g));
-    buf = new Float64Array(kernel.memory.buffer, bufByteOffset, initialCapacity);
-  } else {
-    buf = new Float64Array(initialCapacity);
-  }
-  const growBuffer = (capacity: number): void => {
-    if (kernel) {
-      const need = bufByteOffset + capacity * 8;
-      const pages = Math.ceil(need / 65536) - kernel.memory.buffer.byteLength / 65536;
-      if (pages > 0) kernel.memory.grow(pages); // detaches the old views; the contents stay
-      buf = new Float64Array(kernel.memory.buffer, bufByteOffset, capacity);
-    } else {
-      const next = new Float64Array(capacity);
-      next.set(buf.subarray(0, bufLen));
-      buf = next;
-    }
-  };
+  const phases = polyphaseFilters(h, up);
+  const store = createStorage(phases, Math.max(1024, 2 * Math.ceil(taps / up) + 16), options.simd !== false);
+  const { kernel, phaseByteOffset, bufByteOffset } = store;
+  let buf = store.buf;
 
   const compute = (kk: number): number => {
     const c = (kk + nPreRemove) * down - nPrePad;
@@ -91,34 +167,10 @@ export function createResampler(upIn: number, downIn: number, options: Resampler
     const g = phases[f] as Float64Array;
     const iMax = (c - f) / up;
     const iMin = iMax - g.length + 1;
-    let acc = 0;
-    if (kernel && iMin >= 0 && iMax < received) {
-      acc = kernel.dot(bufByteOffset + (iMin - bufStart) * 8, phaseByteOffset[f] as number, g.length);
-    } else if (iMin >= 0 && iMax < received) {
-      const o = iMin - bufStart;
-      const m = g.length;
-      const m4 = m - (m % 4);
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      // four accumulators break the add dependency chain (about 2x faster in V8)
-      for (let t = 0; t < m4; t += 4) {
-        a0 += (buf[o + t] as number) * (g[t] as number);
-        a1 += (buf[o + t + 1] as number) * (g[t + 1] as number);
-        a2 += (buf[o + t + 2] as number) * (g[t + 2] as number);
-        a3 += (buf[o + t + 3] as number) * (g[t + 3] as number);
-      }
-      for (let t = m4; t < m; t++) a0 += (buf[o + t] as number) * (g[t] as number);
-      acc = a0 + a1 + (a2 + a3);
-    } else {
-      for (let t = Math.max(0, -iMin); t < g.length; t++) {
-        const i = iMin + t;
-        if (i >= received) break;
-        acc += (buf[i - bufStart] as number) * (g[t] as number);
-      }
-    }
-    return acc;
+    if (kernel && iMin >= 0 && iMax < received)
+      return kernel.dot(bufByteOffset + (iMin - bufStart) * 8, phaseByteOffset[f] as number, g.length);
+    if (iMin >= 0 && iMax < received) return denseDot(buf, iMin - bufStart, g);
+    return edgeDot(buf, bufStart, iMin, received, g);
   };
 
   const emit = (final: boolean): Float64Array => {
@@ -144,20 +196,18 @@ export function createResampler(upIn: number, downIn: number, options: Resampler
     up,
     down,
     push(chunk) {
-      if (flushed) throw new UserError('resampler.push: called after flush()');
-      if (bufLen + chunk.length > buf.length) growBuffer(Math.max(buf.length * 2, bufLen + chunk.length));
-      for (let i = 0; i < chunk.length; i++) {
-        const v = chunk[i] as number;
-        if (!Number.isFinite(v))
-          throw new UserError(`resample: sample ${received + i} is ${v}; the input must be finite`);
-        buf[bufLen + i] = v;
+      invariant(!flushed, 'resampler.push', 'called after flush()');
+      if (bufLen + chunk.length > buf.length) {
+        growStorage(store, Math.max(buf.length * 2, bufLen + chunk.length), bufLen);
+        buf = store.buf;
       }
+      copyFinite(chunk, buf, bufLen, received);
       bufLen += chunk.length;
       received += chunk.length;
       return emit(false);
     },
     flush() {
-      if (flushed) throw new UserError('resampler.flush: called twice');
+      invariant(!flushed, 'resampler.flush', 'called twice');
       flushed = true;
       return emit(true);
     },

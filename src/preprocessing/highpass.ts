@@ -1,3 +1,4 @@
+// highpass: zero-phase Butterworth high-pass filtering of a signal (METHOD §1).
 import { butterHighpassSos } from './butterHighpassSos.js';
 import { sosfiltfilt } from './sosfiltfilt.js';
 import { checkFiniteSamples } from './checkFiniteSamples.js';

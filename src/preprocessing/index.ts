@@ -15,3 +15,5 @@ export { trimmedZScore, type TrimmedZScoreArgs } from './trimmedZScore.js';
 export { zscore } from './zscore.js';
 export { windowize, countWindows, type WindowizeArgs } from './windowize.js';
 export { checkFiniteSamples } from './checkFiniteSamples.js';
+export { resampleChunked, RESAMPLE_CHUNK_SAMPLES } from './resampleChunked.js';
+export { createPipeline, type PreprocessingPipeline } from './pipeline.js';

@@ -1,3 +1,4 @@
+// resample: resampling between two sampling rates through resamplePoly on the reduced ratio (METHOD §1).
 import { resamplePoly } from './resamplePoly.js';
 import { rateRatio } from './resampleFilter.js';
 

@@ -1,3 +1,4 @@
+// The Kaiser anti-aliasing FIR of scipy's resample_poly and the rational ratio of two sampling rates.
 import { UserError } from '../errors.js';
 
 /** Modified Bessel function of the first kind, order 0 (power series; converges for the betas used here). */

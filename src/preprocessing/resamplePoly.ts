@@ -1,3 +1,4 @@
+// resamplePoly: one-piece polyphase resampling with scipy.signal.resample_poly semantics.
 import { createResampler } from './createResampler.js';
 
 /**

@@ -1,3 +1,4 @@
+// sosfiltfilt: zero-phase second-order-section filtering with scipy semantics.
 import { UserError } from '../errors.js';
 import type { Sos } from './butterHighpassSos.js';
 

@@ -1,3 +1,4 @@
+// trimmedZScore: the authors' per-subject normalisation by the std of the central samples (METHOD §1).
 import { UserError } from '../errors.js';
 import { checkFiniteSamples } from './checkFiniteSamples.js';
 

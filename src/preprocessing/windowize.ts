@@ -1,3 +1,4 @@
+// windowize / countWindows: cutting a signal into fixed-length non-overlapping windows (METHOD §1).
 import { UserError } from '../errors.js';
 
 /** Arguments of {@link windowize} and {@link countWindows}. */

@@ -1,3 +1,4 @@
+// zscore: plain z-score normalisation with the population std.
 import { UserError } from '../errors.js';
 import { checkFiniteSamples } from './checkFiniteSamples.js';
 

@@ -1,4 +1,5 @@
-import { UserError } from '../errors.js';
+// The seeded generator (xoshiro128**, Box-Muller normals) and streams derived from a seed plus integer keys.
+import { InternalError, UserError } from '../errors.js';
 import type { Rng } from './types.js';
 
 const TWO_POW_32 = 4294967296;
@@ -76,13 +77,13 @@ class Xoshiro128 implements Rng {
 
   int(lo: number, hi: number): number {
     if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi <= lo)
-      throw new UserError(`rng.int: need integers lo < hi, got lo=${String(lo)} hi=${String(hi)}`);
+      throw new InternalError(`rng.int: need integers lo < hi, got lo=${String(lo)} hi=${String(hi)}`);
     return lo + Math.floor(this.uniform() * (hi - lo));
   }
 
   permutation(n: number): number[] {
     if (!Number.isSafeInteger(n) || n < 0)
-      throw new UserError(`rng.permutation: n must be a non-negative integer, got ${String(n)}`);
+      throw new InternalError(`rng.permutation: n must be a non-negative integer, got ${String(n)}`);
     const p = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(this.uniform() * (i + 1));
@@ -95,7 +96,7 @@ class Xoshiro128 implements Rng {
 
   sample(n: number, k: number): number[] {
     if (!Number.isSafeInteger(n) || !Number.isSafeInteger(k) || k < 0 || k > n)
-      throw new UserError(`rng.sample: need integers 0 <= k <= n, got n=${String(n)} k=${String(k)}`);
+      throw new InternalError(`rng.sample: need integers 0 <= k <= n, got n=${String(n)} k=${String(k)}`);
     const p = Array.from({ length: n }, (_, i) => i);
     for (let i = 0; i < k; i++) {
       const j = i + Math.floor(this.uniform() * (n - i));

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check } from '../errors.js';
-import { pretrain, PRETEXT_TASKS, type HistoryRow } from '../training/pretrain.js';
+import { TRANSFORMATION_NAMES } from '../augmentation/index.js';
+import { pretrain, type HistoryRow } from '../training/pretrain.js';
 import { createBatchStreamExport } from '../training/exportBatchStream.js';
 import { log } from '../util/log.js';
 import { openReferenceData } from './referenceData.js';
@@ -41,7 +42,7 @@ interface PytorchTrainOutput {
 function ecgsslHeadMetrics(history: readonly HistoryRow[]): HeadMetrics[] {
   return history.map((row) => {
     const m: HeadMetrics = {};
-    for (const t of PRETEXT_TASKS)
+    for (const t of TRANSFORMATION_NAMES)
       m[t] = { accuracy: row[`heldout_acc_${t}`] ?? NaN, f1: row[`heldout_f1_${t}`] ?? NaN };
     return m;
   });
@@ -111,15 +112,15 @@ export async function runReference(args: ReferenceArgs): Promise<ReferenceReport
         seconds: { ecgssl: (t1 - t0) / 1000, pytorch: (t2 - t1) / 1000 },
       });
       const f1s = (m: HeadMetrics | undefined): string =>
-        PRETEXT_TASKS.map((t) => (m?.[t]?.f1 ?? NaN).toFixed(3)).join(' ');
+        TRANSFORMATION_NAMES.map((t) => (m?.[t]?.f1 ?? NaN).toFixed(3)).join(' ');
       log.info(
         `reference seed ${seed}: ecgssl ${(t1 - t0) / 1000} s, pytorch ${(t2 - t1) / 1000} s; final held-out F1 ` +
-          `(${PRETEXT_TASKS.join(' ')}): ecgssl ${f1s(runs.at(-1)?.ecgssl.at(-1))}, pytorch ${f1s(runs.at(-1)?.pytorch.at(-1))}`,
+          `(${TRANSFORMATION_NAMES.join(' ')}): ecgssl ${f1s(runs.at(-1)?.ecgssl.at(-1))}, pytorch ${f1s(runs.at(-1)?.pytorch.at(-1))}`,
       );
     }
   } finally {
     data.close();
     if (args.workDir === undefined) rmSync(workDir, { recursive: true, force: true });
   }
-  return summarizeReference(PRETEXT_TASKS, runs);
+  return summarizeReference(TRANSFORMATION_NAMES, runs);
 }

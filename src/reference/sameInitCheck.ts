@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectNpy, writeNpy } from '../datasets/index.js';
-import { buildStrNetwork, strForward } from '../models/index.js';
+import { TRANSFORMATIONS } from '../augmentation/index.js';
+import { buildStrNetwork, forward, strLogits } from '../models/index.js';
 import { createBatchStreamExport } from '../training/exportBatchStream.js';
 import { pretrain, type PretrainBatchInfo } from '../training/pretrain.js';
 import { openReferenceData } from './referenceData.js';
@@ -38,6 +39,7 @@ function writeInitialWeights(model: tf.LayersModel, dir: string): void {
   mkdirSync(dir, { recursive: true });
   const layers: { layer: string; kernel: string; bias: string }[] = [];
   for (const layer of model.layers) {
+    // Layers without weights (input, activations, pooling, the heads' dropout layers) have nothing to copy.
     const w = layer.getWeights();
     if (w.length !== 2) continue;
     const [k, b] = w as [tf.Tensor, tf.Tensor];
@@ -52,6 +54,30 @@ function readF32Npy(path: string): Float32Array {
   const h = inspectNpy(path);
   const bytes = readFileSync(path).subarray(h.dataOffset);
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+/** How far ecgssl's held-out logits (per batch) and PyTorch's (all batches, in the same order) are apart. */
+function compareLogits(
+  ours: readonly Float32Array[],
+  theirs: Float32Array,
+): Pick<SameInitResult, 'maxAbsLogitDiff' | 'maxAbsLogit' | 'predictionAgreement'> {
+  let maxDiff = 0;
+  let maxAbs = 0;
+  let agree = 0;
+  let k = 0;
+  for (const batch of ours) {
+    for (const v of batch) {
+      const w = theirs[k++] as number;
+      maxDiff = Math.max(maxDiff, Math.abs(v - w));
+      maxAbs = Math.max(maxAbs, Math.abs(v));
+      if (v > 0 === w > 0) agree++;
+    }
+  }
+  return {
+    maxAbsLogitDiff: maxDiff,
+    maxAbsLogit: maxAbs,
+    predictionAgreement: k > 0 && k === theirs.length ? agree / k : NaN,
+  };
 }
 
 /**
@@ -69,7 +95,12 @@ export async function sameInitCheck(args: SameInitCheckArgs): Promise<SameInitRe
   const { config, source, windows } = data;
   const dir = mkdtempSync(join(tmpdir(), 'ecgssl-same-init-'));
   try {
-    const init = buildStrNetwork({ ...config.model, windowSamples: source.windowSamples, seed: args.seed });
+    const init = buildStrNetwork({
+      ...config.model,
+      windowSamples: source.windowSamples,
+      heads: TRANSFORMATIONS.length,
+      seed: args.seed,
+    });
     writeInitialWeights(init, join(dir, 'init'));
     init.dispose();
     const stream = join(dir, 'stream');
@@ -101,7 +132,9 @@ export async function sameInitCheck(args: SameInitCheckArgs): Promise<SameInitRe
     const ours = held.map((b) =>
       tf.tidy(() => {
         const x = tf.tensor3d(b.x, [b.samples, source.windowSamples, 1]);
-        return tf.concat(strForward(res.model, x), 1).dataSync() as Float32Array;
+        return tf
+          .concat(forward(res.model, x, { fetch: strLogits(res.model) }), 1)
+          .dataSync() as Float32Array;
       }),
     );
     res.model.dispose();
@@ -116,25 +149,10 @@ export async function sameInitCheck(args: SameInitCheckArgs): Promise<SameInitRe
       join(dir, 'logits.npy'),
       ...(args.sameMasks ? ['--masks'] : []),
     ])) as { history: { loss: number }[] };
-    const theirs = readF32Npy(join(dir, 'logits.npy'));
-    let maxDiff = 0;
-    let maxAbs = 0;
-    let agree = 0;
-    let k = 0;
-    for (const batch of ours) {
-      for (const v of batch) {
-        const w = theirs[k++] as number;
-        maxDiff = Math.max(maxDiff, Math.abs(v - w));
-        maxAbs = Math.max(maxAbs, Math.abs(v));
-        if (v > 0 === w > 0) agree++;
-      }
-    }
     return {
       steps: meta.steps,
       samples: held.reduce((a, b) => a + b.samples, 0),
-      maxAbsLogitDiff: maxDiff,
-      maxAbsLogit: maxAbs,
-      predictionAgreement: k > 0 && k === theirs.length ? agree / k : NaN,
+      ...compareLogits(ours, readF32Npy(join(dir, 'logits.npy'))),
       finalLoss: { ecgssl: res.history.at(-1)?.loss ?? NaN, pytorch: py.history.at(-1)?.loss ?? NaN },
     };
   } finally {

@@ -1,3 +1,4 @@
+// Atomic file writes (temp file + rename) with readable error messages, and a write-fault hook for tests.
 import { randomBytes } from 'node:crypto';
 import { promises as fsp, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';

@@ -1,3 +1,4 @@
+// Provenance of a run: the package root, installed package versions, the git commit and dirty state.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,4 @@
+// Run directories <output.root>/<experiment>/<run id>/: run.json, the resolved config, contained writes.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';

@@ -1,7 +1,13 @@
-import { applyTransformation } from '../augmentation/index.js';
-import type { TransformationsConfig } from '../config/schema.js';
+// Pretext batches (METHOD §2-3): every window once per transformation of the table, shuffled; their head labels.
+import {
+  applyTransformation,
+  MAX_TRANSFORMATIONS,
+  TRANSFORMATIONS,
+  type TransformationParams,
+  type TransformationTable,
+} from '../augmentation/index.js';
+import { InternalError } from '../errors.js';
 import { deriveRng } from '../random/index.js';
-import { STR_TASK_COUNT } from '../models/index.js';
 
 /** Key offsets of the derived random streams of pretraining (kept apart from window indices). */
 export const STREAM_KEYS = {
@@ -18,7 +24,10 @@ export interface PretextBatchArgs {
   /** Global index of each window (keys its random stream). */
   windowIndices: readonly number[];
   windowSamples: number;
-  transformations: TransformationsConfig;
+  /** Parameters of the transformations (the config's `transformations` section). */
+  transformations: TransformationParams;
+  /** The transformations, in head order (default: the built-in {@link TRANSFORMATIONS}). */
+  transformationTable?: TransformationTable;
   seed: number;
   /** Fold key of the stream (fold number, or the `all` key). */
   foldKey: number;
@@ -27,21 +36,32 @@ export interface PretextBatchArgs {
   batchIndex?: number;
 }
 
-/** A batch of pretext samples: `x` [samples, windowSamples], `transform[k]` = transformation index of sample k. */
+/**
+ * A batch of pretext samples: `x` [samples, windowSamples], `transform[k]` = transformation index (head) of
+ * sample k, `heads` = the table's length.
+ */
 export interface PretextBatch {
   x: Float32Array;
   transform: Uint8Array;
   samples: number;
+  heads: number;
 }
 
 /**
- * Turns each window into 7 samples, original + the 6 transformations (METHOD §2), with fresh draws from
- * deriveRng(seed, foldKey, epoch, windowIndex), then shuffles the 7n samples within the batch (METHOD §3).
+ * Turns each window into one sample per transformation of the table, in table order (7: original + the 6 of
+ * METHOD §2), with fresh draws from deriveRng(seed, foldKey, epoch, windowIndex), then shuffles the samples within
+ * the batch (METHOD §3).
  */
 export function buildPretextBatch(args: PretextBatchArgs): PretextBatch {
+  const table = args.transformationTable ?? TRANSFORMATIONS;
+  const heads = table.length;
+  if (heads < 1 || heads > MAX_TRANSFORMATIONS)
+    throw new InternalError(
+      `buildPretextBatch: the table needs 1..${MAX_TRANSFORMATIONS} transformations, got ${heads}`,
+    );
   const ws = args.windowSamples;
   const n = args.windowIndices.length;
-  const samples = n * STR_TASK_COUNT;
+  const samples = n * heads;
   const order =
     args.batchIndex === undefined
       ? Array.from({ length: samples }, (_, i) => i)
@@ -58,20 +78,25 @@ export function buildPretextBatch(args: PretextBatchArgs): PretextBatch {
   for (let w = 0; w < n; w++) {
     const rng = deriveRng(args.seed, args.foldKey, args.epoch, args.windowIndices[w] as number);
     const win = args.windows.subarray(w * ws, (w + 1) * ws);
-    for (let t = 0; t < STR_TASK_COUNT; t++) {
-      const dst = pos[w * STR_TASK_COUNT + t] as number;
-      applyTransformation(t, win, args.transformations, rng, x.subarray(dst * ws, (dst + 1) * ws));
+    for (let t = 0; t < heads; t++) {
+      const dst = pos[w * heads + t] as number;
+      applyTransformation(t, win, args.transformations, rng, x.subarray(dst * ws, (dst + 1) * ws), table);
       transform[dst] = t;
     }
   }
-  return { x, transform, samples };
+  return { x, transform, samples, heads };
 }
 
-/** Head labels of a batch, [samples, 7] with 1 where head i == the sample's transformation (the identity block). */
-export function pretextLabels(transform: Uint8Array): Float32Array {
-  const y = new Float32Array(transform.length * STR_TASK_COUNT);
+/**
+ * Head labels of a batch, [samples, heads] with 1 where head i == the sample's transformation (the identity
+ * block).
+ */
+export function pretextLabels(transform: Uint8Array, heads: number): Float32Array {
+  const y = new Float32Array(transform.length * heads);
   transform.forEach((t, k) => {
-    y[k * STR_TASK_COUNT + t] = 1;
+    if (t >= heads)
+      throw new InternalError(`pretextLabels: sample ${k} has transformation ${t}, beyond ${heads} heads`);
+    y[k * heads + t] = 1;
   });
   return y;
 }

@@ -1,3 +1,4 @@
+// Pretraining checkpoints: save/load of model weights, Adam state and progress, crash-consistent on disk.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

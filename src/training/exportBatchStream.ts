@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { ModelConfig, PretrainConfig } from '../config/schema.js';
 import { writeNpy } from '../datasets/index.js';
 import { check } from '../errors.js';
-import { PRETEXT_TASKS, type PretrainBatchInfo } from './pretrain.js';
+import { TRANSFORMATION_NAMES } from '../augmentation/index.js';
+import type { PretrainBatchInfo } from './pretrain.js';
 
 /** Arguments of {@link createBatchStreamExport}. */
 export interface BatchStreamExportArgs {
@@ -66,7 +67,7 @@ export function createBatchStreamExport(args: BatchStreamExportArgs): {
   finish: () => BatchStreamMeta;
 } {
   mkdirSync(args.dir, { recursive: true });
-  const heads = PRETEXT_TASKS.length;
+  const heads = TRANSFORMATION_NAMES.length;
   const parts = new Map<string, Part>();
   const written = { train: [] as number[][], heldout: [] as number[][] };
   const flush = (key: string): void => {
@@ -146,7 +147,7 @@ function streamMeta(args: BatchStreamExportArgs, train: number[][], heldOut: num
   const last = (b: number[] | undefined): number => (b ? (b[b.length - 1] as number) : 0);
   return {
     windowSamples: args.windowSamples,
-    heads: [...PRETEXT_TASKS],
+    heads: [...TRANSFORMATION_NAMES],
     taskWeights: [...p.taskWeights],
     model: {
       filters: m.filters,

@@ -1,25 +1,27 @@
+// Fine-tuning of the emotion classifier (METHOD §4): head shapes, the training loop and batched prediction.
 import * as tf from '@tensorflow/tfjs';
-import { check } from '../errors.js';
-import {
-  emotionForward,
-  emotionLayout,
-  type EmotionDenseLayer,
-  type EmotionHeadArgs,
-} from '../models/index.js';
+import { readerEntry } from '../datasets/readers/registry.js';
+import { DEFAULT_HEAD_SHAPE, type HeadShape } from '../datasets/readers/sourceFields.js';
+import { check, invariant } from '../errors.js';
+import { dropoutPoints, forward, predictRows, type EmotionHeadArgs } from '../models/index.js';
 import type { Rng } from '../random/types.js';
-import { invertedDropoutMask } from './dropoutMask.js';
+import { rngDropout } from './dropoutMask.js';
 
-/** Dense-head shape per dataset when the config leaves it unset (METHOD §4). */
+/**
+ * Head shapes of the paper's data sets that have no reader here (METHOD §4); data sets with a reader take the
+ * shape of their registry entry (src/datasets/readers/registry.ts).
+ */
+const PAPER_HEAD_SHAPES: Readonly<Record<string, HeadShape>> = {
+  dreamer: { layers: 3, dropout: 0.2, l2: 1e-4 },
+  wesad: DEFAULT_HEAD_SHAPE,
+};
+
+/** Dense-head shape per dataset when the config leaves it unset (METHOD §4): a lookup, 2 x 512 when unknown. */
 export function defaultHeadShape(dataset: string): { layers: number; dropout: number; l2: number } {
-  switch (dataset) {
-    case 'amigos':
-      return { layers: 3, dropout: 0.4, l2: 0 };
-    case 'dreamer':
-      return { layers: 3, dropout: 0.2, l2: 1e-4 };
-    default:
-      // SWELL, WESAD, synthetic, generic, wfdb: 2 x 512, no dropout.
-      return { layers: 2, dropout: 0, l2: 0 };
-  }
+  const own = Object.prototype.hasOwnProperty.call(PAPER_HEAD_SHAPES, dataset)
+    ? PAPER_HEAD_SHAPES[dataset]
+    : undefined;
+  return { ...(readerEntry(dataset)?.headShape ?? own ?? DEFAULT_HEAD_SHAPE) };
 }
 
 /** Resolves the head arguments from the finetune config section, filling unset fields with the dataset defaults. */
@@ -63,27 +65,11 @@ export interface TrainClassifierArgs {
 }
 
 /**
- * Inverted-dropout masks of one training step, one per dense layer of the head, in layer order from `rng`
- * ({@link invertedDropoutMask}: [rows, units], 1/(1-rate) or 0); null for a layer without dropout.
- */
-export function headDropoutMasks(
-  dense: readonly EmotionDenseLayer[],
-  rows: number,
-  rng: Rng,
-): (tf.Tensor2D | null)[] {
-  return dense.map(({ units, rate }) => {
-    if (rate <= 0) return null;
-    check(rate < 1, 'headDropoutMasks', `dropout rate must be < 1, got ${rate}`);
-    return invertedDropoutMask(rows, units, rate, rng);
-  });
-}
-
-/**
  * Trains a classifier (head on embeddings, or the whole network) with Adam on mini-batches in an Rng-shuffled
  * order. Loss: with 2 sigmoid outputs, binary cross-entropy on the one-hot target (the authors' code); otherwise
  * categorical cross-entropy on softmax; plus the model's L2 regularisation losses. The head's dropout is applied
- * with masks from `dropoutRng(epoch, batch)` ({@link headDropoutMasks}, {@link emotionForward}), so a run is
- * bit-reproducible from its seeds. Returns the per-epoch mean loss.
+ * with masks from `dropoutRng(epoch, batch)` (`forward` in training mode, {@link rngDropout}: layer by layer), so a run
+ * is bit-reproducible from its seeds. Returns the per-epoch mean loss.
  */
 export function trainClassifier(
   model: tf.LayersModel,
@@ -94,14 +80,13 @@ export function trainClassifier(
   const n = labels.length;
   check(n > 0 && x.shape[0] === n, 'trainClassifier', `x has ${x.shape[0]} rows for ${n} labels`);
   const numClasses = model.outputs[0]!.shape[1] as number;
-  check(
+  invariant(
     labels.every((y) => Number.isInteger(y) && y >= 0 && y < numClasses),
     'trainClassifier',
     `labels must be class indices in [0, ${numClasses})`,
   );
-  const layout = emotionLayout(model);
-  const maxRate = Math.max(0, ...layout.dense.map((d) => d.rate));
-  check(
+  const maxRate = Math.max(0, ...dropoutPoints(model).map((d) => d.rate));
+  invariant(
     maxRate === 0 || args.dropoutRng !== undefined,
     'trainClassifier',
     `the head has dropout (rate ${maxRate}) but no dropoutRng was given`,
@@ -122,13 +107,10 @@ export function trainClassifier(
           const ids = tf.tensor1d(idx, 'int32');
           const xb = tf.gather(x, ids);
           const yb = tf.gather(yAll, ids);
-          const masks =
-            maxRate > 0
-              ? headDropoutMasks(layout.dense, idx.length, args.dropoutRng!(epoch, batch))
-              : undefined;
+          const training = rngDropout(maxRate > 0 ? args.dropoutRng!(epoch, batch) : undefined);
           const cost = optimizer.minimize(
             () => {
-              const p = emotionForward(model, xb, masks ? { masks } : {}, layout);
+              const p = forward(model, xb, { training })[0] as tf.Tensor;
               let l = binary
                 ? tf.losses.sigmoidCrossEntropy(
                     yb,
@@ -157,14 +139,14 @@ export function trainClassifier(
   return history;
 }
 
-/** Batched inference: class index (argmax) per row of `x`. */
+/** Batched inference (`forward` in testing mode, {@link predictRows}): class index (argmax) per row of `x`. */
 export function predictClasses(model: tf.LayersModel, x: tf.Tensor, batchSize: number): number[] {
   const out: number[] = [];
   const n = x.shape[0]!;
   for (let start = 0; start < n; start += batchSize) {
     const cls = tf.tidy(() => {
       const xb = tf.slice(x, start, Math.min(batchSize, n - start));
-      return (model.predict(xb) as tf.Tensor).argMax(-1).dataSync();
+      return (predictRows(model, xb)[0] as tf.Tensor).argMax(-1).dataSync();
     });
     for (const c of cls) out.push(c);
   }

@@ -1,4 +1,5 @@
-import { UserError, check } from '../errors.js';
+// Cross-validation folds: makeFolds (window, subject, stratified-window splits) and a run's evaluationFolds.
+import { UserError, check, invariant } from '../errors.js';
 import type { WindowEntry } from '../datasets/types.js';
 import { createRng } from '../random/index.js';
 import type { Rng } from '../random/types.js';
@@ -69,7 +70,7 @@ export function makeFolds(entries: readonly WindowEntry[], args: MakeFoldsArgs):
     entries.forEach((e, i) => testOf[foldOfSubject.get(e.subject)!]!.push(i));
   } else if (split === 'stratified-window') {
     const task = args.task;
-    check(task !== undefined, 'makeFolds', "split 'stratified-window' needs a task");
+    invariant(task !== undefined, 'makeFolds', "split 'stratified-window' needs a task");
     const byClass = new Map<number, number[]>();
     entries.forEach((e, i) => {
       const y = e.labels[task];
@@ -88,7 +89,7 @@ export function makeFolds(entries: readonly WindowEntry[], args: MakeFoldsArgs):
       }
     }
   } else {
-    check(false, 'makeFolds', `unknown split '${String(split)}' (window, subject, stratified-window)`);
+    invariant(false, 'makeFolds', `unknown split '${String(split)}' (window, subject, stratified-window)`);
   }
   return testOf.map((test) => {
     const inTest = new Uint8Array(entries.length);

@@ -1,4 +1,5 @@
-export { pretrain, evaluatePretext, splitHeldOut, checkpointDirOf, PRETEXT_TASKS } from './pretrain.js';
+// Public API of the training layer: pretraining, fine-tuning, folds, summaries and pipeline stages.
+export { pretrain, evaluatePretext, splitHeldOut, checkpointDirOf } from './pretrain.js';
 export type { PretrainArgs, PretrainBatchInfo, PretrainResult, WindowSource, HistoryRow } from './pretrain.js';
 export { createBatchStreamExport } from './exportBatchStream.js';
 export type { BatchStreamExportArgs, BatchStreamMeta } from './exportBatchStream.js';
@@ -14,54 +15,79 @@ export type { PretrainStageOptions, PretrainUnitResult } from './pretrainStage.j
 export { buildPretextBatch, pretextLabels } from './batches.js';
 export type { PretextBatch, PretextBatchArgs } from './batches.js';
 export { pretextLoss, staircaseLearningRate } from './losses.js';
+export { pretrainStep, pretrainStepAccumulated } from './pretrainStep.js';
+export type { PretrainStepArgs } from './pretrainStep.js';
+export { paperBench } from './paperBench.js';
+export type { PaperBench, PaperBenchArgs } from './paperBench.js';
+export { engineBenchmark } from './engineBenchmark.js';
+export type { EngineBenchmarkArgs, EngineBenchmarkResult } from './engineBenchmark.js';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint } from './checkpoint.js';
 export type { CheckpointState } from './checkpoint.js';
-export { PretextCounter } from './pretrainMetrics.js';
+export { PretextCounter, headsAtChance, CHANCE_F1 } from './pretrainMetrics.js';
 export type { TaskMetrics } from './pretrainMetrics.js';
 export { makeFolds } from './folds.js';
 export type { Fold, FoldSplit, MakeFoldsArgs } from './folds.js';
 export { meanStd, summarizeFolds, summaryToCsv, formatSummaryTable, SUMMARY_COLUMNS } from './summary.js';
 export type { Arm, FoldScore, SummaryRow } from './summary.js';
-export {
-  trainClassifier,
-  predictClasses,
-  resolveHeadArgs,
-  defaultHeadShape,
-  headDropoutMasks,
-} from './finetune.js';
+export { trainClassifier, predictClasses, resolveHeadArgs, defaultHeadShape } from './finetune.js';
+export { invertedDropoutMask, rngDropout } from './dropoutMask.js';
 export type { TrainClassifierArgs } from './finetune.js';
-export { parseLabelFraction, subsampleLabels } from './labelFraction.js';
-export { evaluationFolds } from './folds.js';
 export {
-  crossValidate,
+  ALL_LABELS,
+  compareFractionLabels,
+  fractionKeeps,
+  fractionKey,
+  fractionSlug,
+  labelFraction,
+  parseLabelFraction,
+  parseLabelFractions,
+  subsampleLabels,
+} from './labelFraction.js';
+export type { LabelFraction } from './labelFraction.js';
+export { evaluationFolds } from './folds.js';
+export { crossValidate, differenceScores, planFits } from './crossValidate.js';
+export type { CrossValidateArgs } from './crossValidate.js';
+export {
+  armOf,
   computeEmbeddings,
-  differenceScores,
+  crossValidationData,
   dropoutStream,
+  fitFold,
+  fitKeys,
+  fitSplit,
   FOLD_METRICS,
   FINETUNE_STREAM_KEYS,
-} from './crossValidate.js';
-export type { CrossValidateArgs, FoldResult, LabelFraction, ArmKind, FitKeys } from './crossValidate.js';
-export {
-  runFinetuneStage,
-  runEvaluateStage,
-  requireEncoders,
-  parseFractions,
-  saveTransformationGallery,
-} from './finetuneStage.js';
-export type { StageResult } from './finetuneStage.js';
+} from './fitFold.js';
+export type {
+  ArmKind,
+  CrossValidationData,
+  Embeddings,
+  Fit,
+  FitFoldArgs,
+  FitKeys,
+  FoldResult,
+} from './fitFold.js';
+export { runFolds, requireEncoders, stageArms } from './foldRunner.js';
+export type { FoldRunResult, RunFoldsArgs } from './foldRunner.js';
+export { encoderFingerprint, foldUnitName, foldUnitRel, readFoldUnit } from './foldUnits.js';
+export type { FoldUnitFile } from './foldUnits.js';
+export { runFinetuneStage, runEvaluateStage, saveTransformationGallery } from './finetuneStage.js';
+export type { StageOptions, StageResult } from './finetuneStage.js';
 export {
   writeStageResults,
   mergeRunResults,
   readStageFolds,
+  stageFoldsFromUnits,
   summarize,
-  fractionSlug,
 } from './stageResults.js';
 export type { StageFolds, RunSummary, SummaryJsonRow, SkippedFold, ResultStage } from './stageResults.js';
 export {
+  runPipeline,
   pretrainDone,
   resultStageDone,
   stageEngine,
   recordedStageEngines,
   PIPELINE_STAGES,
 } from './runPipeline.js';
-export type { PipelineResult, StageOutcome, PipelineStage } from './runPipeline.js';
+export type { PipelineResult, StageOutcome, PipelineStage, RunPipelineOptions } from './runPipeline.js';
+export { withRunDir, loadedTfEngine } from './withRunDir.js';

@@ -1,20 +1,24 @@
+// Self-supervised pretraining of the STR network (METHOD §3) over a transformation table: the epoch loop, held-out split and evaluation.
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { check } from '../errors.js';
-import type { ModelConfig, PretrainConfig, TransformationsConfig } from '../config/schema.js';
+import { check, invariant } from '../errors.js';
+import {
+  checkTransformationTable,
+  TRANSFORMATIONS,
+  type TransformationParams,
+  type TransformationTable,
+} from '../augmentation/index.js';
+import type { ModelConfig, PretrainConfig } from '../config/schema.js';
 import { deriveRng } from '../random/index.js';
-import { buildStrNetwork, strForward, STR_TASK_COUNT } from '../models/index.js';
-import { createProgress } from '../util/progress.js';
+import { buildStrNetwork, forward, strLogits } from '../models/index.js';
+import { createProgress, type Progress } from '../util/progress.js';
 import { log } from '../util/log.js';
-import { invertedDropoutMask } from './dropoutMask.js';
 import { buildPretextBatch, pretextLabels, STREAM_KEYS, type PretextBatch } from './batches.js';
 import { adamInternals, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { InterruptedError, watchStopSignals } from '../util/stopSignal.js';
-import { pretextLoss, staircaseLearningRate } from './losses.js';
-import { PretextCounter, type TaskMetrics } from './pretrainMetrics.js';
-
-/** Names of the 7 pretext tasks in head order (METHOD §2). */
-export const PRETEXT_TASKS = ['original', 'noise', 'scale', 'negate', 'flip', 'permute', 'warp'] as const;
+import { InterruptedError, watchStopSignals, type StopWatcher } from '../util/stopSignal.js';
+import { staircaseLearningRate } from './losses.js';
+import { pretrainStep } from './pretrainStep.js';
+import { CHANCE_F1, headsAtChance, PretextCounter, type TaskMetrics } from './pretrainMetrics.js';
 
 /** Where pretraining reads windows from: `read(indices)` -> row-major [indices.length, windowSamples]. */
 export interface WindowSource {
@@ -29,7 +33,13 @@ export interface PretrainArgs {
   windows: readonly number[];
   modelConfig: ModelConfig;
   pretrainConfig: PretrainConfig;
-  transformations: TransformationsConfig;
+  /** Parameters of the transformations (the config's `transformations` section). */
+  transformations: TransformationParams;
+  /**
+   * The pretext transformations, one head each, in head order (default: the built-in {@link TRANSFORMATIONS}).
+   * `pretrainConfig.taskWeights` needs one weight per entry.
+   */
+  transformationTable?: TransformationTable;
   seed: number;
   /** Fold key of the random streams: the fold number, or -1 for scope `all`. */
   fold: number;
@@ -64,8 +74,10 @@ export type HistoryRow = Record<string, number>;
 export interface PretrainResult {
   model: tf.LayersModel;
   history: HistoryRow[];
-  /** Final per-task metrics (held-out windows when there are any, else training). */
+  /** Final per-task metrics (held-out windows when there are any, else training), in head order. */
   final: { task: string; accuracy: number; f1: number }[];
+  /** Tasks whose final F1 is under {@link CHANCE_F1} (empty when no epoch has run). */
+  headsAtChance: string[];
   heldOut: number[];
   train: number[];
   epochsDone: number;
@@ -98,34 +110,20 @@ export function splitHeldOut(
   return { train, heldOut };
 }
 
-/** Inverted-dropout masks per head (two per head), from the project Rng. */
-function dropoutMasks(
-  rate: number,
-  rows: number,
-  units: number,
-  seed: number,
-  foldKey: number,
-  epoch: number,
-  batch: number,
-): [tf.Tensor2D, tf.Tensor2D][] {
-  const rng = deriveRng(seed, foldKey, epoch, STREAM_KEYS.dropout + batch);
-  const out: [tf.Tensor2D, tf.Tensor2D][] = [];
-  // Draw order: head by head, the pair's first mask, then its second (array elements evaluate left to right).
-  for (let t = 0; t < STR_TASK_COUNT; t++)
-    out.push([invertedDropoutMask(rows, units, rate, rng), invertedDropoutMask(rows, units, rate, rng)]);
-  return out;
-}
-
 /** Per-head metrics of `model` on `windows` with the epoch's transformation draws (inference, no dropout). */
 export function evaluatePretext(
   model: tf.LayersModel,
-  args: Pick<PretrainArgs, 'source' | 'transformations' | 'seed' | 'fold' | 'onBatch'> & {
+  args: Pick<
+    PretrainArgs,
+    'source' | 'transformations' | 'transformationTable' | 'seed' | 'fold' | 'onBatch'
+  > & {
     windows: readonly number[];
     epoch: number;
     batchWindows: number;
   },
 ): TaskMetrics[] {
-  const counter = new PretextCounter();
+  const table = args.transformationTable ?? TRANSFORMATIONS;
+  const counter = new PretextCounter(table.length);
   const ws = args.source.windowSamples;
   for (let s = 0; s < args.windows.length; s += args.batchWindows) {
     const idx = args.windows.slice(s, s + args.batchWindows);
@@ -134,6 +132,7 @@ export function evaluatePretext(
       windowIndices: idx,
       windowSamples: ws,
       transformations: args.transformations,
+      transformationTable: table,
       seed: args.seed,
       foldKey: foldKeyOf(args.fold),
       epoch: args.epoch,
@@ -143,187 +142,356 @@ export function evaluatePretext(
       epoch: args.epoch,
       batchIndex: s / args.batchWindows,
       x: b.x,
-      labels: pretextLabels(b.transform),
+      labels: pretextLabels(b.transform, table.length),
       samples: b.samples,
     });
-    const logits = tf.tidy(() => tf.concat(strForward(model, tf.tensor3d(b.x, [b.samples, ws, 1])), 1));
+    const logits = tf.tidy(() =>
+      tf.concat(forward(model, tf.tensor3d(b.x, [b.samples, ws, 1]), { fetch: strLogits(model) }), 1),
+    );
     counter.add(logits.dataSync() as Float32Array, b.transform, true);
     logits.dispose();
   }
   return counter.result();
 }
 
-function metricsColumns(prefix: string, m: TaskMetrics[]): HistoryRow {
+/** History columns `<prefix>_acc_<name>`, `<prefix>_f1_<name>` per head, then `<prefix>_acc_mean`. */
+function metricsColumns(prefix: string, m: TaskMetrics[], table: TransformationTable): HistoryRow {
+  invariant(
+    m.length === table.length,
+    'pretrain',
+    `${m.length} head metrics for ${table.length} transformations`,
+  );
   const row: HistoryRow = {};
   m.forEach((t, i) => {
-    row[`${prefix}_acc_${PRETEXT_TASKS[i]}`] = t.accuracy;
-    row[`${prefix}_f1_${PRETEXT_TASKS[i]}`] = t.f1;
+    const name = table[i]!.name;
+    row[`${prefix}_acc_${name}`] = t.accuracy;
+    row[`${prefix}_f1_${name}`] = t.f1;
   });
   row[`${prefix}_acc_mean`] = m.reduce((a, t) => a + t.accuracy, 0) / m.length;
   return row;
 }
 
-/**
- * Self-supervised pretraining of the STR network (METHOD §3): per batch of `batchWindows` windows, 7 samples each,
- * shuffled; weighted sigmoid cross-entropy of the 7 heads + L2/2 on the kernels; Adam with a staircase learning
- * rate; dropout masks from the project Rng. Checkpoints every epoch and resumes from a checkpoint so that a
- * resumed run ends with the same weights as an uninterrupted one.
- */
-export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
+/** Final per-task metrics: the last history row's held-out columns (training ones without held-out windows). */
+function finalMetrics(
+  history: readonly HistoryRow[],
+  table: TransformationTable,
+  prefix: 'heldout' | 'train',
+): PretrainResult['final'] {
+  const last = history[history.length - 1];
+  return table.map(({ name }) => ({
+    task: name,
+    accuracy: last?.[`${prefix}_acc_${name}`] ?? NaN,
+    f1: last?.[`${prefix}_f1_${name}`] ?? NaN,
+  }));
+}
+
+/** One stderr warning line naming the heads at chance with their F1 (nothing when there are none). */
+function warnHeadsAtChance(
+  label: string,
+  epochs: number,
+  prefix: 'heldout' | 'train',
+  final: PretrainResult['final'],
+  atChance: readonly string[],
+): void {
+  if (atChance.length === 0) return;
+  const f1 = new Map(final.map((m) => [m.task, m.f1]));
+  const which = prefix === 'heldout' ? 'held-out' : 'training';
+  const list = atChance.map((t) => `${t} ${(f1.get(t) ?? NaN).toFixed(2)}`).join(', ');
+  log.warn(
+    `${label}: heads still at chance after ${epochs} epoch${epochs === 1 ? '' : 's'} (${which} F1 < ${CHANCE_F1}): ${list}`,
+  );
+}
+
+/** Checks the table and that `taskWeights` has one weight per transformation. */
+function checkTable(table: TransformationTable, taskWeights: readonly number[]): void {
+  checkTransformationTable(table, 'pretrain');
+  check(
+    taskWeights.length === table.length,
+    'pretrain',
+    `pretrain.taskWeights has ${taskWeights.length} weights, the transformation table ${table.length} transformations (${table.map((t) => t.name).join(', ')})`,
+  );
+}
+
+/** What one pretraining run fixes before its first epoch, shared by all its epochs. */
+interface PretrainRun {
+  args: PretrainArgs;
+  cfg: PretrainConfig;
+  table: TransformationTable;
+  heads: number;
+  windowSamples: number;
+  foldKey: number;
+  train: number[];
+  heldOut: number[];
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  nBatches: number;
+  label: string;
+}
+
+/** Where a run stands: epochs done, optimizer steps done, the history rows so far. */
+interface PretrainState {
+  epoch: number;
+  step: number;
+  history: HistoryRow[];
+}
+
+/** Checks the arguments, splits off the held-out windows and builds the network and its Adam optimizer. */
+function setUpRun(args: PretrainArgs): PretrainRun {
   const cfg = args.pretrainConfig;
+  const table = args.transformationTable ?? TRANSFORMATIONS;
+  const heads = table.length;
+  checkTable(table, cfg.taskWeights);
   const ws = args.source.windowSamples;
   const foldKey = foldKeyOf(args.fold);
   check(args.windows.length > 0, 'pretrain', 'no windows to pretrain on');
   const { train, heldOut } = splitHeldOut(args.windows, cfg.heldOutFraction, args.seed, args.fold);
   check(train.length > 0, 'pretrain', `heldOutFraction ${cfg.heldOutFraction} leaves no training windows`);
-  const model = buildStrNetwork({ ...args.modelConfig, windowSamples: ws, seed: args.seed });
+  const model = buildStrNetwork({ ...args.modelConfig, windowSamples: ws, heads, seed: args.seed });
   const optimizer = tf.train.adam(cfg.learningRate, cfg.adam.beta1, cfg.adam.beta2, cfg.adam.epsilon);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
+  return {
+    args,
+    cfg,
+    table,
+    heads,
+    windowSamples: ws,
+    foldKey,
+    train,
+    heldOut,
+    model,
+    optimizer,
+    nBatches: Math.ceil(train.length / cfg.batchWindows),
+    label: args.label ?? 'pretrain',
+  };
+}
 
-  let epoch = 0;
-  let step = 0;
-  let history: HistoryRow[] = [];
+/** The state to start from: the checkpoint's (weights and Adam slots loaded into the run) or a fresh one. */
+async function resumeState(run: PretrainRun): Promise<PretrainState> {
+  const { args } = run;
   if (args.checkpointDir && args.resume !== false && hasCheckpoint(args.checkpointDir)) {
     // Adam's slots exist only after a first step: create them with a zero-gradient-free dummy via setWeights.
-    const st = await loadCheckpoint(args.checkpointDir, model, optimizer);
-    epoch = st.epoch;
-    step = st.step;
-    history = st.history;
-    log.info(`pretrain: resuming from ${args.checkpointDir} after epoch ${epoch} (step ${step})`);
+    const st = await loadCheckpoint(args.checkpointDir, run.model, run.optimizer);
+    log.info(`pretrain: resuming from ${args.checkpointDir} after epoch ${st.epoch} (step ${st.step})`);
+    return { epoch: st.epoch, step: st.step, history: st.history };
   }
-  const resumedFromEpoch = epoch;
-  const nBatches = Math.ceil(train.length / cfg.batchWindows);
+  return { epoch: 0, step: 0, history: [] };
+}
+
+/** A step's masks in draw order (head by head, first then second) -> one pair per head; undefined without dropout. */
+function maskPairs(masks: readonly tf.Tensor2D[]): PretrainBatchInfo['masks'] {
+  if (masks.length === 0) return undefined;
+  return Array.from({ length: masks.length / 2 }, (_, t) => [masks[2 * t]!, masks[2 * t + 1]!] as const);
+}
+
+/** The pretext batch `b` of an epoch whose training windows come in `order`. */
+function epochBatch(run: PretrainRun, order: readonly number[], epoch: number, b: number): PretextBatch {
+  const { args, cfg } = run;
+  const idx = order.slice(b * cfg.batchWindows, (b + 1) * cfg.batchWindows);
+  return buildPretextBatch({
+    windows: args.source.read(idx),
+    windowIndices: idx,
+    windowSamples: run.windowSamples,
+    transformations: args.transformations,
+    transformationTable: run.table,
+    seed: args.seed,
+    foldKey: run.foldKey,
+    epoch,
+    batchIndex: b,
+  });
+}
+
+/**
+ * The optimizer steps of epoch `epoch` over the training windows in `order`, starting at step `step`, with its
+ * progress bar (left running for the caller to stop): the training metrics, summed loss, last learning rate and
+ * the step count after the epoch.
+ */
+async function trainEpoch(
+  run: PretrainRun,
+  order: readonly number[],
+  epoch: number,
+  step: number,
+  progress: Progress,
+): Promise<{ trainMetrics: TaskMetrics[]; lossSum: number; lr: number; step: number }> {
+  const { cfg, heads, nBatches } = run;
+  const counter = new PretextCounter(heads);
+  let lossSum = 0;
+  let lr = cfg.learningRate;
+  let next = epochBatch(run, order, epoch, 0);
+  for (let b = 0; b < nBatches; b++) {
+    const cur = next;
+    lr = staircaseLearningRate(cfg.learningRate, cfg.decayRate, cfg.decaySteps, step);
+    adamInternals(run.optimizer).learningRate = lr;
+    const xs = tf.tensor3d(cur.x, [cur.samples, run.windowSamples, 1]);
+    const labels = pretextLabels(cur.transform, heads);
+    const ys = tf.tensor2d(labels, [cur.samples, heads]);
+    const masks: tf.Tensor2D[] = [];
+    const { loss, logits: logitsOut } = pretrainStep({
+      model: run.model,
+      optimizer: run.optimizer,
+      x: xs,
+      labels: ys,
+      taskWeights: cfg.taskWeights,
+      l2: cfg.l2,
+      // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
+      dropoutRng: deriveRng(run.args.seed, run.foldKey, epoch, STREAM_KEYS.dropout + b),
+      keepLogits: true,
+      // With onBatch, a copy of each mask drawn (the same draws), for the hook below.
+      ...(run.args.onBatch
+        ? { onMask: (m: tf.Tensor) => void masks.push(tf.keep(m.clone()) as tf.Tensor2D) }
+        : {}),
+    });
+    step++;
+    run.args.onBatch?.({
+      phase: 'train',
+      epoch,
+      batchIndex: b,
+      x: cur.x,
+      labels,
+      samples: cur.samples,
+      masks: maskPairs(masks),
+    });
+    tf.dispose(masks);
+    // Prepare the next batch on the JS side before reading this step's results back.
+    if (b + 1 < nBatches) next = epochBatch(run, order, epoch, b + 1);
+    const lossValue = (await loss.data())[0] as number;
+    const lo = logitsOut as tf.Tensor | null;
+    if (lo) {
+      counter.add((await lo.data()) as Float32Array, cur.transform, true);
+      lo.dispose();
+    }
+    tf.dispose([loss, xs, ys]);
+    lossSum += lossValue;
+    const m = counter.result();
+    progress.update(b + 1, {
+      loss: lossSum / (b + 1),
+      acc: m.reduce((a, t) => a + t.accuracy, 0) / m.length,
+    });
+  }
+  return { trainMetrics: counter.result(), lossSum, lr, step };
+}
+
+/** One epoch: its steps, the held-out evaluation, its history row and its checkpoint; advances `state`. */
+async function runEpoch(run: PretrainRun, state: PretrainState): Promise<void> {
+  const { args, cfg, table, heldOut } = run;
+  const t0 = Date.now();
+  const epoch = state.epoch;
+  const order = deriveRng(args.seed, run.foldKey, epoch, STREAM_KEYS.order)
+    .permutation(run.train.length)
+    .map((i) => run.train[i] as number);
+  const progress = createProgress({
+    label: `${run.label} epoch ${epoch + 1}/${cfg.epochs}`,
+    total: run.nBatches,
+    unit: 'batches',
+  });
+  const { trainMetrics, lossSum, lr, step } = await trainEpoch(run, order, epoch, state.step, progress);
+  state.step = step;
+  const heldMetrics =
+    heldOut.length > 0
+      ? evaluatePretext(run.model, {
+          ...args,
+          transformationTable: table,
+          windows: heldOut,
+          epoch,
+          batchWindows: cfg.batchWindows,
+        })
+      : null;
+  state.epoch = epoch + 1;
+  const row: HistoryRow = {
+    epoch: state.epoch,
+    step,
+    loss: lossSum / run.nBatches,
+    lr,
+    ...metricsColumns('train', trainMetrics, table),
+    ...(heldMetrics ? metricsColumns('heldout', heldMetrics, table) : {}),
+    seconds: (Date.now() - t0) / 1000,
+  };
+  state.history.push(row);
+  progress.stop({
+    loss: row.loss as number,
+    acc: (heldMetrics ? row.heldout_acc_mean : row.train_acc_mean) as number,
+  });
+  if (args.checkpointDir) {
+    await saveCheckpoint(args.checkpointDir, run.model, run.optimizer, {
+      epoch: state.epoch,
+      step,
+      history: state.history,
+      rngStates: {},
+      extra: { heldOut, trainWindows: run.train.length },
+    });
+  }
+}
+
+/**
+ * Lets the event loop deliver pending signals, then honours a stop request made before the last epoch
+ * (`stopAt`): frees the run and throws an {@link InterruptedError} saying where the checkpoint is.
+ */
+async function stopIfRequested(
+  run: PretrainRun,
+  stop: StopWatcher,
+  epoch: number,
+  stopAt: number,
+): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  const signal = stop.requested();
+  if (signal !== undefined && epoch < stopAt) {
+    const { args, cfg, label } = run;
+    stop.dispose();
+    run.optimizer.dispose();
+    run.model.dispose();
+    throw new InterruptedError(
+      signal,
+      args.checkpointDir
+        ? `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs}; checkpoint in ${args.checkpointDir} (run the same command again to resume)`
+        : `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs} (no checkpoint folder: nothing saved)`,
+    );
+  }
+}
+
+/** The result once the epochs of this call are done: final metrics, the heads-at-chance warning, Adam freed. */
+function finishRun(run: PretrainRun, state: PretrainState, resumedFromEpoch: number): PretrainResult {
+  const { heldOut, table } = run;
+  const { epoch, history } = state;
+  const prefix = heldOut.length > 0 ? 'heldout' : 'train';
+  const final = finalMetrics(history, table, prefix);
+  const atChance = history.length > 0 ? headsAtChance(final) : [];
+  if (epoch >= run.cfg.epochs) warnHeadsAtChance(run.label, epoch, prefix, final, atChance);
+  run.optimizer.dispose();
+  return {
+    model: run.model,
+    history,
+    final,
+    headsAtChance: atChance,
+    heldOut,
+    train: run.train,
+    epochsDone: epoch,
+    step: state.step,
+    resumedFromEpoch,
+  };
+}
+
+/**
+ * Self-supervised pretraining of the STR network (METHOD §3) with one head per entry of the transformation table:
+ * per batch of `batchWindows` windows, one sample per transformation each (7 by default), shuffled; weighted sigmoid
+ * cross-entropy of the heads + L2/2 on the kernels; Adam with a staircase learning rate; dropout masks from the
+ * project Rng. Checkpoints every epoch and resumes from a checkpoint so that a resumed run ends with the same
+ * weights as an uninterrupted one. At the end, warns on stderr of the heads still at chance (F1 < 0.2).
+ */
+export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
+  const run = setUpRun(args);
+  const state = await resumeState(run);
+  const resumedFromEpoch = state.epoch;
+  const cfg = run.cfg;
   const stopAt = Math.min(
     cfg.epochs,
-    args.maxEpochsThisCall === undefined ? cfg.epochs : epoch + args.maxEpochsThisCall,
+    args.maxEpochsThisCall === undefined ? cfg.epochs : state.epoch + args.maxEpochsThisCall,
   );
-  const label = args.label ?? 'pretrain';
-  const headUnits = args.modelConfig.headUnits;
-
   // SIGINT/SIGTERM: finish the current epoch, write its checkpoint, then stop (a rerun resumes from it).
-  const stop = watchStopSignals(label);
-  while (epoch < stopAt) {
-    const t0 = Date.now();
-    const order = deriveRng(args.seed, foldKey, epoch, STREAM_KEYS.order)
-      .permutation(train.length)
-      .map((i) => train[i] as number);
-    const makeBatch = (b: number): PretextBatch => {
-      const idx = order.slice(b * cfg.batchWindows, (b + 1) * cfg.batchWindows);
-      return buildPretextBatch({
-        windows: args.source.read(idx),
-        windowIndices: idx,
-        windowSamples: ws,
-        transformations: args.transformations,
-        seed: args.seed,
-        foldKey,
-        epoch,
-        batchIndex: b,
-      });
-    };
-    const counter = new PretextCounter();
-    const progress = createProgress({
-      label: `${label} epoch ${epoch + 1}/${cfg.epochs}`,
-      total: nBatches,
-      unit: 'batches',
-    });
-    let lossSum = 0;
-    let lr = cfg.learningRate;
-    let next = makeBatch(0);
-    for (let b = 0; b < nBatches; b++) {
-      const cur = next;
-      lr = staircaseLearningRate(cfg.learningRate, cfg.decayRate, cfg.decaySteps, step);
-      adamInternals(optimizer).learningRate = lr;
-      const masks =
-        args.modelConfig.headDropout > 0
-          ? dropoutMasks(args.modelConfig.headDropout, cur.samples, headUnits, args.seed, foldKey, epoch, b)
-          : undefined;
-      const xs = tf.tensor3d(cur.x, [cur.samples, ws, 1]);
-      const labels = pretextLabels(cur.transform);
-      args.onBatch?.({ phase: 'train', epoch, batchIndex: b, x: cur.x, labels, samples: cur.samples, masks });
-      const ys = tf.tensor2d(labels, [cur.samples, STR_TASK_COUNT]);
-      let logitsOut: tf.Tensor | null = null;
-      const loss = optimizer.minimize(
-        () => {
-          const logits = strForward(model, xs, masks ? { masks } : {});
-          logitsOut = tf.keep(tf.concat(logits, 1));
-          return pretextLoss(logits, ys, cfg.taskWeights, cfg.l2, kernels);
-        },
-        true,
-        vars,
-      );
-      step++;
-      // Prepare the next batch on the JS side before reading this step's results back.
-      if (b + 1 < nBatches) next = makeBatch(b + 1);
-      const lossValue = (await loss!.data())[0] as number;
-      const lo = logitsOut as tf.Tensor | null;
-      if (lo) {
-        counter.add((await lo.data()) as Float32Array, cur.transform, true);
-        lo.dispose();
-      }
-      tf.dispose([loss!, xs, ys]);
-      if (masks) tf.dispose(masks.flat());
-      lossSum += lossValue;
-      const m = counter.result();
-      progress.update(b + 1, {
-        loss: lossSum / (b + 1),
-        acc: m.reduce((a, t) => a + t.accuracy, 0) / m.length,
-      });
-    }
-    const trainMetrics = counter.result();
-    const heldMetrics =
-      heldOut.length > 0
-        ? evaluatePretext(model, { ...args, windows: heldOut, epoch, batchWindows: cfg.batchWindows })
-        : null;
-    epoch++;
-    const row: HistoryRow = {
-      epoch,
-      step,
-      loss: lossSum / nBatches,
-      lr,
-      ...metricsColumns('train', trainMetrics),
-      ...(heldMetrics ? metricsColumns('heldout', heldMetrics) : {}),
-      seconds: (Date.now() - t0) / 1000,
-    };
-    history.push(row);
-    progress.stop({
-      loss: row.loss as number,
-      acc: (heldMetrics ? row.heldout_acc_mean : row.train_acc_mean) as number,
-    });
-    if (args.checkpointDir) {
-      await saveCheckpoint(args.checkpointDir, model, optimizer, {
-        epoch,
-        step,
-        history,
-        rngStates: {},
-        extra: { heldOut, trainWindows: train.length },
-      });
-    }
-    // Let the event loop deliver pending signals, then honour a stop request.
-    await new Promise((r) => setImmediate(r));
-    const signal = stop.requested();
-    if (signal !== undefined && epoch < stopAt) {
-      stop.dispose();
-      optimizer.dispose();
-      model.dispose();
-      throw new InterruptedError(
-        signal,
-        args.checkpointDir
-          ? `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs}; checkpoint in ${args.checkpointDir} (run the same command again to resume)`
-          : `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs} (no checkpoint folder: nothing saved)`,
-      );
-    }
+  const stop = watchStopSignals(run.label);
+  while (state.epoch < stopAt) {
+    await runEpoch(run, state);
+    await stopIfRequested(run, stop, state.epoch, stopAt);
   }
   stop.dispose();
-  const last = history[history.length - 1];
-  const prefix = heldOut.length > 0 ? 'heldout' : 'train';
-  const final = PRETEXT_TASKS.map((task) => ({
-    task,
-    accuracy: last?.[`${prefix}_acc_${task}`] ?? NaN,
-    f1: last?.[`${prefix}_f1_${task}`] ?? NaN,
-  }));
-  optimizer.dispose();
-  return { model, history, final, heldOut, train, epochsDone: epoch, step, resumedFromEpoch };
+  return finishRun(run, state, resumedFromEpoch);
 }
 
 /** Checkpoint folder of a pretraining output folder. */

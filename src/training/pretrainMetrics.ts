@@ -1,4 +1,5 @@
-import { STR_TASK_COUNT } from '../models/index.js';
+// Per-head pretext metrics (accuracy, F1) accumulated over batches, and the heads still at chance.
+import { InternalError } from '../errors.js';
 
 /** Accuracy and F1 (positive class, threshold 0.5) of one head. */
 export interface TaskMetrics {
@@ -6,19 +7,37 @@ export interface TaskMetrics {
   f1: number;
 }
 
+/** Held-out (or training) F1 under which a head counts as still at chance at the end of pretraining. */
+export const CHANCE_F1 = 0.2;
+
 /** Confusion counts per head, accumulated over batches. */
 export class PretextCounter {
-  private readonly tp = new Float64Array(STR_TASK_COUNT);
-  private readonly fp = new Float64Array(STR_TASK_COUNT);
-  private readonly fn = new Float64Array(STR_TASK_COUNT);
-  private readonly tn = new Float64Array(STR_TASK_COUNT);
+  private readonly tp: Float64Array;
+  private readonly fp: Float64Array;
+  private readonly fn: Float64Array;
+  private readonly tn: Float64Array;
 
-  /** Adds a batch: `probs` [samples, 7] head outputs (or logits with `logits`), `transform` per sample. */
+  /** A counter for `heads` heads (the transformation table's length). */
+  constructor(readonly heads: number) {
+    if (!Number.isInteger(heads) || heads < 1)
+      throw new InternalError(`PretextCounter: heads must be a positive integer, got ${heads}`);
+    this.tp = new Float64Array(heads);
+    this.fp = new Float64Array(heads);
+    this.fn = new Float64Array(heads);
+    this.tn = new Float64Array(heads);
+  }
+
+  /** Adds a batch: `scores` [samples, heads] head outputs (or logits with `logits`), `transform` per sample. */
   add(scores: Float32Array, transform: Uint8Array, logits = false): void {
+    const heads = this.heads;
+    if (scores.length !== transform.length * heads)
+      throw new InternalError(
+        `PretextCounter.add: ${transform.length} samples x ${heads} heads need ${transform.length * heads} scores, got ${scores.length}`,
+      );
     const thr = logits ? 0 : 0.5;
     for (let k = 0; k < transform.length; k++) {
-      for (let t = 0; t < STR_TASK_COUNT; t++) {
-        const p = (scores[k * STR_TASK_COUNT + t] as number) > thr;
+      for (let t = 0; t < heads; t++) {
+        const p = (scores[k * heads + t] as number) > thr;
         const y = transform[k] === t;
         const c = p ? (y ? this.tp : this.fp) : y ? this.fn : this.tn;
         c[t] = (c[t] ?? 0) + 1;
@@ -29,7 +48,7 @@ export class PretextCounter {
   /** Per-head accuracy and F1 (F1 = 0 when the head has no positive prediction and no positive label). */
   result(): TaskMetrics[] {
     const out: TaskMetrics[] = [];
-    for (let t = 0; t < STR_TASK_COUNT; t++) {
+    for (let t = 0; t < this.heads; t++) {
       const tp = this.tp[t] as number,
         fp = this.fp[t] as number,
         fn = this.fn[t] as number,
@@ -40,4 +59,9 @@ export class PretextCounter {
     }
     return out;
   }
+}
+
+/** Names of the heads whose final F1 is under {@link CHANCE_F1} (or not a number), in head order. */
+export function headsAtChance(final: readonly { task: string; f1: number }[]): string[] {
+  return final.filter((m) => !(m.f1 >= CHANCE_F1)).map((m) => m.task);
 }

@@ -1,17 +1,19 @@
+// The pretrain stage of a run: pretraining units (scope all / per fold), their files, the per-task accuracy figure.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
+import { TRANSFORMATIONS, type TransformationTable } from '../augmentation/index.js';
 import type { Config } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RunDir } from '../results/runDir.js';
 import type { WindowStore } from '../datasets/types.js';
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { loadStores } from '../datasets/index.js';
 import { initEngine, fileSystemIOHandler } from '../engine/index.js';
 import { saveVegaLite } from '../plots/index.js';
 import { buildEncoder } from '../models/index.js';
 import { log } from '../util/log.js';
 import { evaluationFolds } from './folds.js';
-import { checkpointDirOf, pretrain, PRETEXT_TASKS, type HistoryRow, type WindowSource } from './pretrain.js';
+import { checkpointDirOf, pretrain, type HistoryRow, type WindowSource } from './pretrain.js';
 
 /** Options of {@link runPretrainStage}. */
 export interface PretrainStageOptions {
@@ -28,12 +30,14 @@ export interface PretrainUnitResult {
   encoderDir: string;
   epochs: number;
   metrics: { task: string; accuracy: number; f1: number }[];
+  /** Tasks whose final F1 is under 0.2 (see {@link PretrainResult.headsAtChance}). */
+  headsAtChance: string[];
 }
 
 /** Relative folder of a pretraining unit: `pretrain/all` or `pretrain/fold-<k>`. */
 export function pretrainUnitDir(scope: 'all' | 'fold', fold?: number): string {
   if (scope === 'all') return 'pretrain/all';
-  if (fold === undefined) throw new UserError('encoderDirFor: scope "fold" needs a fold number');
+  if (fold === undefined) throw new InternalError('encoderDirFor: scope "fold" needs a fold number');
   return `pretrain/fold-${fold}`;
 }
 
@@ -79,12 +83,27 @@ export function concatSource(stores: readonly WindowStore[]): WindowSource {
   };
 }
 
-/** Vega-Lite line chart of the per-task accuracy over epochs (held-out when present). */
-export function accuracySpec(history: readonly HistoryRow[], title: string): object {
+/**
+ * Vega-Lite line chart of the per-task accuracy over epochs (held-out when present), one line per transformation
+ * of `table` (default: the built-in one). A missing history column is an error.
+ */
+export function accuracySpec(
+  history: readonly HistoryRow[],
+  title: string,
+  table: TransformationTable = TRANSFORMATIONS,
+): object {
   const heldOut = history.some((r) => r.heldout_acc_mean !== undefined);
   const prefix = heldOut ? 'heldout' : 'train';
+  const names = table.map((t) => t.name);
   const values = history.flatMap((r) =>
-    PRETEXT_TASKS.map((task) => ({ epoch: r.epoch, task, accuracy: r[`${prefix}_acc_${task}`] })),
+    names.map((task) => {
+      const accuracy = r[`${prefix}_acc_${task}`];
+      if (accuracy === undefined)
+        throw new UserError(
+          `accuracySpec: the history has no column ${prefix}_acc_${task} (epoch ${r.epoch})`,
+        );
+      return { epoch: r.epoch, task, accuracy };
+    }),
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -96,7 +115,7 @@ export function accuracySpec(history: readonly HistoryRow[], title: string): obj
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } },
-      color: { field: 'task', type: 'nominal', sort: [...PRETEXT_TASKS] },
+      color: { field: 'task', type: 'nominal', sort: names },
     },
   };
 }
@@ -134,6 +153,7 @@ async function runUnit(
     trainWindows: res.train.length,
     heldOutWindows: res.heldOut.length,
     metrics: res.final,
+    headsAtChance: res.headsAtChance,
   });
   try {
     await saveVegaLite(accuracySpec(res.history, `pretrain ${unit}`), run.path(rel, 'accuracy'));
@@ -149,6 +169,7 @@ async function runUnit(
     encoderDir: run.path(rel, 'encoder'),
     epochs: res.epochsDone,
     metrics: res.final,
+    headsAtChance: res.headsAtChance,
   };
 }
 

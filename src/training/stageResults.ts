@@ -1,9 +1,18 @@
+// A stage's fold results written to finetune/, evaluate/ and the run level: folds, summaries, figures.
 import { existsSync, readFileSync } from 'node:fs';
 import type { RunDir } from '../results/runDir.js';
 import { UserError } from '../errors.js';
 import { confusionSpec, foldAccuracySpec, labelFractionSpec, saveVegaLite } from '../plots/index.js';
 import { log } from '../util/log.js';
-import { differenceScores, FOLD_METRICS, type FoldResult, type LabelFraction } from './crossValidate.js';
+import { differenceScores } from './crossValidate.js';
+import { FOLD_METRICS, type FoldResult } from './fitFold.js';
+import type { FoldUnitFile } from './foldUnits.js';
+import {
+  compareFractionLabels,
+  fractionSlug,
+  parseLabelFraction,
+  type LabelFraction,
+} from './labelFraction.js';
 import { summarizeFolds, summaryToCsv, type Arm, type FoldScore, type SummaryRow } from './summary.js';
 
 /** The stages that produce fold results. */
@@ -39,18 +48,30 @@ export interface RunSummary {
   skipped: SkippedFold[];
 }
 
-const ARM_ORDER: Arm[] = ['ssl', 'ssl-full', 'baseline', 'difference', 'difference-full'];
+const ARM_ORDER: Arm[] = [
+  'ssl',
+  'ssl-full',
+  'baseline',
+  'hrv',
+  'difference',
+  'difference-full',
+  'difference-hrv',
+  'difference-full-hrv',
+];
 
-function fractionValue(label: string): number {
-  return Number(label.replace('%', '')) / 100;
-}
+/** The arms of the label-fraction curve and their legend names. */
+const CURVE_ARMS: Partial<Record<Arm, string>> = {
+  ssl: 'with SSL',
+  baseline: 'without SSL',
+  hrv: 'heart rate (HRV)',
+};
 
-/** Sort: task, then label fraction (largest first), arm order ssl, ssl-full, baseline, difference, then fold. */
+/** Sort: task, then label fraction (largest first), arm ({@link ARM_ORDER}), then fold. */
 function sortScores<T extends FoldScore>(scores: readonly T[]): T[] {
   return [...scores].sort(
     (a, b) =>
       a.task.localeCompare(b.task) ||
-      fractionValue(b.labelFraction) - fractionValue(a.labelFraction) ||
+      compareFractionLabels(a.labelFraction, b.labelFraction) ||
       ARM_ORDER.indexOf(a.arm) - ARM_ORDER.indexOf(b.arm) ||
       a.fold - b.fold,
   );
@@ -119,11 +140,6 @@ async function figure(spec: object, path: string): Promise<void> {
   }
 }
 
-/** File-name form of a label fraction: `1%` -> `1pct`. */
-export function fractionSlug(label: string): string {
-  return label.replace('%', 'pct').replace('.', '_');
-}
-
 /** Per-fold accuracy bars and summed confusion matrices of one stage, under `figures/`. */
 async function stageFigures(run: RunDir, data: StageFolds): Promise<void> {
   for (const frac of data.fractions) {
@@ -160,6 +176,25 @@ async function stageFigures(run: RunDir, data: StageFolds): Promise<void> {
       );
     }
   }
+}
+
+/**
+ * A stage's fold results from its persisted fold units (every unit's fits; tasks: their union). The evaluate stage
+ * lists `fractions` (largest first), the finetune stage 100 %.
+ */
+export function stageFoldsFromUnits(
+  stage: ResultStage,
+  fractions: readonly LabelFraction[],
+  units: readonly FoldUnitFile[],
+): StageFolds {
+  return {
+    stage,
+    dataset: units[0]?.dataset ?? '',
+    tasks: [...new Set(units.flatMap((u) => u.tasks))].sort(),
+    fractions: [...fractions],
+    sslMode: units[0]?.sslMode ?? 'frozen',
+    folds: units.flatMap((u) => u.folds),
+  };
 }
 
 /** Reads `<stage>/folds.json` of a run, or undefined when the stage has not written it. */
@@ -213,11 +248,11 @@ export async function mergeRunResults(run: RunDir): Promise<RunSummary> {
     stages: stages.map((s) => s.stage),
   });
   const curve = summary.rows
-    .filter((r) => r.metric === 'accuracy' && (r.arm === 'ssl' || r.arm === 'baseline'))
+    .filter((r) => r.metric === 'accuracy' && r.arm in CURVE_ARMS)
     .map((r) => ({
       task: r.task,
-      arm: r.arm === 'ssl' ? 'with SSL' : 'without SSL',
-      fraction: fractionValue(r.labelFraction),
+      arm: CURVE_ARMS[r.arm]!,
+      fraction: parseLabelFraction(r.labelFraction),
       mean: r.mean,
       std: r.std,
     }));

@@ -1,12 +1,22 @@
+// Fold scores aggregated into summary rows (mean, std per dataset/task/arm/fraction/metric), CSV and table.
 import Papa from 'papaparse';
 
 /**
  * Arm of the comparison (METHOD §4/§6): `ssl` = frozen pretrained encoder + dense head (fc-tuning), `ssl-full` = the
  * pretrained encoder fine-tuned with the head (finetune.mode full), `baseline` = the same CNN from random init
- * trained end to end ("CNN w/o self-sup."), `difference` / `difference-full` = ssl / ssl-full minus baseline, fold by
- * fold (paired).
+ * trained end to end ("CNN w/o self-sup."), `hrv` = the heart-rate reference (logistic regression on each window's
+ * HRV features), `difference` / `difference-full` = ssl / ssl-full minus baseline and `difference-hrv` /
+ * `difference-full-hrv` = ssl / ssl-full minus hrv, fold by fold (paired).
  */
-export type Arm = 'ssl' | 'ssl-full' | 'baseline' | 'difference' | 'difference-full';
+export type Arm =
+  | 'ssl'
+  | 'ssl-full'
+  | 'baseline'
+  | 'hrv'
+  | 'difference'
+  | 'difference-full'
+  | 'difference-hrv'
+  | 'difference-full-hrv';
 
 /** One fold's score for one task / arm / label fraction; `skipped` carries the reason when the fold was not evaluated. */
 export interface FoldScore {

@@ -1,3 +1,4 @@
+// Logging to stderr at one of three levels (quiet, normal, verbose); results never go through it.
 /** Log levels: results go to stdout; logs and progress go to stderr. */
 export type LogLevel = 'quiet' | 'normal' | 'verbose';
 

@@ -1,3 +1,4 @@
+// Progress reporters for long loops: a bar on a terminal's stderr, plain lines otherwise (and under --json).
 import cliProgress from 'cli-progress';
 import { getLogLevel } from './log.js';
 

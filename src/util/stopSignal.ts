@@ -1,3 +1,4 @@
+// SIGINT/SIGTERM: long computations stop after saving their state (InterruptedError, exit 128 + signal).
 import { constants } from 'node:os';
 import { log } from './log.js';
 

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reportError } from '../../src/cli/main.js';
+import { buildProgram, main, REPORT_BUGS_TO, reportError } from '../../src/cli/main.js';
 import { UserError } from '../../src/errors.js';
+import { scoreClassification } from '../../src/metrics/index.js';
 import { setCliStreams } from '../../src/cli/output.js';
 import { cli } from '../helpers/cli.js';
 
@@ -134,4 +135,42 @@ test('reportError: UserError -> exit 1 with details; other errors -> exit 2, one
   } finally {
     setCliStreams(undefined);
   }
+});
+
+test('an InternalError inside a command: exit 2 with one "please report" line (plus the stack with --verbose)', async () => {
+  // The real program plus one command whose action breaks a library invariant (labels and predictions differ in
+  // length), so the error travels the same path as one thrown by a real command.
+  const build = () => {
+    const program = buildProgram();
+    program
+      .command('score-mismatch')
+      .option('--verbose')
+      .action(() => {
+        scoreClassification([0, 1, 1], [0, 1]);
+      });
+    return program;
+  };
+  const run = async (...args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(
+      ['node', 'ecgssl', ...args],
+      { out: (t) => (stdout += t), err: (t) => (stderr += t) },
+      build,
+    );
+    return { code, stdout, stderr };
+  };
+  const r = await run('score-mismatch');
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    `ecgssl: internal error: scoreClassification: yTrue has 3 labels, yPred 2 (please report this to ${REPORT_BUGS_TO}; --verbose for the stack)\n`,
+  );
+  const v = await run('score-mismatch', '--verbose');
+  assert.equal(v.code, 2);
+  assert.match(
+    v.stderr,
+    /^ecgssl: internal error: scoreClassification: yTrue has 3 labels, yPred 2 \(please report this to .*\)\nInternalError: scoreClassification: .*\n\s+at /,
+  );
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
@@ -192,4 +192,34 @@ test('ecgssl run with a sweep: block runs every point in its own run directory; 
     assert.match(runJson.stages.finetune?.engine ?? '', /^(wasm|wasm\+dnnl|cpu|tfjs-node\S*) \(/);
     assert.ok(p.summary.rows.length > 0);
   }
+});
+
+test('evaluate 50%,100% after finetune computes no 100% fit again; --force recomputes them, same scores', async () => {
+  interface Fold {
+    task: string;
+    arm: string;
+    fold: number;
+    labelFraction: string;
+    seconds?: number;
+  }
+  const readFolds = (stage: string): Fold[] =>
+    (JSON.parse(readFileSync(join(runDir, stage, 'folds.json'), 'utf8')) as { folds: Fold[] }).folds;
+  const units = (): number[] =>
+    [0, 1, 2, 3].map((k) => statSync(join(runDir, 'units', `f${k}-100pct.json`)).mtimeMs);
+  const before = units();
+  const r = await cli('evaluate', '--config', configPath, '--quiet', '--json', '--labels', '50%,100%');
+  assert.equal(r.code, 0, r.stderr);
+  // 4 folds x 2 tasks x 2 arms per fraction: the 50% fits are new, the 100% ones are finetune's.
+  assert.deepEqual((JSON.parse(r.stdout) as { fits: unknown }).fits, { computed: 24, reused: 24 });
+  assert.deepEqual(units(), before);
+  const finetune = readFolds('finetune');
+  const at100 = readFolds('evaluate').filter((f) => f.labelFraction === '100%');
+  // The very same fits, timings included.
+  assert.deepEqual(at100, finetune);
+  const forced = await cli('evaluate', '--config', configPath, '-q', '--json', '--labels', '100%', '--force');
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.deepEqual((JSON.parse(forced.stdout) as { fits: unknown }).fits, { computed: 24, reused: 0 });
+  assert.ok(units().every((t, k) => t > before[k]!));
+  const strip = (folds: Fold[]): Fold[] => folds.map(({ seconds: _s, ...rest }) => rest);
+  assert.deepEqual(strip(readFolds('evaluate')), strip(finetune));
 });

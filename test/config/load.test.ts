@@ -128,11 +128,44 @@ test('every bundled config validates and starts with the schema comment', async 
   const amigos = await loadConfig({ path: 'configs/amigos.yaml' });
   assert.equal(amigos.config.finetune.layers, 3);
   assert.equal(amigos.config.finetune.dropout, 0.4);
-  assert.deepEqual(amigos.config.data.tasks, ['arousal', 'valence']);
+  const amigosData = amigos.config.data;
+  assert.ok(amigosData.kind === 'amigos');
+  assert.deepEqual(amigosData.tasks, ['arousal', 'valence']);
   const swell = await loadConfig({ path: 'configs/swell.yaml' });
   assert.equal(swell.config.finetune.layers, 2);
-  assert.deepEqual(swell.config.data.tasks, ['stress', 'arousal', 'valence']);
+  const swellData = swell.config.data;
+  assert.ok(swellData.kind === 'swell');
+  assert.deepEqual(swellData.tasks, ['stress', 'arousal', 'valence']);
   const quick = await loadConfig({ path: 'configs/quickstart.yaml' });
   assert.equal(quick.config.data.kind, 'synthetic');
   assert.equal(quick.config.pretrain.scope, 'all');
+});
+
+test('data: unknown keys are judged against the kind given, with its keys; a bad kind names the readers', () => {
+  assert.deepEqual(
+    details(() => resolveConfig('data:\n  kind: wfdb\n  root: x\n  recrods: [a]\n', 'w.yaml')),
+    ['w.yaml:4:3 data.recrods: unknown key "recrods" (did you mean "records"?)'],
+  );
+  assert.deepEqual(
+    details(() => resolveConfig('data:\n  kind: wfdb\n  root: x\n  tasks: [a]\n', 'w.yaml')),
+    [
+      'w.yaml:4:3 data.tasks: unknown key "tasks" (data.kind "wfdb" takes: kind, root, lead, records, subjects)',
+    ],
+  );
+  const kinds = '"amigos"|"swell"|"generic"|"wfdb"|"synthetic"';
+  assert.deepEqual(
+    details(() => resolveConfig('data:\n  kind: dreamer\n  root: x\n', 'k.yaml')),
+    [`k.yaml:2:9 data.kind: Invalid option: expected one of ${kinds}`],
+  );
+  assert.deepEqual(
+    details(() => resolveConfig('data:\n  root: x\n', 'k.yaml')),
+    [`k.yaml:2:3 data.kind: required key is missing (expected one of ${kinds})`],
+  );
+  assert.throws(() => parseSetOverride('data.recrods=[1]'), /unknown config key "data\.recrods".*"records"/);
+  assert.deepEqual(parseSetOverride('data.amigosSource=original').path, ['data', 'amigosSource']);
+  const lines = details(() => resolveConfig(BASE, 'f.yaml', [parseSetOverride('data.records=[a]')]));
+  assert.match(
+    lines[0] ?? '',
+    /^--set data\.records=\[a\] data\.records: unknown key "records" \(data\.kind "synthetic" takes: /,
+  );
 });

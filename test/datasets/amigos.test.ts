@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataSourceSchema, preprocessingSchema } from '../../src/config/schema.js';
-import { readAmigos } from '../../src/datasets/amigos/index.js';
-import { prepareSource } from '../../src/datasets/store.js';
+import { preprocessingSchema } from '../../src/config/schema.js';
+import { amigosSourceSchema } from '../../src/datasets/readers/amigos/options.js';
+import { readAmigos } from '../../src/datasets/readers/amigos/index.js';
+import { prepareSource } from '../../src/datasets/prepareSource.js';
 import type { RawRecording } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
 import { tmp } from './helpers.js';
@@ -21,7 +22,7 @@ const expected = JSON.parse(readFileSync('test/fixtures/amigos/expected.json', '
 >;
 
 async function collect(over: Record<string, unknown>, logs: string[] = []): Promise<RawRecording[]> {
-  const source = dataSourceSchema.parse({ kind: 'amigos', root: ROOT, ...over });
+  const source = amigosSourceSchema.parse({ kind: 'amigos', root: ROOT, ...over });
   const out: RawRecording[] = [];
   for await (const r of readAmigos(source, { log: (m) => logs.push(m) })) out.push(r);
   return out;
@@ -156,7 +157,7 @@ test('prepare on the fake AMIGOS folder: windows, subjects and label counts', as
     ['preprocessed', 128],
     ['original', 256],
   ] as const) {
-    const source = dataSourceSchema.parse({ kind: 'amigos', root: ROOT, amigosSource });
+    const source = amigosSourceSchema.parse({ kind: 'amigos', root: ROOT, amigosSource });
     const s = await prepareSource(source, pre, cache, { progress: false });
     const p1 = countWindows('P01', rate);
     const p2 = countWindows('P02', rate);

@@ -3,10 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
-import { inspectNpy, readNpyChannel, readNpyChannelChunks, writeNpy } from '../../src/datasets/npy.js';
-import { readCsvSignal } from '../../src/datasets/csv.js';
-import { readEdfSignal } from '../../src/datasets/edf.js';
-import { parseWfdbHeader, readWfdbSignal } from '../../src/datasets/wfdb.js';
+import {
+  inspectNpy,
+  readNpyChannel,
+  readNpyChannelChunks,
+  writeNpy,
+} from '../../src/datasets/formats/npy.js';
+import { readCsvSignal } from '../../src/datasets/formats/csv.js';
+import { readEdfSignal } from '../../src/datasets/formats/edf.js';
+import { parseWfdbHeader, readWfdbSignal } from '../../src/datasets/formats/wfdb.js';
 import { pattern, tmp, writeEdf, writeWfdb } from './helpers.js';
 
 const REAL = 'test/fixtures/real';

@@ -2,20 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataSourceSchema, type DataSource } from '../../src/config/schema.js';
-import { readGeneric } from '../../src/datasets/generic.js';
-import { writeNpy } from '../../src/datasets/npy.js';
+import { genericSourceSchema, type GenericSource } from '../../src/datasets/readers/generic/options.js';
+import { readGeneric } from '../../src/datasets/readers/generic/index.js';
+import { writeNpy } from '../../src/datasets/formats/npy.js';
 import type { RawRecording } from '../../src/datasets/types.js';
 import { tmp, writeEdf } from './helpers.js';
 
-async function collect(source: DataSource): Promise<RawRecording[]> {
+async function collect(source: GenericSource): Promise<RawRecording[]> {
   const out: RawRecording[] = [];
   for await (const r of readGeneric(source, {})) out.push(r);
   return out;
 }
 
-function src(root: string, extra: Record<string, unknown> = {}): DataSource {
-  return dataSourceSchema.parse({ kind: 'generic', root, ...extra });
+function src(root: string, extra: Record<string, unknown> = {}): GenericSource {
+  return genericSourceSchema.parse({ kind: 'generic', root, ...extra });
 }
 
 function makeFolder(): string {

@@ -5,12 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataSourceSchema, preprocessingSchema } from '../../src/config/schema.js';
+import { preprocessingSchema } from '../../src/config/schema.js';
+import { genericSourceSchema } from '../../src/datasets/readers/generic/options.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/errors.js';
-import { readGeneric, readSignalFile } from '../../src/datasets/generic.js';
-import { writeNpy } from '../../src/datasets/npy.js';
-import { prepareSource } from '../../src/datasets/store.js';
+import { readGeneric } from '../../src/datasets/readers/generic/index.js';
+import { readSignalFile } from '../../src/datasets/readers/generic/readSignalFile.js';
+import { writeNpy } from '../../src/datasets/formats/npy.js';
+import { prepareSource } from '../../src/datasets/prepareSource.js';
 import { injectWriteFault, writeFileAtomic } from '../../src/results/atomic.js';
 import { openRunDir } from '../../src/results/runDir.js';
 import { tmp } from './helpers.js';
@@ -87,7 +89,7 @@ function shortFolder(lengths: Record<string, number>): string {
 test('recordings shorter than one window are skipped with a count; none left is a clear error, no store left', async () => {
   const root = shortFolder({ 'A/long': 250, 'A/short': 99, 'B/short': 40 });
   const cache = tmp();
-  const source = dataSourceSchema.parse({ kind: 'generic', root, samplingRateHz: 100 });
+  const source = genericSourceSchema.parse({ kind: 'generic', root, samplingRateHz: 100 });
   const s = await prepareSource(source, PRE, cache, { progress: false });
   assert.equal(s.windows, 2);
   assert.equal(s.skippedRecordings, 2);
@@ -97,7 +99,7 @@ test('recordings shorter than one window are skipped with a count; none left is 
   const cache2 = tmp();
   await assert.rejects(
     prepareSource(
-      dataSourceSchema.parse({ kind: 'generic', root: allShort, samplingRateHz: 100 }),
+      genericSourceSchema.parse({ kind: 'generic', root: allShort, samplingRateHz: 100 }),
       PRE,
       cache2,
       {
@@ -112,7 +114,7 @@ test('recordings shorter than one window are skipped with a count; none left is 
 test('labels.csv rows for unknown recordings: UserError naming labels.csv, the line and the recording', async () => {
   const root = shortFolder({ 'A/r1': 150 });
   writeFileSync(join(root, 'labels.csv'), 'subject,recording,arousal\nA,A/r1,1\nA,A/ghost,0\n');
-  const source = dataSourceSchema.parse({ kind: 'generic', root, samplingRateHz: 100 });
+  const source = genericSourceSchema.parse({ kind: 'generic', root, samplingRateHz: 100 });
   await assert.rejects(
     async () => {
       for await (const _ of readGeneric(source, {})) void _;
@@ -186,7 +188,7 @@ test('a disk that fills up while a run directory is written: clear error, no par
 
 test('a disk that fills up while the window store is written: clear error, no partial store, no temp folder', async () => {
   const root = shortFolder({ 'A/r1': 2000, 'A/r2': 1500, 'B/r1': 3000 });
-  const source = dataSourceSchema.parse({ kind: 'generic', root, samplingRateHz: 100 });
+  const source = genericSourceSchema.parse({ kind: 'generic', root, samplingRateHz: 100 });
   // windows.f32 holds 65 x 100 float32 = 26 000 bytes, index.json about 4 kB: both fail part-way.
   for (const [pathIncludes, afterBytes] of [
     ['windows.f32', 10_000],
@@ -214,7 +216,7 @@ test('a cache folder that cannot be created: clear error naming it', async () =>
   const root = shortFolder({ 'A/r1': 300 });
   const blocker = join(tmp(), 'not-a-folder');
   writeFileSync(blocker, 'x');
-  const source = dataSourceSchema.parse({ kind: 'generic', root, samplingRateHz: 100 });
+  const source = genericSourceSchema.parse({ kind: 'generic', root, samplingRateHz: 100 });
   await assert.rejects(
     prepareSource(source, PRE, join(blocker, 'cache'), { progress: false }),
     oneLineUserError(/not-a-folder/, /window store/),

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { UserError } from '../../src/errors.js';
-import { readMat, readMatV5, type MatValue } from '../../src/datasets/mat/index.js';
+import { readMat, readMatV5, type MatValue } from '../../src/datasets/formats/mat/index.js';
 import { tmp } from './helpers.js';
 
 const DIR = 'test/fixtures/mat';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readPoly5Chunks, readPoly5Header } from '../../src/datasets/poly5.js';
+import { readPoly5Chunks, readPoly5Header } from '../../src/datasets/formats/poly5.js';
 import { UserError } from '../../src/errors.js';
 import { tmp } from './helpers.js';
 import { writePoly5 } from './poly5Writer.js';

@@ -1,4 +1,4 @@
-// Writes TMSi Poly5 files for the tests, in the layout of src/datasets/poly5.ts (TMSi's Python Poly5 reader and
+// Writes TMSi Poly5 files for the tests, in the layout of src/datasets/formats/poly5.ts (TMSi's Python Poly5 reader and
 // FieldTrip's read_tmsi_poly5.m): 217-byte header, 136-byte signal descriptions, blocks of an 86-byte header
 // plus interleaved samples.
 import { writeFileSync } from 'node:fs';

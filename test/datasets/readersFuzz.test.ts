@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { dataSourceSchema } from '../../src/config/schema.js';
-import { readAmigos } from '../../src/datasets/amigos/index.js';
-import { readMat } from '../../src/datasets/mat/index.js';
-import { readPoly5Chunks } from '../../src/datasets/poly5.js';
-import { readSwell } from '../../src/datasets/swell/index.js';
+import { amigosSourceSchema } from '../../src/datasets/readers/amigos/options.js';
+import { swellSourceSchema } from '../../src/datasets/readers/swell/options.js';
+import { readAmigos } from '../../src/datasets/readers/amigos/index.js';
+import { readMat } from '../../src/datasets/formats/mat/index.js';
+import { readPoly5Chunks } from '../../src/datasets/formats/poly5.js';
+import { readSwell } from '../../src/datasets/readers/swell/index.js';
 import { UserError } from '../../src/errors.js';
 import { createRng } from '../../src/random/index.js';
 import type { Rng } from '../../src/random/index.js';
@@ -108,9 +109,9 @@ test('fuzz readAmigos: mutated Data_Preprocessed / Data_Original files', async (
     writeFileSync(join(d, f), b);
     return join(d, f);
   };
-  let source = dataSourceSchema.parse({ kind: 'amigos', root: d });
+  let source = amigosSourceSchema.parse({ kind: 'amigos', root: d });
   const r1 = await fuzz('amigos', 202, seeds.slice(0, 1), write, () => drain(readAmigos(source, {})));
-  source = dataSourceSchema.parse({ kind: 'amigos', root: d, amigosSource: 'original' });
+  source = amigosSourceSchema.parse({ kind: 'amigos', root: d, amigosSource: 'original' });
   const r2 = await fuzz('amigos-original', 203, seeds.slice(1), write, () => drain(readAmigos(source, {})));
   assert.ok(r1.userErrors > 20 && r2.userErrors > 20);
 });
@@ -160,7 +161,7 @@ test('fuzz readSwell: mutated Poly5 recording, conditions.csv and behavioural CS
     return join(root, f);
   };
   for (const s of seeds) write(s.file, s.bytes);
-  const source = dataSourceSchema.parse({ kind: 'swell', root });
+  const source = swellSourceSchema.parse({ kind: 'swell', root });
   const r = await fuzz('swell', 404, seeds, write, () => drain(readSwell(source, { targetRateHz: 256 })));
   assert.ok(r.userErrors > 10);
 });
@@ -183,7 +184,7 @@ test('fuzz readSwell: mutated text-export recordings (one column; three columns 
     return join(mobi, f);
   };
   for (const s of seeds) write(s.file, s.bytes);
-  const source = dataSourceSchema.parse({ kind: 'swell', root, lead: 1 });
+  const source = swellSourceSchema.parse({ kind: 'swell', root, lead: 1 });
   await drain(readSwell(source, { targetRateHz: 256 })); // the seeds read
   const r = await fuzz('swell-text', 505, seeds, write, () =>
     drain(readSwell(source, { targetRateHz: 256 })),

@@ -3,10 +3,18 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema, dataSourceSchema, preprocessingSchema } from '../../src/config/schema.js';
-import { writeNpy } from '../../src/datasets/npy.js';
+import { writeNpy } from '../../src/datasets/formats/npy.js';
 import { loadStores, prepareData } from '../../src/datasets/prepareData.js';
-import { openWindowStore, prepareSource } from '../../src/datasets/store.js';
+import { prepareSource } from '../../src/datasets/prepareSource.js';
+import {
+  createStoreWriter,
+  openWindowStore,
+  STORE_FORMAT_VERSION,
+  summarizeStoreAt,
+  type StoreIndex,
+} from '../../src/datasets/store.js';
 import { tmp, writeWfdb, pattern } from './helpers.js';
+import { InternalError } from '../../src/errors.js';
 
 const RAW = preprocessingSchema.parse({
   windowSamples: 100,
@@ -78,7 +86,10 @@ test('prepareSource: exact window counts and contents, labels, skipped short rec
   const out = new Float32Array(200);
   assert.equal(store.read([2, 2], out), out);
   assert.deepEqual(out.subarray(100), all.subarray(200, 300));
-  assert.throws(() => store.read([5]), /window index 5 out of range 0\.\.4/);
+  assert.throws(
+    () => store.read([5]),
+    (e: unknown) => e instanceof InternalError && /window index 5 out of range 0\.\.4/.test(e.message),
+  );
   store.close();
   assert.throws(() => store.read([0]), /closed/);
   const again = await prepareSource(source, pre, cache, { progress: false });
@@ -164,4 +175,46 @@ test('prepareData + loadStores: data then pretrain.extraData (WFDB), synthetic g
   extra[0]!.close();
   const again = await prepareData(config, { progress: false });
   assert.ok(again.every((s) => s.cached));
+});
+
+test('createStoreWriter: nothing under the final name before publish; abort leaves nothing; an earlier store wins', () => {
+  const cache = tmp();
+  const index = (hash: string, windows: number): StoreIndex => ({
+    format: STORE_FORMAT_VERSION,
+    hash,
+    windowSamples: 4,
+    overlapSamples: 0,
+    samplingRateHz: 256,
+    tasks: {},
+    sources: [{ kind: 'generic', root: '/x' }],
+    counts: { windows, subjects: 1, recordings: 1, skippedRecordings: 0 },
+    skipped: [],
+    entries: Array.from({ length: windows }, (_, w) => ({
+      subject: 's',
+      recording: 'r',
+      window: w,
+      source: 0,
+      labels: {},
+    })),
+    createdAt: new Date(0).toISOString(),
+  });
+  const a = createStoreWriter(cache, 'k1');
+  a.append([Float32Array.of(1, 2, 3, 4), Float32Array.of(5, 6, 7, 8)]);
+  a.finish(index('k1', 2));
+  assert.equal(existsSync(join(cache, 'k1')), false);
+  a.publish();
+  const store = openWindowStore(join(cache, 'k1'));
+  assert.deepEqual([...store.read([1, 0])], [5, 6, 7, 8, 1, 2, 3, 4]);
+  store.close();
+  assert.equal(summarizeStoreAt(join(cache, 'k1'), true).windows, 2);
+  // A second writer of the same key: its folder is dropped, the first store stays.
+  const b = createStoreWriter(cache, 'k1');
+  b.append([Float32Array.of(9, 9, 9, 9)]);
+  b.finish(index('k1', 1));
+  b.publish();
+  assert.equal(summarizeStoreAt(join(cache, 'k1'), true).windows, 2);
+  const c = createStoreWriter(cache, 'k2');
+  c.append([Float32Array.of(1, 1, 1, 1)]);
+  c.abort();
+  assert.deepEqual(readdirSync(cache), ['k1']);
 });

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { dataSourceSchema, preprocessingSchema } from '../../src/config/schema.js';
-import { parseSwellName, readSwell } from '../../src/datasets/swell/index.js';
-import { openWindowStore, prepareSource } from '../../src/datasets/store.js';
+import { preprocessingSchema } from '../../src/config/schema.js';
+import { swellSourceSchema } from '../../src/datasets/readers/swell/options.js';
+import { parseSwellName, readSwell } from '../../src/datasets/readers/swell/index.js';
+import { prepareSource } from '../../src/datasets/prepareSource.js';
+import { openWindowStore } from '../../src/datasets/store.js';
 import type { RawRecording } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
 import { maxAbsDiff } from '../signal/helpers.js';
@@ -87,7 +89,7 @@ async function collect(
   over: Record<string, unknown> = {},
   logs: string[] = [],
 ): Promise<RawRecording[]> {
-  const source = dataSourceSchema.parse({ kind: 'swell', root, ...over });
+  const source = swellSourceSchema.parse({ kind: 'swell', root, ...over });
   const out: RawRecording[] = [];
   for await (const r of readSwell(source, { targetRateHz: 256, log: (m) => logs.push(m) })) out.push(r);
   return out;
@@ -175,7 +177,7 @@ test('prepare on the fake SWELL folder: windows, subjects, label counts', async 
   const root = await fakeSwell({ behaviour: 'xlsx', conditionsCsv: true });
   const cache = tmp('ecgssl-swell-cache-');
   const s = await prepareSource(
-    dataSourceSchema.parse({ kind: 'swell', root }),
+    swellSourceSchema.parse({ kind: 'swell', root }),
     preprocessingSchema.parse({}),
     cache,
     { progress: false },
@@ -272,10 +274,10 @@ test('readSwell text export: the same recordings, labels and 256 Hz samples as t
   // Prepared stores: the same windows, subjects and labels.
   const cache = tmp('ecgssl-swell-twin-cache-');
   const pre = preprocessingSchema.parse({});
-  const sa = await prepareSource(dataSourceSchema.parse({ kind: 'swell', root: poly5 }), pre, cache, {
+  const sa = await prepareSource(swellSourceSchema.parse({ kind: 'swell', root: poly5 }), pre, cache, {
     progress: false,
   });
-  const sb = await prepareSource(dataSourceSchema.parse({ kind: 'swell', root: text }), pre, cache, {
+  const sb = await prepareSource(swellSourceSchema.parse({ kind: 'swell', root: text }), pre, cache, {
     progress: false,
   });
   assert.notEqual(sa.hash, sb.hash);

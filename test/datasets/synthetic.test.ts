@@ -6,9 +6,9 @@ import {
   generateSynthetic,
   generateSyntheticRecording,
   syntheticIsCurrent,
-} from '../../src/datasets/synthetic/index.js';
-import { restingEcgArgs, simulateEcg } from '../../src/datasets/synthetic/ecgsyn.js';
-import { readNpyChannel } from '../../src/datasets/npy.js';
+} from '../../src/datasets/readers/synthetic/index.js';
+import { restingEcgArgs, simulateEcg } from '../../src/datasets/readers/synthetic/ecgsyn.js';
+import { readNpyChannel } from '../../src/datasets/formats/npy.js';
 import { createRng } from '../../src/random/index.js';
 import { tmp } from './helpers.js';
 

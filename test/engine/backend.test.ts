@@ -8,13 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { describeBackend } from '../../src/engine/backend.js';
 
 const backendTs = fileURLToPath(new URL('../../src/engine/index.ts', import.meta.url));
+const benchmarkTs = fileURLToPath(new URL('../../src/training/engineBenchmark.ts', import.meta.url));
 
 /** Runs initBackend in a fresh Node (one engine per process) and returns its stdout/stderr/status. */
 function child(code: string): { status: number | null; stdout: string; stderr: string } {
   // A script file, not `-e`: the wasm pthread workers inherit execArgv, and `--input-type` breaks them.
   const dir = mkdtempSync(join(tmpdir(), 'ecgssl-engine-test-'));
   const file = join(dir, 'child.mts');
-  writeFileSync(file, `import * as e from ${JSON.stringify(backendTs)};\n${code}`);
+  const imports = [`import * as e from ${JSON.stringify(backendTs)};`];
+  if (code.includes('engineBenchmark('))
+    imports.push(`import { engineBenchmark } from ${JSON.stringify(benchmarkTs)};`);
+  writeFileSync(file, `${imports.join('\n')}\n${code}`);
   try {
     const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 90_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr.slice(0, 4000) };
@@ -41,7 +45,7 @@ test('auto picks multi-threaded wasm here, trains, and the process exits on its 
   const r = child(`
     const rep = await e.initBackend({ preference: 'auto', threads: 2 });
     const tf = e.getTf();
-    const b = await e.engineBenchmark({ seconds: 1, batch: 2, windowSamples: 256 });
+    const b = await engineBenchmark({ seconds: 1, batch: 2, windowSamples: 256 });
     console.log(JSON.stringify({ rep, backend: tf.getBackend(), b }));
   `);
   assert.equal(r.status, 0, r.stderr);
@@ -101,7 +105,7 @@ test('the portable tier routes convolutions through the FFT kernels unless engin
     const r = child(`
       const rep = await e.initBackend({ preference: 'wasm', threads: 2, dnnl: false, fftConv: ${fftConv} });
       const { fftConvStats } = await import(${JSON.stringify(fileURLToPath(new URL('../../src/engine/fftconv/registerFftConvKernels.ts', import.meta.url)))});
-      await e.engineBenchmark({ seconds: 0.5, batch: 2, windowSamples: 512 });
+      await engineBenchmark({ seconds: 0.5, batch: 2, windowSamples: 512 });
       console.log(JSON.stringify({ rep, forward: fftConvStats.forward, filterGrad: fftConvStats.filterGrad }));
       await e.shutdownEngine();
     `);

@@ -187,7 +187,7 @@ test('no tensor or buffer leak over 100 training steps with FFT convolutions', a
 });
 
 test('the inlined module was compiled from the current fftconv.c (and rebuilds to the same bytes where clang exists)', () => {
-  const src = readFileSync(new URL('../../src/engine/fftconv/fftconv.c', import.meta.url));
+  const src = readFileSync(new URL('../../native/fftconv/fftconv.c', import.meta.url));
   assert.equal(
     FFTCONV_SOURCE_SHA256,
     createHash('sha256').update(src).digest('hex'),

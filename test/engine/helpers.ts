@@ -1,8 +1,13 @@
+// Shared helpers of the engine tests: backends, tolerances, a float64 conv reference, the paper network's gradients.
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../src/engine/wasmKernels.js';
-import { buildEngineNetwork, trainStep } from '../../src/engine/paperNetwork.js';
+import { pretrainSchema } from '../../src/config/schema.js';
+import { buildStrNetwork, forward, strLogits } from '../../src/models/index.js';
+import { deriveRng } from '../../src/random/index.js';
+import { pretextLoss } from '../../src/training/losses.js';
+import { pretrainStep } from '../../src/training/pretrainStep.js';
 import type { FftConvGeometry } from '../../src/engine/fftconv/fftconv.js';
 
 /** Small deterministic generator for test data (mulberry32). */
@@ -139,10 +144,31 @@ export function seededWeights(model: tf.LayersModel, rnd: () => number): Float32
   });
 }
 
+/** The paper network as pretraining builds it (src/models), with `rnd`-seeded weights and the given head dropout. */
+function paperNetwork(
+  windowSamples: number,
+  headDropout: number,
+  init: Float32Array[] | null,
+  rnd: () => number,
+) {
+  const model = buildStrNetwork({ windowSamples, headDropout, seed: 1 });
+  const w = init ?? seededWeights(model, rnd);
+  model.setWeights(model.getWeights().map((v, i) => tf.tensor(w[i] as Float32Array, v.shape)));
+  return { model, init: w };
+}
+
+/** Pretext labels [batch, 7]: sample i has head h's transformation when (h + i) is odd. */
+function pretextLabelsOf(batch: number): tf.Tensor2D {
+  return tf.tensor2d(
+    Array.from({ length: batch * 7 }, (_, k) => (Math.floor(k / 7) + (k % 7)) % 2),
+    [batch, 7],
+  );
+}
+
 /**
- * Loss and all gradients of the pretraining objective (7 BCE heads) of the paper network for `xv` ([B, windowSamples,
- * 1]) on the cpu backend and on wasm, from the same seeded initial weights (drawn from `rnd`): [loss, 27 kernel and
- * 27 bias gradients] each.
+ * Loss and all gradients of the pretraining objective (the heads' logits from `forward`, `pretextLoss` with the
+ * default task weights and L2) of the paper network for `xv` ([B, windowSamples, 1]) on the cpu backend and on wasm,
+ * from the same seeded initial weights (drawn from `rnd`), head dropout off: [loss, 27 kernel and 27 bias gradients].
  */
 export async function paperNetworkGradsOnBoth(
   xv: Float32Array,
@@ -151,25 +177,17 @@ export async function paperNetworkGradsOnBoth(
   rnd: () => number,
 ): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
   let init: Float32Array[] | null = null;
+  const { taskWeights, l2 } = pretrainSchema.parse({});
   return onBoth(() => {
-    const model = buildEngineNetwork({ windowSamples, heads: 7, headDropout: 0 });
-    init ??= seededWeights(model, rnd);
-    model.setWeights(
-      model.getWeights().map((w, i) => tf.tensor((init as Float32Array[])[i] as Float32Array, w.shape)),
-    );
+    const net = paperNetwork(windowSamples, 0, init, rnd);
+    init = net.init;
+    const model = net.model;
     const x = tf.tensor3d(xv, [batch, windowSamples, 1]);
-    const ys = Array.from({ length: 7 }, (_, h) =>
-      tf.tensor2d(
-        Array.from({ length: batch }, (_, i) => (h + i) % 2),
-        [batch, 1],
-      ),
+    const labels = pretextLabelsOf(batch);
+    const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
+    const { value, grads } = tf.variableGrads(() =>
+      pretextLoss(forward(model, x, { fetch: strLogits(model) }), labels, taskWeights, l2, kernels),
     );
-    const { value, grads } = tf.variableGrads(() => {
-      const preds = model.apply(x, { training: true }) as tf.Tensor[];
-      return tf.addN(
-        preds.map((p, h) => tf.metrics.binaryCrossentropy(ys[h] as tf.Tensor, p).mean()),
-      ) as tf.Scalar;
-    });
     const out = [
       value,
       ...model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name] as tf.Tensor),
@@ -180,10 +198,11 @@ export async function paperNetworkGradsOnBoth(
 }
 
 /**
- * Trains the paper network (seeded weights, Adam, head dropout on) for `steps` steps of `batch` windows on the current
- * backend. Returns the losses; the first kernel's values before the first step and after the last; and, after the
- * first step (which creates Adam's slots) and after the last, the number of live tensors and of the backend's data
- * buffers: equal counts mean that a step leaves nothing behind.
+ * Trains the paper network (seeded weights, Adam, head dropout 0.6 from the project Rng) for `steps` real pretraining
+ * steps (`pretrainStep`) of `batch` windows on the current backend. Returns the losses; the first kernel's values
+ * before the first step and after the last; and, after the first step (which creates Adam's slots) and after the
+ * last, the number of live tensors and of the backend's data buffers: equal counts mean that a step leaves nothing
+ * behind.
  */
 function trainForLeaks(
   steps: number,
@@ -196,29 +215,30 @@ function trainForLeaks(
   tensors: [number, number];
   buffers: [number, number];
 } {
-  const model = buildEngineNetwork({ windowSamples, heads: 7, headDropout: 0.6 });
-  const init = seededWeights(model, rnd);
-  model.setWeights(model.getWeights().map((w, i) => tf.tensor(init[i] as Float32Array, w.shape)));
-  const opt = tf.train.adam(1e-3);
+  const { model } = paperNetwork(windowSamples, 0.6, null, rnd);
+  const { taskWeights, l2 } = pretrainSchema.parse({});
+  const optimizer = tf.train.adam(1e-3);
   const x = tf.tensor3d(randArray(batch * windowSamples, rnd), [batch, windowSamples, 1]);
-  const ys = Array.from({ length: 7 }, (_, h) =>
-    tf.tensor2d(
-      Array.from({ length: batch }, (_, i) => (h + i) % 2),
-      [batch, 1],
-    ),
-  );
+  const labels = pretextLabelsOf(batch);
   const counts = (): [number, number] => [tf.memory().numTensors, tf.engine().backend.numDataIds()];
   const firstWeights = (): Float32Array =>
     (model.getWeights()[0] as tf.Tensor).dataSync().slice() as Float32Array;
+  const step = (s: number): number => {
+    const args = { model, optimizer, x, labels, taskWeights, l2, dropoutRng: deriveRng(13, s) };
+    const { loss } = pretrainStep(args);
+    const v = loss.dataSync()[0] as number;
+    loss.dispose();
+    return v;
+  };
   const w0 = firstWeights();
-  const losses = [trainStep(model, opt, x, ys)];
+  const losses = [step(0)];
   const first = counts();
-  for (let s = 1; s < steps; s++) losses.push(trainStep(model, opt, x, ys));
+  for (let s = 1; s < steps; s++) losses.push(step(s));
   const last = counts();
   const w1 = firstWeights();
-  opt.dispose();
+  optimizer.dispose();
   model.dispose();
-  tf.dispose([x, ...ys]);
+  tf.dispose([x, labels]);
   return { losses, weights: [w0, w1], tensors: [first[0], last[0]], buffers: [first[1], last[1]] };
 }
 

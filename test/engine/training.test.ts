@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildEngineNetwork, trainStep, trainStepAccumulated } from '../../src/engine/paperNetwork.js';
+import { buildStrNetwork } from '../../src/models/index.js';
+import { pretrainStep, pretrainStepAccumulated } from '../../src/training/pretrainStep.js';
 import {
   assertClose,
   assertNoLeakOver100Steps,
@@ -69,25 +70,33 @@ test('no tensor or buffer leak over 100 training steps on wasm (small shapes)', 
   assertNoLeakOver100Steps('wasm', 128, seeded(13));
 });
 
-test('trainStepAccumulated over chunks equals one full-batch step', async () => {
+test('pretrainStepAccumulated over chunks equals one full-batch pretrainStep', async () => {
   await setupBackends();
-  const a = buildEngineNetwork({ windowSamples: 64, heads: 7, headDropout: 0 });
-  const b = buildEngineNetwork({ windowSamples: 64, heads: 7, headDropout: 0 });
-  b.setWeights(a.getWeights());
+  const a = buildStrNetwork({ windowSamples: 64, headDropout: 0, seed: 5 });
+  const b = buildStrNetwork({ windowSamples: 64, headDropout: 0, seed: 5 });
   const x = tf.tidy(() => tf.sin(tf.range(0, 5 * 64).mul(0.37)).reshape([5, 64, 1]));
-  const ys = Array.from({ length: 7 }, (_, h) => tf.tensor2d([h % 2, 1, 0, (h + 1) % 2, 1], [5, 1]));
-  const optA = tf.train.sgd(0.5);
-  const optB = tf.train.sgd(0.5);
-  const la = trainStep(a, optA, x, ys);
-  const lb = trainStepAccumulated(b, optB, x, ys, 2); // chunks of 2, 2, 1
+  const labels = tf.tensor2d(
+    Array.from({ length: 5 * 7 }, (_, k) => ((k % 7) + Math.floor(k / 7) * 3) % 2),
+    [5, 7],
+  );
+  const common = { x, labels, taskWeights: [1, 0.5, 1, 0.25, 1, 1, 2], l2: 1e-3 };
+  const { loss } = pretrainStep({ ...common, model: a, optimizer: tf.train.sgd(0.5) });
+  const la = loss.dataSync()[0] as number;
+  loss.dispose();
+  const lb = pretrainStepAccumulated({ ...common, model: b, optimizer: tf.train.sgd(0.5) }, 2); // chunks 2, 2, 1
   assert.ok(Math.abs(la - lb) < 1e-5 * Math.abs(la), `${la} vs ${lb}`);
   const wa = a.getWeights();
   const wb = b.getWeights();
+  let moved = false;
   wa.forEach((w, i) => {
     const e = relError(wb[i]?.dataSync() as Float32Array, w.dataSync() as Float32Array);
     assert.ok(e < 1e-4, `weight ${i}: ${e}`);
   });
-  tf.dispose([x, ...ys]);
-  a.dispose();
-  b.dispose();
+  const fresh = buildStrNetwork({ windowSamples: 64, headDropout: 0, seed: 5 });
+  fresh.getWeights().forEach((w, i) => {
+    if (relError(wa[i]?.dataSync() as Float32Array, w.dataSync() as Float32Array) > 0) moved = true;
+  });
+  assert.ok(moved, 'the step did not change the weights');
+  tf.dispose([x, labels]);
+  for (const m of [a, b, fresh]) m.dispose();
 });

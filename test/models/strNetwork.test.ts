@@ -1,3 +1,4 @@
+// The STR network (METHOD §3): parameter counts, conv padding, seeded weights, head count, forward pass, emotion heads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -6,10 +7,14 @@ import {
   buildEmotionNetwork,
   buildEncoder,
   buildStrNetwork,
-  strForward,
+  forward,
+  strHeadCount,
+  strLogits,
   summarizeStrNetwork,
 } from '../../src/models/index.js';
 import { modelSchema } from '../../src/config/schema.js';
+import { deriveRng } from '../../src/random/index.js';
+import { invertedDropoutMask, rngDropout } from '../../src/training/dropoutMask.js';
 
 await tf.setBackend('cpu');
 
@@ -21,6 +26,11 @@ test('buildStrNetwork has the METHOD §3 parameter counts and layer names', () =
   for (let c = 1; c <= 6; c++) assert.ok(names.includes(`conv_layer_${c}`));
   for (let t = 0; t < 7; t++) {
     for (const n of [`task_${t}_dense_1`, `task_${t}_dense_2`, `task_${t}`]) assert.ok(names.includes(n), n);
+    for (const n of [`task_${t}_dropout_1`, `task_${t}_dropout_2`]) {
+      const l = s.layers.find((x) => x.name === n);
+      assert.equal(l?.type, 'Dropout', n);
+      assert.equal(l?.params, 0, n);
+    }
   }
   const flat = s.layers.find((l) => l.name === 'flat_layer');
   assert.deepEqual(flat?.outputShape, [null, 128]);
@@ -81,36 +91,70 @@ test('weights are seeded Glorot-uniform kernels and zero biases', () => {
   for (const m of [a, b, c]) m.dispose();
 });
 
-test('strForward logits match predict(); masks change the training output; encoder is 128-d trunk', () => {
+test('forward in training mode draws the head dropout masks head by head from the Rng (the pretraining order)', () => {
   const model = buildStrNetwork({
     windowSamples: 128,
     filters: [4, 8, 16],
     kernelSizes: [8, 4, 4],
     headUnits: 8,
+    headDropout: 0.6,
     seed: 2,
   });
   const x = tf.randomNormal([3, 128, 1], 0, 1, 'float32', 5);
-  const probs = model.predict(x) as tf.Tensor[];
-  const logits = strForward(model, x);
+  const logits = forward(model, x, { training: rngDropout(deriveRng(4, 1)), fetch: strLogits(model) });
   assert.equal(logits.length, 7);
-  probs.forEach((p, i) => {
-    const diff = tf
-      .sub(p, tf.sigmoid(logits[i] as tf.Tensor))
-      .abs()
-      .max()
-      .dataSync()[0] as number;
-    assert.ok(diff < 1e-6);
+  // The replay by name that pretraining used before forward(): masks [rows, units] from one stream, head 0's first
+  // and second, then head 1's, ..., each applied after its head's LeakyReLU.
+  const rng = deriveRng(4, 1);
+  const masks = Array.from({ length: 7 }, () => [1, 2].map(() => invertedDropoutMask(3, 8, 0.6, rng)));
+  const emb = buildEncoder(model).apply(x) as tf.Tensor;
+  masks.forEach((pair, t) => {
+    let y = emb;
+    pair.forEach((m, k) => {
+      y = model.getLayer(`task_${t}_dense_${k + 1}`).apply(y) as tf.Tensor;
+      y = tf.mul(model.getLayer(`task_${t}_act_${k + 1}`).apply(y) as tf.Tensor, m);
+    });
+    const ref = model.getLayer(`task_${t}_logits`).apply(y) as tf.Tensor;
+    assert.deepEqual(logits[t]!.dataSync(), ref.dataSync(), `head ${t}`);
   });
-  const zeroMasks = Array.from(
-    { length: 7 },
-    () => [tf.zeros([3, 8]), tf.zeros([3, 8])] as [tf.Tensor2D, tf.Tensor2D],
+  // testing mode: no dropout, the sigmoid of the logits is model.predict
+  const test = forward(model, x, { fetch: strLogits(model) });
+  (model.predict(x) as tf.Tensor[]).forEach((p, t) =>
+    assert.ok((tf.sub(p, tf.sigmoid(test[t]!)).abs().max().dataSync()[0] as number) < 1e-6),
   );
-  const masked = strForward(model, x, { masks: zeroMasks });
-  // all-zero masks: every head's logit equals its output bias (zero at init)
-  assert.ok(masked.every((m) => m.abs().max().dataSync()[0] === 0));
+  assert.notDeepEqual(test[0]!.dataSync(), logits[0]!.dataSync());
   const enc = buildEncoder(model);
   assert.deepEqual(enc.outputs[0]?.shape, [null, 16]);
   model.dispose();
+});
+
+test('the head count is a builder argument: heads layers, logits and parameters follow it', () => {
+  const args = { windowSamples: 64, filters: [2, 2, 2], kernelSizes: [4, 4, 4], headUnits: 4, seed: 1 };
+  const m3 = buildStrNetwork({ ...args, heads: 3 });
+  assert.equal(strHeadCount(m3), 3);
+  assert.equal(m3.outputs.length, 3);
+  const logits = forward(m3, tf.ones([2, 64, 1]), { fetch: strLogits(m3) });
+  assert.deepEqual(
+    logits.map((l) => l.shape),
+    [
+      [2, 1],
+      [2, 1],
+      [2, 1],
+    ],
+  );
+  tf.dispose(logits);
+  const m7 = buildStrNetwork(args);
+  assert.equal(strHeadCount(m7), 7);
+  const perHead = 4 * 2 + 4 + (4 * 4 + 4) + (4 + 1);
+  assert.equal(m7.countParams() - m3.countParams(), 4 * perHead);
+  const s8 = summarizeStrNetwork(modelSchema.parse({}), 2560, 8);
+  assert.equal(s8.totalParams, 561223 + 33153);
+  assert.throws(
+    () => buildStrNetwork({ ...args, heads: 0 }),
+    /buildStrNetwork: heads must be a positive integer, got 0/,
+  );
+  m3.dispose();
+  m7.dispose();
 });
 
 test('emotion head: 2 classes -> 2 sigmoid units, 3 -> softmax; emotion network composes the encoder', () => {

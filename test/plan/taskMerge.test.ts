@@ -73,7 +73,7 @@ test('task runs its missing dependencies, then skips what exists; --force redoes
       ['p0-finetune-f0', 'task', 'done'],
     ],
   );
-  const unitFile = join(runDir, 'units', 'finetune-f0.json');
+  const unitFile = join(runDir, 'units', 'f0-100pct.json');
   const saved = JSON.parse(readFileSync(unitFile, 'utf8')) as {
     folds: { fold: number; arm: string }[];
     configHash: string;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { buildStrNetwork } from '../../src/models/index.js';
 import { initBackend } from '../../src/engine/index.js';
-import { PRETEXT_TASKS } from '../../src/training/pretrain.js';
+import { TRANSFORMATION_NAMES } from '../../src/augmentation/index.js';
 import {
   pickWindows,
   REFERENCE_QUICK,
@@ -72,11 +72,11 @@ test(
         ...REFERENCE_QUICK,
         sets: [`output.cacheDir=${cacheDir}`],
       });
-      assert.deepEqual(r.heads, [...PRETEXT_TASKS]);
+      assert.deepEqual(r.heads, [...TRANSFORMATION_NAMES]);
       assert.equal(r.epochs, 2);
       for (const impl of [r.ecgssl, r.pytorch]) {
-        assert.deepEqual(Object.keys(impl), [...PRETEXT_TASKS]);
-        for (const h of PRETEXT_TASKS) {
+        assert.deepEqual(Object.keys(impl), [...TRANSFORMATION_NAMES]);
+        for (const h of TRANSFORMATION_NAMES) {
           const c = impl[h];
           assert.ok(c);
           for (const v of [...c.accuracy, ...c.f1])

@@ -1,3 +1,4 @@
+// The transformation functions against the replayed fixture draws, and applyTransformation over the table.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -102,7 +103,7 @@ describe('applyTransformation', () => {
   it('is reproducible per derived stream and differs across streams', () => {
     const rng0 = createRng(1);
     const x = Float32Array.from({ length: 2560 }, () => rng0.normal());
-    for (let t = 0; t < 7; t++) {
+    for (let t = 0; t < TRANSFORMATION_NAMES.length; t++) {
       const a = applyTransformation(t, x, params, deriveRng(1, 0, 3, 17));
       const b = applyTransformation(t, x, params, deriveRng(1, 0, 3, 17));
       assert.deepEqual(a, b, `transformation ${t} reproducible`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRng, deriveRng } from '../../src/random/index.js';
 import { scoreClassification } from '../../src/metrics/index.js';
-import { UserError } from '../../src/errors.js';
+import { InternalError } from '../../src/errors.js';
 import { loadFixture } from './helpers.js';
 
 describe('createRng / deriveRng', () => {
@@ -56,7 +56,7 @@ describe('createRng / deriveRng', () => {
       [...s].sort((x, y) => x - y),
     );
     assert.ok(s.every((v) => v >= 0 && v < 9));
-    assert.throws(() => r.int(3, 3), UserError);
+    assert.throws(() => r.int(3, 3), InternalError);
     assert.throws(() => createRng(-1), /seed/);
   });
   it('resumes the exact stream from getState/setState', () => {

@@ -5,15 +5,9 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import type { WindowStore } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
 import { buildEncoder, buildStrNetwork } from '../../src/models/index.js';
-import {
-  crossValidate,
-  differenceScores,
-  dropoutStream,
-  type ArmKind,
-  type FitKeys,
-  type FoldResult,
-} from '../../src/training/crossValidate.js';
-import { headDropoutMasks } from '../../src/training/finetune.js';
+import { crossValidate, differenceScores } from '../../src/training/crossValidate.js';
+import { dropoutStream, type ArmKind, type FitKeys, type FoldResult } from '../../src/training/fitFold.js';
+import { invertedDropoutMask } from '../../src/training/dropoutMask.js';
 import { summarize } from '../../src/training/stageResults.js';
 import { evaluationFolds } from '../../src/training/folds.js';
 
@@ -224,12 +218,11 @@ test('head dropout 0.4: same seed -> identical results in every arm and mode; an
     }
   }
   // The masks of different steps and fits come from different streams.
-  const dense = [{ units: 16, rate: 0.4 }];
   const fit = { fold: 0, task: 0, arm: 'ssl' as const, fraction: 1 };
   const maskOf = (f: FitKeys, epoch: number, batch: number): string => {
-    const [m] = headDropoutMasks(dense, 16, dropoutStream(3, f, epoch, batch));
-    const s = Array.from(m!.dataSync()).join();
-    m!.dispose();
+    const m = invertedDropoutMask(16, 16, 0.4, dropoutStream(3, f, epoch, batch));
+    const s = Array.from(m.dataSync()).join();
+    m.dispose();
     return s;
   };
   const masks = [
@@ -243,4 +236,36 @@ test('head dropout 0.4: same seed -> identical results in every arm and mode; an
   ];
   assert.equal(new Set(masks).size, masks.length);
   assert.equal(maskOf(fit, 1, 0), masks[2]);
+});
+
+test('crossValidate: reused fits are not trained again, onResult sees each new fit once, same results', async () => {
+  const store: WindowStore = { ...tinyStore(), tasks: { a: 2 } };
+  const args = {
+    store,
+    dataset: 'synthetic',
+    config: tinyConfig({ epochs: 2, baselineEpochs: 1 }),
+    arms: ['ssl', 'baseline'] as ArmKind[],
+    fractions: [{ label: '100%', fraction: 1 }],
+    encoderFor: () => Promise.resolve(encoder),
+    sslMode: 'frozen' as const,
+    onlyFolds: [0, 2],
+  };
+  const all = await crossValidate(args);
+  assert.deepEqual(
+    all.map((r) => `${r.fold} ${r.arm}`),
+    ['0 ssl', '0 baseline', '2 ssl', '2 baseline'],
+  );
+  const seen: string[] = [];
+  const again = await crossValidate({
+    ...args,
+    reuse: (fit) => (fit.fold === 0 ? all[fit.arm === 'ssl' ? 0 : 1] : undefined),
+    onResult: (fit, result) => {
+      seen.push(`${fit.fold} ${fit.arm} ${result.arm}`);
+      return Promise.resolve();
+    },
+  });
+  assert.deepEqual(seen, ['2 ssl ssl', '2 baseline baseline']);
+  assert.equal(again[0], all[0]);
+  const strip = (r: FoldResult[]): FoldResult[] => r.map(({ seconds: _s, ...rest }) => rest);
+  assert.deepEqual(strip(again), strip(all));
 });

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { modelSchema, pretrainSchema, transformationsSchema } from '../../src/config/schema.js';
-import { inspectNpy } from '../../src/datasets/npy.js';
+import { inspectNpy } from '../../src/datasets/formats/npy.js';
+import { deriveRng } from '../../src/random/index.js';
+import { STREAM_KEYS } from '../../src/training/batches.js';
+import { invertedDropoutMask } from '../../src/training/dropoutMask.js';
 import { createBatchStreamExport, type BatchStreamMeta } from '../../src/training/exportBatchStream.js';
 import { pretrain, type PretrainBatchInfo, type WindowSource } from '../../src/training/pretrain.js';
 
@@ -81,7 +84,7 @@ test('createBatchStreamExport writes exactly the batches pretraining consumed, i
       [0, 21, 42, 56],
     ]);
     assert.deepEqual(meta.heldOutSamples, [14, 14]);
-    assert.deepEqual(meta.heads, ['original', 'noise', 'scale', 'negate', 'flip', 'permute', 'warp']);
+    assert.deepEqual(meta.heads, ['original', 'noise', 'scale', 'negate', 'flip', 'permute', 'timeWarp']);
     assert.equal(meta.model.headDropout, 0.6);
     for (const epoch of [0, 1]) {
       for (const phase of ['train', 'heldout'] as const) {
@@ -109,6 +112,79 @@ test('createBatchStreamExport writes exactly the batches pretraining consumed, i
         }
       }
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('onBatch gets the exact dropout masks of each step, head by head, and the hook changes no draw', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecgssl-masks-'));
+  try {
+    const pretrainConfig = pretrainSchema.parse({
+      epochs: 1,
+      batchWindows: 4,
+      heldOutFraction: 0,
+      learningRate: 0.01,
+    });
+    const args = {
+      source: source(8),
+      windows: Array.from({ length: 8 }, (_, i) => i),
+      modelConfig,
+      pretrainConfig,
+      transformations,
+      seed: 9,
+      fold: -1,
+    };
+    const plain = await pretrain(args);
+    plain.model.dispose();
+    const exporter = createBatchStreamExport({
+      dir,
+      windowSamples: WS,
+      modelConfig,
+      pretrainConfig,
+      seed: 9,
+      exportMasks: true,
+    });
+    const masks: { batch: number; values: Float32Array[] }[] = [];
+    const hooked = await pretrain({
+      ...args,
+      onBatch: (info) => {
+        exporter.onBatch(info);
+        masks.push({
+          batch: info.batchIndex,
+          values: (info.masks ?? []).flat().map((m) => m.dataSync() as Float32Array),
+        });
+      },
+    });
+    hooked.model.dispose();
+    exporter.finish();
+    assert.deepEqual(
+      hooked.history.map((r) => r.loss),
+      plain.history.map((r) => r.loss),
+    );
+    assert.equal(masks.length, 2);
+    for (const { batch, values } of masks) {
+      // The step's stream: deriveRng(seed, fold key of scope all, epoch, dropout key + batch), 2 masks per head.
+      const rng = deriveRng(9, 1_000_000, 0, STREAM_KEYS.dropout + batch);
+      assert.equal(values.length, 14);
+      for (const v of values) {
+        const want = invertedDropoutMask(28, 8, 0.6, rng);
+        assert.deepEqual(v, want.dataSync());
+        want.dispose();
+      }
+    }
+    // [56, 7, 2, 8] float32 (inspectNpy reads 1-D and 2-D only): the header, then the row-major values.
+    const buf = readFileSync(join(dir, 'epoch-0-train-masks.npy'));
+    assert.match(buf.subarray(0, 128).toString('latin1'), /'shape': \(56, 7, 2, 8\)/);
+    const values = buf.subarray(buf.length - 56 * 7 * 2 * 8 * 4);
+    const file = {
+      data: new Float32Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.length)),
+    };
+    // Sample 30 (batch 1, row 2), head 3, second mask.
+    assert.deepEqual(
+      file.data.subarray(((30 * 7 + 3) * 2 + 1) * 8, ((30 * 7 + 3) * 2 + 2) * 8),
+      masks[1]!.values[7]!.subarray(2 * 8, 3 * 8),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

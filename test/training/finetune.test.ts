@@ -1,15 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../src/errors.js';
-import { buildEmotionHead, emotionForward } from '../../src/models/index.js';
+import { InternalError } from '../../src/errors.js';
+import { buildEmotionHead, forward } from '../../src/models/index.js';
 import { deriveRng } from '../../src/random/index.js';
-import {
-  headDropoutMasks,
-  predictClasses,
-  resolveHeadArgs,
-  trainClassifier,
-} from '../../src/training/finetune.js';
+import { invertedDropoutMask, rngDropout } from '../../src/training/dropoutMask.js';
+import { predictClasses, resolveHeadArgs, trainClassifier } from '../../src/training/finetune.js';
 import type { Rng } from '../../src/random/types.js';
 
 /** Deterministic test Rng (LCG permutation only; trainClassifier uses nothing else). */
@@ -114,7 +110,7 @@ test('trainClassifier: head dropout from the dropoutRng streams, bit-reproducibl
     const scores = Array.from((head.predict(x) as tf.Tensor).dataSync());
     const again = Array.from((head.predict(x) as tf.Tensor).dataSync());
     assert.deepEqual(again, scores); // inference: no dropout
-    const unmasked = Array.from(emotionForward(head, x).dataSync());
+    const unmasked = Array.from(forward(head, x)[0]!.dataSync());
     assert.deepEqual(unmasked, scores);
     const pred = predictClasses(head, x, 16);
     head.dispose();
@@ -155,26 +151,41 @@ test('trainClassifier: head dropout from the dropoutRng streams, bit-reproducibl
         rng: deriveRng(1, 0),
       }),
     (err: unknown) =>
-      err instanceof UserError && /trainClassifier: .*dropout \(rate 0\.4\).*dropoutRng/.test(err.message),
+      err instanceof InternalError &&
+      /trainClassifier: .*dropout \(rate 0\.4\).*dropoutRng/.test(err.message),
   );
   head.dispose();
   x.dispose();
 });
 
-test('headDropoutMasks: inverted dropout, values 0 or 1/(1-rate), none for a layer without dropout', () => {
-  const masks = headDropoutMasks(
-    [
-      { units: 50, rate: 0.4 },
-      { units: 10, rate: 0 },
-    ],
-    20,
-    deriveRng(5, 1),
-  );
-  assert.equal(masks[1], null);
-  const v = Array.from(masks[0]!.dataSync());
-  assert.deepEqual(masks[0]!.shape, [20, 50]);
+test('rngDropout: inverted dropout masks, values 0 or 1/(1-rate), drawn layer by layer as forward applies them', () => {
+  const head = buildEmotionHead({
+    inputUnits: 6,
+    layers: 2,
+    units: 50,
+    dropout: 0.4,
+    l2: 0,
+    numClasses: 3,
+    seed: 2,
+  });
+  const x = tf.randomNormal([20, 6], 0, 1, 'float32', 1);
+  const p = forward(head, x, { training: rngDropout(deriveRng(5, 1)) })[0]!;
+  // the same masks by hand: [rows, units] row-major from one stream, dense 1's then dense 2's
+  const rng = deriveRng(5, 1);
+  const m1 = invertedDropoutMask(20, 50, 0.4, rng);
+  const m2 = invertedDropoutMask(20, 50, 0.4, rng);
+  const v = Array.from(m1.dataSync());
   assert.ok(v.every((m) => m === 0 || Math.abs(m - 1 / 0.6) < 1e-6));
   const mean = v.reduce((s, m) => s + m, 0) / v.length;
   assert.ok(Math.abs(mean - 1) < 0.1, `mean mask ${mean}`); // expectation preserved
-  masks[0]!.dispose();
+  let y = tf.mul(head.getLayer('emotion_dense_1').apply(x) as tf.Tensor, m1);
+  y = tf.mul(head.getLayer('emotion_dense_2').apply(y) as tf.Tensor, m2);
+  const ref = head.getLayer('emotion_output').apply(y) as tf.Tensor;
+  assert.deepEqual(p.dataSync(), ref.dataSync());
+  // a model with dropout and no stream: an error, not unseeded dropout
+  assert.throws(
+    () => forward(head, x, { training: rngDropout(undefined) }),
+    /rngDropout: dropout layer "emotion_dropout_1" needs a mask but no random stream was given/,
+  );
+  head.dispose();
 });

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLabelFraction, subsampleLabels } from '../../src/training/labelFraction.js';
+import {
+  compareFractionLabels,
+  fractionKeeps,
+  fractionKey,
+  fractionSlug,
+  labelFraction,
+  parseLabelFraction,
+  parseLabelFractions,
+  subsampleLabels,
+} from '../../src/training/labelFraction.js';
 import type { Rng } from '../../src/random/types.js';
 
 function testRng(seed: number): Rng {
@@ -33,4 +42,28 @@ test('subsampleLabels is stratified, keeps one per class at least, and errors on
   assert.ok(kept.every((i) => indices.includes(i)));
   assert.equal(subsampleLabels(indices, labels, 1, 2, testRng(1)).length, 300);
   assert.throws(() => subsampleLabels(indices, labels, 0.5, 3, testRng(1)), /class 2 has no labelled/);
+});
+
+test('label fractions: canonical labels, duplicates by value, order, slugs, keys', () => {
+  assert.deepEqual(labelFraction(' 1.0% '), { label: '1%', fraction: 0.01 });
+  assert.deepEqual(labelFraction('12.50%'), { label: '12.5%', fraction: 0.125 });
+  assert.throws(
+    () => labelFraction('1'),
+    /parseLabelFraction: expected a percentage in \(0%, 100%\], got '1'/,
+  );
+  const given = ['10%', '1%', '1.0%', '100%', '12.5%'];
+  assert.deepEqual(
+    parseLabelFractions(given).map((f) => f.label),
+    ['100%', '12.5%', '10%', '1%'],
+  );
+  assert.deepEqual(
+    parseLabelFractions(given, 'given').map((f) => f.label),
+    ['10%', '1%', '100%', '12.5%'],
+  );
+  assert.deepEqual(parseLabelFractions([]), []);
+  assert.equal(fractionSlug('12.5%'), '12_5pct');
+  assert.equal(fractionSlug(' 1% '), '1pct');
+  assert.deepEqual(['1%', '100%', '12.5%'].sort(compareFractionLabels), ['100%', '12.5%', '1%']);
+  assert.deepEqual([fractionKey(0.01), fractionKey(1), fractionKey(0.125)], [10_000, 1_000_000, 125_000]);
+  assert.equal(fractionKeeps(0.01, 172), 2);
 });

@@ -1,3 +1,4 @@
+// Pretraining: loss, batches, labels, resume, heads-at-chance warning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { modelSchema, pretrainSchema, transformationsSchema } from '../../src/co
 import { buildPretextBatch, pretextLabels } from '../../src/training/batches.js';
 import { pretextLoss, staircaseLearningRate } from '../../src/training/losses.js';
 import { pretrain, type WindowSource } from '../../src/training/pretrain.js';
+import { CHANCE_F1, headsAtChance, PretextCounter } from '../../src/training/pretrainMetrics.js';
+import { captureStderr } from '../helpers/captureStderr.js';
 
 await tf.setBackend('cpu');
 
@@ -46,6 +49,10 @@ test('pretextLoss equals the weighted mean sigmoid cross-entropy plus l2/2 * sum
   const want = 0.3 * ((ce(0.5, 1) + ce(-1, 0)) / 2) + 0.7 * ((ce(2, 0) + ce(0, 1)) / 2) + (0.1 / 2) * 5;
   const got = pretextLoss(logits, labels, [0.3, 0.7], 0.1, [kernel]).dataSync()[0] as number;
   assert.ok(Math.abs(got - want) < 1e-5, `${got} vs ${want}`);
+  assert.throws(
+    () => pretextLoss(logits, labels, [0.3], 0.1, [kernel]),
+    /pretextLoss: 2 heads need as many task weights and label columns, got 1 and 2/,
+  );
 });
 
 test('staircase learning rate', () => {
@@ -72,7 +79,8 @@ test('buildPretextBatch: 7 samples per window, identity label block, original ke
   // negation of window 0 is sample 3
   const neg = plain.x.subarray(3 * WS, 4 * WS);
   assert.ok(neg.every((v, i) => v === -(src.read([0])[i] as number)));
-  const y = pretextLabels(plain.transform);
+  const y = pretextLabels(plain.transform, 7);
+  assert.equal(plain.heads, 7);
   for (let k = 0; k < 28; k++) {
     const row = [...y.subarray(k * 7, k * 7 + 7)];
     assert.equal(
@@ -130,4 +138,73 @@ test('pretrain: loss falls; 1 epoch + resume ends with the same weights as 2 epo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('PretextCounter counts per head and rejects scores of another head count', () => {
+  const c = new PretextCounter(2);
+  // two samples: class 0 then class 1; head 0 right on both, head 1 says yes to both
+  c.add(Float32Array.from([0.9, 0.8, 0.1, 0.7]), Uint8Array.from([0, 1]));
+  assert.deepEqual(c.result(), [
+    { accuracy: 1, f1: 1 },
+    { accuracy: 0.5, f1: 2 / 3 },
+  ]);
+  assert.throws(
+    () => c.add(new Float32Array(3), Uint8Array.from([0, 1])),
+    /2 samples x 2 heads need 4 scores, got 3/,
+  );
+});
+
+test('headsAtChance: F1 under 0.2 or not a number, in head order', () => {
+  assert.equal(CHANCE_F1, 0.2);
+  const m = [
+    { task: 'a', f1: 0.19 },
+    { task: 'b', f1: 0.2 },
+    { task: 'c', f1: NaN },
+    { task: 'd', f1: 0.9 },
+    { task: 'e', f1: 0 },
+  ];
+  assert.deepEqual(headsAtChance(m), ['a', 'c', 'e']);
+});
+
+test('pretrain warns on stderr at its end of the heads at chance and returns them; not before its end', async () => {
+  const source = syntheticSource(8);
+  const windows = Array.from({ length: 8 }, (_, i) => i);
+  const pretrainConfig = pretrainSchema.parse({ epochs: 2, batchWindows: 4, heldOutFraction: 0.25 });
+  const base = {
+    source,
+    windows,
+    modelConfig,
+    pretrainConfig,
+    transformations,
+    seed: 2,
+    fold: 0,
+    label: 'pt',
+  };
+  const part = await captureStderr(() => pretrain({ ...base, maxEpochsThisCall: 1 }));
+  part.value.model.dispose();
+  assert.doesNotMatch(part.stderr, /at chance/);
+  const full = await captureStderr(() => pretrain(base));
+  full.value.model.dispose();
+  const { final, headsAtChance: atChance, history } = full.value;
+  const last = history[history.length - 1]!;
+  assert.deepEqual(
+    final.map((m) => m.f1),
+    final.map((m) => last[`heldout_f1_${m.task}`]),
+  );
+  assert.deepEqual(
+    atChance,
+    final.filter((m) => m.f1 < 0.2).map((m) => m.task),
+  );
+  // The tiny network learns no head in 2 steps of 6 windows.
+  assert.ok(atChance.length > 0, atChance.join());
+  const lines = full.stderr.split('\n').filter((l) => l.includes('at chance'));
+  assert.equal(lines.length, 1, full.stderr);
+  assert.match(lines[0]!, /^warning: pt: heads still at chance after 2 epochs \(held-out F1 < 0\.2\): /);
+  assert.deepEqual(
+    lines[0]!
+      .replace(/.*\): /, '')
+      .split(', ')
+      .map((t) => t.split(' ')[0]),
+    atChance,
+  );
 });

@@ -1,6 +1,7 @@
+// The pretrain stage: window sources, the accuracy figure, saved encoders, the unit's files (history, metrics).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,6 +9,9 @@ import type { WindowStore } from '../../src/datasets/types.js';
 import { fileSystemIOHandler } from '../../src/engine/index.js';
 import { buildEncoder, buildStrNetwork } from '../../src/models/index.js';
 import { accuracySpec, concatSource, loadEncoder } from '../../src/training/pretrainStage.js';
+import { TRANSFORMATION_NAMES } from '../../src/augmentation/index.js';
+import { cli, tinyConfigYaml } from '../helpers/cli.js';
+import { captureStderr } from '../helpers/captureStderr.js';
 
 await tf.setBackend('cpu');
 
@@ -39,12 +43,18 @@ test('concatSource reads across stores by global index', () => {
   assert.deepEqual([...src.read([4, 0, 3])], [101, 101, 101, 101, 0, 0, 0, 0, 100, 100, 100, 100]);
 });
 
-test('accuracySpec plots held-out accuracy of the 7 tasks per epoch', () => {
+test('accuracySpec plots held-out accuracy of the 7 tasks per epoch; a missing column is an error', () => {
   const row: Record<string, number> = { epoch: 1, heldout_acc_mean: 0.9 };
-  for (const t of ['original', 'noise', 'scale', 'negate', 'flip', 'permute', 'warp'])
+  for (const t of ['original', 'noise', 'scale', 'negate', 'flip', 'permute', 'timeWarp'])
     row[`heldout_acc_${t}`] = 0.5;
-  const spec = accuracySpec([row, { ...row, epoch: 2 }], 'x') as { data: { values: unknown[] } };
+  const spec = accuracySpec([row, { ...row, epoch: 2 }], 'x') as {
+    data: { values: { task: string }[] };
+    encoding: { color: { sort: string[] } };
+  };
   assert.equal(spec.data.values.length, 14);
+  assert.deepEqual(spec.encoding.color.sort, TRANSFORMATION_NAMES);
+  const { heldout_acc_timeWarp: _dropped, ...partial } = row;
+  assert.throws(() => accuracySpec([partial], 'x'), /no column heldout_acc_timeWarp/);
 });
 
 test('a saved encoder loads back with loadEncoder and gives the same embeddings', async () => {
@@ -63,6 +73,53 @@ test('a saved encoder loads back with loadEncoder and gives the same embeddings'
     const x = tf.randomNormal([2, 128, 1], 0, 1, 'float32', 3);
     assert.deepEqual((back.predict(x) as tf.Tensor).dataSync(), (enc.predict(x) as tf.Tensor).dataSync());
     await assert.rejects(loadEncoder(join(dir, 'missing')), /loadEncoder/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ecgssl pretrain: history columns per transformation name, heads at chance in metrics.json and on stderr', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecgssl-pt-'));
+  try {
+    const config = join(dir, 'tiny.yaml');
+    writeFileSync(
+      config,
+      tinyConfigYaml(dir, {
+        experiment: 'pt',
+        finetune: '{}',
+        evaluation: '{ folds: 2 }',
+        engine: '{ backend: cpu }',
+      }),
+    );
+    const { value: r, stderr } = await captureStderr(() => cli('pretrain', '--config', config, '--quiet'));
+    assert.equal(r.code, 0, r.stderr);
+    const unit = join(/run directory (.*)$/m.exec(r.stdout)![1]!, 'pretrain', 'all');
+    const header = readFileSync(join(unit, 'history.csv'), 'utf8').split('\n')[0]!.split(',');
+    for (const name of TRANSFORMATION_NAMES)
+      for (const col of [`train_acc_${name}`, `train_f1_${name}`]) assert.ok(header.includes(col), col);
+    assert.ok(!header.some((h) => h.endsWith('_warp') || h.includes('undefined')), header.join());
+    const metrics = JSON.parse(readFileSync(join(unit, 'metrics.json'), 'utf8')) as {
+      metrics: { task: string; f1: number }[];
+      headsAtChance: string[];
+    };
+    assert.deepEqual(
+      metrics.metrics.map((m) => m.task),
+      TRANSFORMATION_NAMES,
+    );
+    assert.deepEqual(
+      metrics.headsAtChance,
+      metrics.metrics.filter((m) => m.f1 < 0.2).map((m) => m.task),
+    );
+    const warning = /^warning: pretrain all: heads still at chance .*\(training F1 < 0\.2\): (.*)$/m.exec(
+      stderr,
+    );
+    if (metrics.headsAtChance.length === 0) assert.equal(warning, null, stderr);
+    else
+      assert.deepEqual(
+        warning?.[1]?.split(', ').map((t) => t.split(' ')[0]),
+        metrics.headsAtChance,
+        stderr,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

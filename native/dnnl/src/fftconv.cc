@@ -1,5 +1,5 @@
 // Native build of the overlap-save FFT convolution kernels that the portable tier runs as WebAssembly
-// (src/engine/fftconv/fftconv.c, the same source): vectors of 16 (AVX-512), 8 (AVX) or 4 lanes, OpenMP threads.
+// (native/fftconv/fftconv.c, the same source): vectors of 16 (AVX-512), 8 (AVX) or 4 lanes, OpenMP threads.
 // JS (src/engine/dnnl.ts) plans the transform and fills the scalar words of the parameter block; this file checks
 // them against the arrays and adds the pointers, the twiddle table, the scratch buffers and the threads.
 #include <node_api.h>

@@ -1,3 +1,4 @@
+// `ecgssl doctor`: which engine loads (and why better ones did not), versions, and a short benchmark.
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { engineSchema } from '../../config/schema.js';
@@ -39,7 +40,11 @@ export function register(program: Command): void {
     const engine = await import('../../engine/index.js');
     const report = await engine.initBackend({ preference, threads, dnnl, fftConv });
     const seconds = typeof raw.seconds === 'number' && raw.seconds > 0 ? raw.seconds : 4;
-    const bench = raw.benchmark === false ? null : await engine.engineBenchmark({ seconds });
+    // The real pretraining step on the paper's network (src/training, built by src/models).
+    const bench =
+      raw.benchmark === false
+        ? null
+        : await (await import('../../training/engineBenchmark.js')).engineBenchmark({ seconds });
     const versions = softwareVersions();
     const cpus = availableParallelism();
     const result = { backend: report, cpus, versions, benchmark: bench };

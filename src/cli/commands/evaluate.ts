@@ -1,3 +1,4 @@
+// `ecgssl evaluate`: argument parsing and printing around the evaluate stage; the run table format.
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
@@ -39,8 +40,10 @@ export function register(program: Command): void {
       .option(
         '--labels <fractions>',
         'label fractions, comma-separated (default: evaluation.labelFractions), e.g. 1%,5%,10%,100%',
-      ),
+      )
+      .option('--force', 'redo every fit even when its result is persisted (by evaluate or finetune)', false),
   ).action(async (raw: Record<string, unknown>) => {
+    const started = Date.now();
     const opts = parseCommonOptions(raw);
     setupLogging(opts);
     const parsed = evaluateOptionsSchema.safeParse({ labels: raw.labels });
@@ -51,10 +54,13 @@ export function register(program: Command): void {
     const loaded = await loadRunConfig(opts);
     const fractions = parsed.data.labels ?? loaded.config.evaluation.labelFractions;
     const { runEvaluateStage } = await import('../../training/index.js');
-    const result = await withRunDir(loaded, 'evaluate', (run) => runEvaluateStage(loaded, run, fractions));
+    const redoBefore = opts.force === true ? started : undefined;
+    const result = await withRunDir(loaded, 'evaluate', (run) =>
+      runEvaluateStage(loaded, run, fractions, { redoBefore }),
+    );
     printResult(
       opts,
-      { runDir: result.runDir, summary: result.summary },
+      { runDir: result.runDir, summary: result.summary, fits: result.fits },
       `${formatRunTable(result.summary)}\nrun directory ${result.runDir}`,
     );
   });

@@ -1,3 +1,4 @@
+// `ecgssl finetune`: argument parsing and printing around the finetune stage.
 import type { Command } from 'commander';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';
 import { printResult } from '../output.js';
@@ -10,17 +11,22 @@ export function register(program: Command): void {
       .command('finetune')
       .description(
         'cross-validated emotion classifier on the pretrained encoder (finetune.mode frozen|full) and the ' +
-          'no-SSL baseline, every task; needs `ecgssl pretrain` first',
-      ),
+          'no-SSL baseline, every task; needs `ecgssl pretrain` first; fits persisted by an earlier run are reused',
+      )
+      .option('--force', 'redo every fit even when its result is persisted', false),
   ).action(async (raw: Record<string, unknown>) => {
+    const started = Date.now();
     const opts = parseCommonOptions(raw);
     setupLogging(opts);
     const loaded = await loadRunConfig(opts);
     const { runFinetuneStage } = await import('../../training/index.js');
-    const result = await withRunDir(loaded, 'finetune', (run) => runFinetuneStage(loaded, run));
+    const redoBefore = opts.force === true ? started : undefined;
+    const result = await withRunDir(loaded, 'finetune', (run) =>
+      runFinetuneStage(loaded, run, { redoBefore }),
+    );
     printResult(
       opts,
-      { runDir: result.runDir, summary: result.summary },
+      { runDir: result.runDir, summary: result.summary, fits: result.fits },
       `${formatRunTable(result.summary)}\nrun directory ${result.runDir}`,
     );
   });

@@ -1,3 +1,4 @@
+// `ecgssl inspect config|model|schema`: the resolved config and hash, the network, the config schema.
 import type { Command } from 'commander';
 import { configJsonSchema, configJsonSchemaText } from '../../config/jsonSchema.js';
 import { modelSchema, preprocessingSchema } from '../../config/schema.js';
@@ -10,6 +11,7 @@ import {
 } from '../common.js';
 import { formatTable, printResult } from '../output.js';
 import type { LayerSummary } from '../../models/index.js';
+import { TRANSFORMATIONS } from '../../augmentation/index.js';
 
 function shapeText(s: readonly (number | null)[]): string {
   return `[${s.map((d) => (d === null ? 'batch' : String(d))).join(', ')}]`;
@@ -55,7 +57,7 @@ export function register(program: Command): void {
     setupLogging(opts);
     const { model, windowSamples } = await modelSettings(opts);
     const { summarizeStrNetwork } = await import('../../models/index.js');
-    const summary = summarizeStrNetwork(model, windowSamples);
+    const summary = summarizeStrNetwork(model, windowSamples, TRANSFORMATIONS.length);
     const rows = summary.layers.map((l: LayerSummary) => [
       l.name,
       l.type,

@@ -1,3 +1,4 @@
+// The `ecgssl merge` command: aggregates existing unit results into the summaries, lists missing units.
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { formatAssignments } from '../../plan/formatAssignments.js';

@@ -1,3 +1,4 @@
+// The `ecgssl plan` command: prints a config's units of work and emits Slurm/Kubernetes job arrays.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { mkdirSync } from 'node:fs';

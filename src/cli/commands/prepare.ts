@@ -1,3 +1,4 @@
+// `ecgssl prepare`: reads, preprocesses and windows the data into cached stores; prints what it prepared.
 import type { Command } from 'commander';
 import type { PrepareSummary } from '../../datasets/types.js';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging } from '../common.js';

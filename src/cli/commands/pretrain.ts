@@ -1,3 +1,4 @@
+// `ecgssl pretrain`: the self-supervised pretraining stage (every unit, or one with --fold); resumable.
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';

@@ -1,12 +1,6 @@
+// `ecgssl run`: argument parsing and printing around training/runPipeline (every sweep point in turn).
 import type { Command } from 'commander';
-import {
-  addCommonOptions,
-  loadRunConfig,
-  parseCommonOptions,
-  setupLogging,
-  withRunDir,
-  type LoadedConfig,
-} from '../common.js';
+import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging } from '../common.js';
 import { cliOut, printResult } from '../output.js';
 import { log } from '../../util/log.js';
 import type { PipelineResult, StageOutcome } from '../../training/runPipeline.js';
@@ -21,81 +15,6 @@ interface SweepPointResult {
   runDir: string;
   stages: StageOutcome[];
   summary: PipelineResult['summary'];
-}
-
-/**
- * Runs prepare -> pretrain -> finetune -> evaluate for one resolved config (no sweep) in its run directory,
- * skipping stages whose outputs exist unless `force`.
- */
-async function runPipeline(loaded: LoadedConfig, force: boolean, progress: boolean): Promise<PipelineResult> {
-  const { config } = loaded;
-  const training = await import('../../training/index.js');
-  const { prepareData } = await import('../../datasets/index.js');
-  const { openRunDir } = await import('../../results/runDir.js');
-  const run = await openRunDir(loaded);
-  const stages: StageOutcome[] = [];
-  /** `, made on <engine>; --force redoes it` when run.json names the engine that produced a stage's outputs. */
-  let engineOf: ((stage: StageOutcome['stage']) => string | null) | undefined;
-  const madeBy = (stage: StageOutcome['stage']): string => {
-    // run.json read once, at the first skipped stage (a stage that runs records only its own engine).
-    engineOf ??= training.recordedStageEngines(run);
-    const e = engineOf(stage);
-    return e ? `, made on ${e}; --force redoes it` : '';
-  };
-  const timed = async (
-    stage: StageOutcome['stage'],
-    skip: string | false,
-    fn: () => Promise<string>,
-  ): Promise<void> => {
-    const t0 = Date.now();
-    if (skip !== false) {
-      log.info(`${stage}: skipped (${skip})`);
-      stages.push({ stage, status: 'skipped', note: skip, seconds: 0 });
-      return;
-    }
-    log.info(`${stage}: running`);
-    const note = await fn();
-    stages.push({ stage, status: 'done', note, seconds: (Date.now() - t0) / 1000 });
-  };
-
-  await timed('prepare', false, async () => {
-    const out = await withRunDir(loaded, 'prepare', () => prepareData(config, { progress }));
-    const cached = out.every((s) => s.cached);
-    return `${out.reduce((a, s) => a + s.windows, 0)} windows${cached ? ' (cached store)' : ''}`;
-  });
-  await timed(
-    'pretrain',
-    !force && training.pretrainDone(loaded, run) ? `encoders exist${madeBy('pretrain')}` : false,
-    async () => {
-      const r = await withRunDir(loaded, 'pretrain', (rd) =>
-        training.runPretrainStage(loaded, rd, { resume: !force }),
-      );
-      return `${r.units.length} encoder${r.units.length === 1 ? '' : 's'}`;
-    },
-  );
-  await timed(
-    'finetune',
-    !force && training.resultStageDone(run, 'finetune')
-      ? `finetune/summary.json exists${madeBy('finetune')}`
-      : false,
-    async () => {
-      await withRunDir(loaded, 'finetune', (rd) => training.runFinetuneStage(loaded, rd));
-      return 'finetune/summary.json';
-    },
-  );
-  const fractions = config.evaluation.labelFractions;
-  await timed(
-    'evaluate',
-    !force && training.resultStageDone(run, 'evaluate', fractions)
-      ? `evaluate/summary.json exists for ${fractions.join(',')}${madeBy('evaluate')}`
-      : false,
-    async () => {
-      await withRunDir(loaded, 'evaluate', (rd) => training.runEvaluateStage(loaded, rd, fractions));
-      return `labels ${fractions.join(',')}`;
-    },
-  );
-  const summary = await training.mergeRunResults(run);
-  return { runDir: run.dir, stages, summary };
 }
 
 /** The terminal text of one pipeline result: stage lines, the summary table, the run directory. */
@@ -133,8 +52,10 @@ export function register(program: Command): void {
     setupLogging(opts);
     const force = opts.force === true;
     const loaded = await loadRunConfig(opts);
+    const { runPipeline } = await import('../../training/runPipeline.js');
+    const pipelineOpts = { force, progress: !opts.quiet };
     if (loaded.config.sweep === undefined) {
-      const result = await runPipeline(loaded, force, !opts.quiet);
+      const result = await runPipeline(loaded, pipelineOpts);
       printResult(opts, result, formatPipeline(result));
       return;
     }
@@ -144,7 +65,7 @@ export function register(program: Command): void {
     for (const point of points) {
       const heading = sweepPointHeading(point, points.length);
       log.info(`${heading}: running`);
-      const r = await runPipeline(point.loaded, force, !opts.quiet);
+      const r = await runPipeline(point.loaded, pipelineOpts);
       results.push({
         point: { id: point.id, index: point.index, assignments: point.assignments, runId: point.runId },
         runDir: r.runDir,

@@ -1,3 +1,4 @@
+// The `ecgssl task` command: runs one unit of a plan (--index or job-array environment) and its dependencies.
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { planTasks } from '../../plan/planTasks.js';

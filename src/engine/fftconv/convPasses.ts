@@ -1,3 +1,4 @@
+// The three passes of a 1-D convolution (forward, input/filter gradient) as FFT jobs, for both FFT routes.
 import type * as tfNs from '@tensorflow/tfjs';
 import { convInfo } from '../wasmKernels.js';
 import { fftConvSupports, type FftConvGeometry, type FftConvJob, type FftConvKind } from './fftconv.js';

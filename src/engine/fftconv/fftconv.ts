@@ -1,7 +1,7 @@
 /**
- * Runtime of the overlap-save FFT convolution kernels (fftconv.c, compiled to WebAssembly SIMD): one shared
- * linear memory, one module instance on the calling thread plus one per extra thread in a `worker_threads`
- * worker, work split by tiles. Inputs are copied in, results copied out (the tfjs wasm heap is a separate memory).
+ * Runtime of the overlap-save FFT convolution kernels (native/fftconv/fftconv.c, compiled to WebAssembly SIMD):
+ * one shared linear memory, one module instance on the calling thread plus one per extra thread in a
+ * `worker_threads` worker, work split by tiles. Inputs are copied in, results copied out (the tfjs wasm heap is a separate memory).
  *
  * Why: on the portable tier the paper's convolutions (kernels 32, 16, 8 over 2560/1277/635 samples) run at
  * XNNPACK's wasm-SIMD speed; computing them through the FFT does 4-12x fewer multiplications (per frequency bin a
@@ -9,6 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { FFTCONV_WASM_BASE64 } from './fftconvWasm.js';
+import { InternalError } from '../../errors.js';
 
 /** Parameter block word indices (the enum at the top of fftconv.c). */
 const P = {
@@ -138,7 +139,7 @@ export function planFftConv(g: FftConvGeometry): FftConvPlan {
         directFlops: 2 * K * g.inChannels * g.outChannels * g.outSamples * g.batch,
       };
   }
-  if (!best) throw new Error(`planFftConv: no transform length fits kernel size ${K}`);
+  if (!best) throw new InternalError(`planFftConv: no transform length fits kernel size ${K}`);
   return best;
 }
 
@@ -203,7 +204,7 @@ export class FftConvEngine {
   /** An engine with `threads` threads (1 = the calling thread only). */
   static create(threads: number): FftConvEngine {
     if (!Number.isInteger(threads) || threads < 1)
-      throw new Error(`FftConvEngine.create: threads must be a positive integer, got ${threads}`);
+      throw new InternalError(`FftConvEngine.create: threads must be a positive integer, got ${threads}`);
     return new FftConvEngine(threads);
   }
 
@@ -266,7 +267,7 @@ export class FftConvEngine {
       Atomics.wait(c, 3, done);
     }
     if (this.workers.length > 0 && Atomics.load(c, 4) !== 0)
-      throw new Error(`FftConvEngine: ${fn} failed in a worker thread`);
+      throw new InternalError(`FftConvEngine: ${fn} failed in a worker thread`);
   }
 
   private setWords(words: Int32Array, pointers: Partial<Record<keyof typeof P, number>>): number {

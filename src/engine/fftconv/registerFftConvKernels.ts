@@ -1,3 +1,4 @@
+// The portable FFT route: wasm convolution kernels that take the FFT kernels where those save enough FLOPs.
 import type * as tfNs from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { currentWasmKernel, replaceWasmKernel } from '../kernelRegistry.js';
