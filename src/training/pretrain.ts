@@ -63,7 +63,7 @@ export interface PretrainBatchInfo {
   x: Float32Array;
   labels: Float32Array;
   samples: number;
-  /** The step's head dropout masks (training batches with dropout only). */
+  /** The masks the step applied, one pair per head (training batches with dropout only); disposed when the hook returns. */
   masks?: readonly (readonly [tf.Tensor2D, tf.Tensor2D])[];
 }
 
