@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
  */
 export const FLOORS = [
   ['index.ts', 'cli'], // the library entry (re-exports every concern) and the command-line program
-  ['plan', 'bench', 'fuzz'], // work units and cluster jobs; the engine benchmarks; the reader fuzzer
+  ['plan', 'bench', 'fuzz', 'reference'], // work units, cluster jobs; engine benchmarks; reader fuzzer; PyTorch reference
   ['training'], // pretraining, fine-tuning, cross-validation, the stages and their result files
   ['datasets', 'models', 'metrics', 'plots', 'hrv'], // data, networks, scores, figures, R peaks and HRV features
   ['engine', 'preprocessing'], // tfjs backends and kernels; signal filters, resampling, windows

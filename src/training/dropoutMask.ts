@@ -19,9 +19,9 @@ export function invertedDropoutMask(rows: number, units: number, rate: number, r
  * The training mode of `forward` whose dropout masks are drawn from `rng` ({@link invertedDropoutMask}, the input's
  * shape, row-major), one after the other in the order forward applies the dropout layers (for the STR network head
  * by head, each head's first mask then its second; for an emotion head layer by layer). Without `rng` (a model
- * without dropout) asking for a mask is an error.
+ * without dropout) asking for a mask is an error. `onMask` sees each mask as it is drawn (it draws nothing).
  */
-export function rngDropout(rng: Rng | undefined): ForwardTraining {
+export function rngDropout(rng: Rng | undefined, onMask?: (mask: tf.Tensor) => void): ForwardTraining {
   return {
     maskFor: ({ name, rate }, shape) => {
       invariant(
@@ -36,7 +36,9 @@ export function rngDropout(rng: Rng | undefined): ForwardTraining {
       );
       const rows = shape[0] as number;
       const mask = invertedDropoutMask(rows, rows > 0 ? shapeSize(shape) / rows : 0, rate, rng!);
-      return shape.length === 2 ? mask : tf.reshape(mask, [...shape]);
+      const out = shape.length === 2 ? mask : tf.reshape(mask, [...shape]);
+      onMask?.(out);
+      return out;
     },
   };
 }

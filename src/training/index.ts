@@ -1,6 +1,8 @@
 // Public API of the training layer: pretraining, fine-tuning, folds, summaries and pipeline stages.
 export { pretrain, evaluatePretext, splitHeldOut, checkpointDirOf } from './pretrain.js';
-export type { PretrainArgs, PretrainResult, WindowSource, HistoryRow } from './pretrain.js';
+export type { PretrainArgs, PretrainBatchInfo, PretrainResult, WindowSource, HistoryRow } from './pretrain.js';
+export { createBatchStreamExport } from './exportBatchStream.js';
+export type { BatchStreamExportArgs, BatchStreamMeta } from './exportBatchStream.js';
 export {
   runPretrainStage,
   encoderDirFor,

@@ -51,6 +51,20 @@ export interface PretrainArgs {
   maxEpochsThisCall?: number;
   /** Label for the progress bars. */
   label?: string;
+  /** Sees every batch as it is consumed: each training step's, and each held-out evaluation batch (the reference export). */
+  onBatch?: (info: PretrainBatchInfo) => void;
+}
+
+/** A batch as {@link PretrainArgs.onBatch} sees it: `x` [samples, windowSamples], `labels` [samples, heads]. */
+export interface PretrainBatchInfo {
+  phase: 'train' | 'heldout';
+  epoch: number;
+  batchIndex: number;
+  x: Float32Array;
+  labels: Float32Array;
+  samples: number;
+  /** The masks the step applied, one pair per head (training batches with dropout only); disposed when the hook returns. */
+  masks?: readonly (readonly [tf.Tensor2D, tf.Tensor2D])[];
 }
 
 /** One row of the per-epoch history. */
@@ -99,7 +113,10 @@ export function splitHeldOut(
 /** Per-head metrics of `model` on `windows` with the epoch's transformation draws (inference, no dropout). */
 export function evaluatePretext(
   model: tf.LayersModel,
-  args: Pick<PretrainArgs, 'source' | 'transformations' | 'transformationTable' | 'seed' | 'fold'> & {
+  args: Pick<
+    PretrainArgs,
+    'source' | 'transformations' | 'transformationTable' | 'seed' | 'fold' | 'onBatch'
+  > & {
     windows: readonly number[];
     epoch: number;
     batchWindows: number;
@@ -119,6 +136,14 @@ export function evaluatePretext(
       seed: args.seed,
       foldKey: foldKeyOf(args.fold),
       epoch: args.epoch,
+    });
+    args.onBatch?.({
+      phase: 'heldout',
+      epoch: args.epoch,
+      batchIndex: s / args.batchWindows,
+      x: b.x,
+      labels: pretextLabels(b.transform, table.length),
+      samples: b.samples,
     });
     const logits = tf.tidy(() =>
       tf.concat(forward(model, tf.tensor3d(b.x, [b.samples, ws, 1]), { fetch: strLogits(model) }), 1),
@@ -251,6 +276,12 @@ async function resumeState(run: PretrainRun): Promise<PretrainState> {
   return { epoch: 0, step: 0, history: [] };
 }
 
+/** A step's masks in draw order (head by head, first then second) -> one pair per head; undefined without dropout. */
+function maskPairs(masks: readonly tf.Tensor2D[]): PretrainBatchInfo['masks'] {
+  if (masks.length === 0) return undefined;
+  return Array.from({ length: masks.length / 2 }, (_, t) => [masks[2 * t]!, masks[2 * t + 1]!] as const);
+}
+
 /** The pretext batch `b` of an epoch whose training windows come in `order`. */
 function epochBatch(run: PretrainRun, order: readonly number[], epoch: number, b: number): PretextBatch {
   const { args, cfg } = run;
@@ -290,7 +321,9 @@ async function trainEpoch(
     lr = staircaseLearningRate(cfg.learningRate, cfg.decayRate, cfg.decaySteps, step);
     adamInternals(run.optimizer).learningRate = lr;
     const xs = tf.tensor3d(cur.x, [cur.samples, run.windowSamples, 1]);
-    const ys = tf.tensor2d(pretextLabels(cur.transform, heads), [cur.samples, heads]);
+    const labels = pretextLabels(cur.transform, heads);
+    const ys = tf.tensor2d(labels, [cur.samples, heads]);
+    const masks: tf.Tensor2D[] = [];
     const { loss, logits: logitsOut } = pretrainStep({
       model: run.model,
       optimizer: run.optimizer,
@@ -301,8 +334,22 @@ async function trainEpoch(
       // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
       dropoutRng: deriveRng(run.args.seed, run.foldKey, epoch, STREAM_KEYS.dropout + b),
       keepLogits: true,
+      // With onBatch, a copy of each mask drawn (the same draws), for the hook below.
+      ...(run.args.onBatch
+        ? { onMask: (m: tf.Tensor) => void masks.push(tf.keep(m.clone()) as tf.Tensor2D) }
+        : {}),
     });
     step++;
+    run.args.onBatch?.({
+      phase: 'train',
+      epoch,
+      batchIndex: b,
+      x: cur.x,
+      labels,
+      samples: cur.samples,
+      masks: maskPairs(masks),
+    });
+    tf.dispose(masks);
     // Prepare the next batch on the JS side before reading this step's results back.
     if (b + 1 < nBatches) next = epochBatch(run, order, epoch, b + 1);
     const lossValue = (await loss.data())[0] as number;

@@ -22,11 +22,13 @@ export interface PretrainStepArgs {
   dropoutRng?: Rng;
   /** Also return the logits [n, heads] (kept out of the step's tidy: the caller disposes them). */
   keepLogits?: boolean;
+  /** Sees each dropout mask as it is drawn (inside the step's tidy: keep a copy to use it after the step). */
+  onMask?: (mask: tf.Tensor) => void;
 }
 
 /** The loss of `model` on `x` in training mode (heads' logits, {@link pretextLoss}), and the logits. */
 function lossOf(
-  args: Omit<PretrainStepArgs, 'optimizer' | 'keepLogits'>,
+  args: Omit<PretrainStepArgs, 'optimizer' | 'keepLogits' | 'onMask'>,
   x: tf.Tensor,
   labels: tf.Tensor2D,
   training: ReturnType<typeof rngDropout>,
@@ -44,7 +46,7 @@ function lossOf(
  */
 export function pretrainStep(args: PretrainStepArgs): { loss: tf.Scalar; logits: tf.Tensor | null } {
   const vars = args.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const training = rngDropout(args.dropoutRng);
+  const training = rngDropout(args.dropoutRng, args.onMask);
   let logits: tf.Tensor | null = null;
   const loss = args.optimizer.minimize(
     () => {
