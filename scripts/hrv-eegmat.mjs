@@ -12,7 +12,7 @@ if (!existsSync(join(root, 'dist/index.js'))) {
 const lib = await import(pathToFileURL(join(root, 'dist/index.js')).href);
 
 /*
- * `npm run build && node scripts/hrv-eegmat.mjs --data DIR [--rate 256|native] [--folds loso|pairs] [--l2 1]
+ * `npm run build && node scripts/hrv-eegmat.mjs [--data DIR] [--rate 256|native] [--folds loso|pairs] [--l2 1]
  * [--class-weight none|balanced] [--exclude Subject02,Subject13] [--json]`:
  * measures the heart-rate reference arm (R peaks, mean HR, SDNN, RMSSD, pNN50, each also minus the subject mean,
  * L2 logistic regression) on eegmat-dev, rest vs mental arithmetic, in subject-independent folds. Windows: the
@@ -23,7 +23,7 @@ function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
-const dataDir = resolve(option('data', '../shared/data/real/eegmat-dev'));
+const dataDir = resolve(option('data', join(root, 'test/fixtures/real/eegmat-dev')));
 const rateOption = option('rate', '256');
 const foldsOption = option('folds', 'loso');
 const l2Penalty = Number(option('l2', '1'));
