@@ -91,9 +91,10 @@ function encoderInputs(
  * (seeded by `evaluation.splitSeed`, the same folds as pretraining with scope `fold`), each task of the store, each
  * label fraction and each arm, one {@link fitFold}: windows with an unknown (NaN) label for the task are left out;
  * below 100 % the training part keeps that stratified fraction (at least one window per class, the same windows for
- * both arms); `ssl` trains the dense head on the encoder's embeddings (computed once per encoder) in frozen mode, or
+ * every arm); `ssl` trains the dense head on the encoder's embeddings (computed once per encoder) in frozen mode, or
  * encoder + head from the pretrained weights in full mode; `baseline` trains the same network from random (seeded)
- * initialisation (`finetune.baselineEpochs`). Both are tested on the whole (labelled) test fold: accuracy, macro F1,
+ * initialisation (`finetune.baselineEpochs`); `hrv` a logistic regression on the windows' HRV features (computed once
+ * per store). Each is tested on the whole (labelled) test fold: accuracy, macro F1,
  * the authors' F1, macro precision and recall, confusion matrix. `reuse` / `onResult` let a caller skip fits done
  * before and persist each new one as it ends (see foldRunner).
  *

@@ -105,7 +105,7 @@ export async function runFinetuneStage(
 
 /**
  * The evaluate stage (`ecgssl evaluate --labels 1%`, METHOD §6 label-scarce study): per fold and task, the given
- * stratified fraction of the labelled training windows (at least one per class, seeded, the same for both arms)
+ * stratified fraction of the labelled training windows (at least one per class, seeded, the same for every arm)
  * trains the SSL arm (frozen encoder + head; at 100 % finetune.mode applies) and the baseline; both are tested on the
  * whole test fold. The 100 % fits are the finetune stage's (shared fold units). Writes `evaluate/` and updates the
  * run's summary (with the paired difference arm).

@@ -15,11 +15,11 @@ import type { Arm, FoldScore } from './summary.js';
 /**
  * Key offsets of the derived random streams of fine-tuning (apart from pretraining's, see batches.ts). Streams:
  * - `init`, `shuffle`: deriveRng(seed, key, fold, task, arm, fraction) (head init seed; per-epoch training order);
- * - `labels`: deriveRng(seed, key, fold, task, fraction) (the label-fraction subset, shared by both arms);
+ * - `labels`: deriveRng(seed, key, fold, task, fraction) (the label-fraction subset, shared by every arm);
  * - `dropout`: deriveRng(seed, key, fold, task, arm, fraction, epoch, batch): the head's dropout masks of one
  *   training step (every arm and mode: frozen head on embeddings, full, baseline; see {@link dropoutStream}).
  *
- * fold: 0-based fold number; task: index in the sorted task names; arm: {@link ARM_KEY} (ssl 1, baseline 2);
+ * fold: 0-based fold number; task: index in the sorted task names; arm: {@link ARM_KEY} (ssl 1, baseline 2, hrv 3);
  * fraction: label fraction in parts per million ({@link fractionKey}); epoch, batch: 0-based.
  */
 export const FINETUNE_STREAM_KEYS = {
@@ -88,6 +88,11 @@ export function armOf(arm: ArmKind, fraction: number, sslMode: 'frozen' | 'full'
   return fraction < 1 || sslMode === 'frozen' ? 'ssl' : 'ssl-full';
 }
 
+/** The fit arm of a result's summary arm (the inverse of {@link armOf}: `ssl` and `ssl-full` are `ssl`). */
+export function armKindOf(arm: Arm): ArmKind {
+  return arm === 'baseline' || arm === 'hrv' ? arm : 'ssl';
+}
+
 /** The labelled data of a cross-validation: every window, the folds, each task's labels (NaN: unknown). */
 export interface CrossValidationData {
   store: WindowStore;
@@ -131,8 +136,8 @@ export function crossValidationData(
 
 /**
  * The training and test windows of a fit (labelled windows only), or the reason the fit is skipped (degenerate-fold
- * rule, see crossValidate). Below 100 % the training part keeps the stratified fraction (the same windows for both
- * arms); a fraction that keeps fewer windows than the training part has classes is a UserError.
+ * rule, see crossValidate). Below 100 % the training part keeps the stratified fraction (the same windows for every
+ * arm); a fraction that keeps fewer windows than the training part has classes is a UserError.
  */
 export function fitSplit(
   data: CrossValidationData,
@@ -277,6 +282,7 @@ async function buildFit(
   train: readonly number[],
   test: readonly number[],
   frozen: boolean,
+  numClasses: number,
 ): Promise<{ model: tf.LayersModel; xTrain: tf.Tensor; xTest: tf.Tensor }> {
   const { data, fit } = args;
   const config = data.config;
@@ -285,7 +291,6 @@ async function buildFit(
     0,
     2 ** 31 - 1,
   );
-  const numClasses = Math.max(2, data.store.tasks[fit.task] ?? 2);
   const headArgs = resolveHeadArgs(config.finetune, data.dataset, numClasses, headSeed);
   if (frozen) {
     const e = await args.embeddings!();
@@ -320,7 +325,8 @@ export function fitKeys(fit: Fit): FitKeys {
  * One classifier fit (METHOD §4, §6): fold `fit.fold`'s training windows for task `fit.task` (the label fraction's
  * stratified subset below 100 %) train the arm's classifier — `ssl` frozen: the dense head on the encoder's
  * embeddings; `ssl` full (100 % only): encoder + head from the pretrained weights; `baseline`: the same network from
- * random (seeded) initialisation (`finetune.baselineEpochs`) — which is tested on the fold's labelled test windows.
+ * random (seeded) initialisation (`finetune.baselineEpochs`); `hrv`: a logistic regression on the windows' HRV
+ * features (hrvArm.ts) — which is tested on the fold's labelled test windows.
  * Every random stream is keyed by fold, task, arm and fraction, so a fit's result does not depend on which other fits
  * ran before it. A degenerate fold gives a result with `skipped` set.
  */
@@ -338,7 +344,7 @@ export async function fitFold(args: FitFoldArgs): Promise<FoldResult> {
   const started = Date.now();
   if (fit.arm === 'hrv') return fitHrvFold(data, fit, base, train, test, numClasses, started);
   const frozen = fit.arm === 'ssl' && arm === 'ssl';
-  const { model, xTrain, xTest } = await buildFit(args, train, test, frozen);
+  const { model, xTrain, xTest } = await buildFit(args, train, test, frozen, numClasses);
   try {
     const keys = fitKeys(fit);
     const losses = trainClassifier(

@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import type { RunDir } from '../results/runDir.js';
 import { log } from '../util/log.js';
 import { crossValidate } from './crossValidate.js';
-import type { ArmKind, CrossValidationData, Fit, FoldResult } from './fitFold.js';
+import { armKindOf, type ArmKind, type CrossValidationData, type Fit, type FoldResult } from './fitFold.js';
 import {
   encoderFingerprint,
   foldUnitName,
@@ -113,7 +113,6 @@ interface UnitState {
 }
 
 const fitKey = (task: string, arm: ArmKind): string => JSON.stringify([task, arm]);
-const armKindOf = (r: FoldResult): ArmKind => (r.arm === 'baseline' || r.arm === 'hrv' ? r.arm : 'ssl');
 
 /** The fold units a run touches: existing valid files loaded on first use, each new fit persisted atomically. */
 function unitBook(args: RunFoldsArgs, fingerprintOf: (fold: number) => string) {
@@ -129,7 +128,7 @@ function unitBook(args: RunFoldsArgs, fingerprintOf: (fold: number) => string) {
         fingerprintOf(fold),
       );
       const fresh = prior !== undefined && !(Date.parse(prior.updatedAt) < (args.redoBefore ?? -Infinity));
-      const results = new Map((fresh ? prior.folds : []).map((r) => [fitKey(r.task, armKindOf(r)), r]));
+      const results = new Map((fresh ? prior.folds : []).map((r) => [fitKey(r.task, armKindOf(r.arm)), r]));
       s = { fold, fraction, results, complete: fresh && prior.complete };
       states.set(name, s);
     }
@@ -172,7 +171,7 @@ function unitBook(args: RunFoldsArgs, fingerprintOf: (fold: number) => string) {
 
 /**
  * The fold runner of every path that fine-tunes (`ecgssl run`, `finetune`, `evaluate`, `task`): initEngine ->
- * loadStores -> crossValidate over the requested folds x label fractions (both arms, every task), where a fit whose
+ * loadStores -> crossValidate over the requested folds x label fractions (every arm and task), where a fit whose
  * result is in its fold unit file (`units/f<k>-<fraction>.json`, same config hash and encoder) is taken from it and
  * every other fit is persisted into that file as soon as it ends. A killed run therefore redoes only the fits that had
  * not ended, and the evaluate stage at 100 % reuses the finetune stage's fits (the same fold unit: every random
