@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { butterHighpassSos } from '../preprocessing/butterHighpassSos.js';
 import { butterLowpassSos } from '../preprocessing/butterLowpassSos.js';
 import { sosfiltfilt } from '../preprocessing/sosfiltfilt.js';
+import { median } from '../util/median.js';
 
 /** Lowest sampling rate the detector accepts (its QRS band reaches 15 Hz, the refinement band 25 Hz or more). */
 const MIN_RATE_HZ = 50;
@@ -193,12 +194,6 @@ function refineToR(x: Float64Array, qrs: number[], rateHz: number): number[] {
     } else refined.push(best);
   }
   return refined;
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /**

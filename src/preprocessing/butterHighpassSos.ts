@@ -37,7 +37,10 @@ export function butterHighpassSos(args: { cutoffHz: number; rateHz: number; orde
   const warped = 2 * fs * Math.tan((Math.PI * wn) / fs);
   const fs2 = 2 * fs;
   // analog prototype poles p = -exp(i*pi*m/(2N)), m = -N+1, -N+3, ..., N-1
+  // gain: k_hp = 1/prod(-p) = 1 (Butterworth prototype), k_z = k_hp * fs2^N / prod(fs2 - p_hp)
   const poles: Complex[] = [];
+  let den: Complex = { re: 1, im: 0 };
+  let protoProd: Complex = { re: 1, im: 0 };
   for (let m = -order + 1; m < order; m += 2) {
     const a = (Math.PI * m) / (2 * order);
     const p = { re: -Math.cos(a), im: -Math.sin(a) };
@@ -45,18 +48,7 @@ export function butterHighpassSos(args: { cutoffHz: number; rateHz: number; orde
     const hp = cdiv({ re: warped, im: 0 }, p);
     // bilinear: z = (fs2 + p) / (fs2 - p)
     poles.push(cdiv({ re: fs2 + hp.re, im: hp.im }, { re: fs2 - hp.re, im: -hp.im }));
-  }
-  // gain: k_hp = 1/prod(-p) = 1 (Butterworth prototype), k_z = k_hp * fs2^N / prod(fs2 - p_hp)
-  let den: Complex = { re: 1, im: 0 };
-  for (let m = -order + 1; m < order; m += 2) {
-    const a = (Math.PI * m) / (2 * order);
-    const p = { re: -Math.cos(a), im: -Math.sin(a) };
-    const hp = cdiv({ re: warped, im: 0 }, p);
     den = cmul(den, { re: fs2 - hp.re, im: -hp.im });
-  }
-  let protoProd: Complex = { re: 1, im: 0 };
-  for (let m = -order + 1; m < order; m += 2) {
-    const a = (Math.PI * m) / (2 * order);
     protoProd = cmul(protoProd, { re: Math.cos(a), im: Math.sin(a) }); // prod(-p)
   }
   const kHp = 1 / protoProd.re;

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AmigosSource } from './options.js';
 import { UserError } from '../../../errors.js';
+import { median } from '../../../util/median.js';
 import {
   matCell,
   matColumn,
@@ -111,11 +112,7 @@ function binarise(
   if (typeof threshold === 'number') t = threshold;
   else if (present.length === 0) t = NaN;
   else if (threshold === 'mean') t = present.reduce((a, b) => a + b, 0) / present.length;
-  else {
-    const s = [...present].sort((a, b) => a - b);
-    const mid = s.length >> 1;
-    t = s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-  }
+  else t = median(present);
   return { values: scores.map((s) => (Number.isFinite(s) ? (s > t ? 1 : 0) : NaN)), threshold: t };
 }
 

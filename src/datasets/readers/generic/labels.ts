@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { UserError } from '../../../errors.js';
 import { excerpt } from '../../../util/excerpt.js';
+import { median } from '../../../util/median.js';
 
 /** One row of a generic dataset's `labels.csv`, labels already turned into numbers. */
 export interface LabelRow {
@@ -43,14 +44,8 @@ function subjectThresholds(
     bySubject.set(r.subject, list);
   });
   for (const [s, list] of bySubject) {
-    const sorted = [...list].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median =
-      sorted.length % 2 === 1
-        ? (sorted[mid] as number)
-        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
     const mean = list.reduce((a, b) => a + b, 0) / list.length;
-    thresholds.set(s, threshold === 'mean' ? mean : median);
+    thresholds.set(s, threshold === 'mean' ? mean : median(list));
   }
   return thresholds;
 }

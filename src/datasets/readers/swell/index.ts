@@ -4,6 +4,7 @@ import { basename, join, relative, sep } from 'node:path';
 import type { SwellSource } from './options.js';
 import { UserError } from '../../../errors.js';
 import { createResamplerForRates } from '../../../preprocessing/index.js';
+import { median } from '../../../util/median.js';
 import { concatFloat64 } from '../../formats/fileRead.js';
 import { appendCheckedChunks } from '../../formats/checkFinite.js';
 import { poly5ChannelIndex, readPoly5Chunks, readPoly5Header } from '../../formats/poly5.js';
@@ -130,8 +131,7 @@ function threshold(values: number[], rule: number | 'mean' | 'median'): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   if (rule === 'mean') return v.reduce((a, b) => a + b, 0) / v.length;
-  const mid = v.length >> 1;
-  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+  return median(v);
 }
 
 /** Recording files per (participant, block), parts in order, sorted by participant then block. */
