@@ -256,7 +256,7 @@ export function importsOf(src, masked = maskSource(src)) {
           line: lineAt(src, m.index),
           via: null,
           dynamic: re.source.includes('\\('),
-          typeOnly: isTypeOnly(masked, m.index),
+          typeOnly: re === patterns[0] && isTypeOnly(masked, m.index),
         });
     }
   }
@@ -269,15 +269,20 @@ export function importsOf(src, masked = maskSource(src)) {
   }
   for (const m of masked.matchAll(/\b(?:import|require)\s*\(\s*([A-Za-z_$][\w$]*)\s*\)/g)) {
     const decl = decls.filter((d) => d.name === m[1] && d.at < m.index).pop();
-    if (decl?.spec != null) found.push({ spec: decl.spec, line: lineAt(src, m.index), via: m[1] });
+    if (decl?.spec != null)
+      found.push({ spec: decl.spec, line: lineAt(src, m.index), via: m[1], dynamic: true, typeOnly: false });
   }
   return found.sort((a, b) => a.line - b.line);
 }
 
-/** Whether the import/export statement around `at` is type-only (`import type ...`, `export type ... from`). */
+/**
+ * Whether the statement whose `from` is at `at` is type-only (`import type ... from`, `export type ... from`): the
+ * statement runs from the last `import`/`export` keyword before `at` (semicolons or not).
+ */
 function isTypeOnly(masked, at) {
-  const start = Math.max(masked.lastIndexOf(';', at), masked.lastIndexOf('}', masked.lastIndexOf('{', at) - 1));
-  return /^\s*(?:import|export)\s+type\b/.test(masked.slice(start + 1, at));
+  const head = masked.slice(0, at);
+  const keyword = [...head.matchAll(/\b(?:import|export)\b/g)].pop();
+  return keyword !== undefined && /^(?:import|export)\s+type\b[^;]*$/.test(head.slice(keyword.index));
 }
 
 /** (a) Upward, sideways and unplaced imports of one file. */
@@ -293,9 +298,9 @@ function checkImports(srcDir, file, src, masked, allow, used) {
       .split(sep)
       .join('/');
     if (target.startsWith('..')) continue; // outside src/ (e.g. package.json)
-    const to = floorOf(target.replace(/\.js$/, '.ts'));
     if (from.floor < 0) continue;
     const toRel = target.replace(/\.js$/, '.ts');
+    const to = floorOf(toRel);
     if (isDeclaration(rel) && !imp.typeOnly && !imp.dynamic && !isDeclaration(toRel) && to.floor < CONFIG_FLOOR) {
       out.push({
         kind: 'imports',

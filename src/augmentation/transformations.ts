@@ -1,13 +1,19 @@
 // The transformation table (METHOD §2): heads, loss weights, config keys, history columns and figures derive from it.
 import type { Rng } from '../random/types.js';
-import { addNoise, addNoiseArgsSchema, type AddNoiseArgs } from './addNoise.js';
+import { addNoise, addNoiseArgsSchema } from './addNoise.js';
 import { flip } from './flip.js';
 import { identity } from './identity.js';
 import { negate } from './negate.js';
-import { permute, permuteArgsSchema, type PermuteArgs } from './permute.js';
+import { permute, permuteArgsSchema } from './permute.js';
 import { scale, scaleArgsSchema, type ScaleArgs } from './scale.js';
-import { timeWarp, timeWarpArgsSchema, type TimeWarpArgs } from './timeWarp.js';
+import { timeWarp, timeWarpArgsSchema } from './timeWarp.js';
 import type { Transformation } from './types.js';
+
+/** `apply` of a transformation without parameters or draws: `f(x, out)`. */
+const withoutParams =
+  (f: (x: Float32Array, out: Float32Array) => Float32Array) =>
+  (x: Float32Array, _p: undefined, _rng: Rng, out: Float32Array): Float32Array =>
+    f(x, out);
 
 /**
  * The pretext transformations in head order (METHOD §2-3): entry i is head i and pretext class i; entry 0 is the
@@ -18,13 +24,13 @@ import type { Transformation } from './types.js';
 export const TRANSFORMATIONS = [
   {
     name: 'original',
-    apply: (x: Float32Array, _p: undefined, _rng: Rng, out: Float32Array) => identity(x, out),
+    apply: withoutParams(identity),
     defaultLossWeight: 0.195,
     galleryLabel: 'original',
   },
   {
     name: 'noise',
-    apply: (x: Float32Array, p: AddNoiseArgs, rng: Rng, out: Float32Array) => addNoise(x, p, rng, out),
+    apply: addNoise,
     paramsSchema: addNoiseArgsSchema,
     defaultLossWeight: 0.195,
     galleryLabel: 'noise addition',
@@ -38,26 +44,26 @@ export const TRANSFORMATIONS = [
   },
   {
     name: 'negate',
-    apply: (x: Float32Array, _p: undefined, _rng: Rng, out: Float32Array) => negate(x, out),
+    apply: withoutParams(negate),
     defaultLossWeight: 0.0125,
     galleryLabel: 'negation',
   },
   {
     name: 'flip',
-    apply: (x: Float32Array, _p: undefined, _rng: Rng, out: Float32Array) => flip(x, out),
+    apply: withoutParams(flip),
     defaultLossWeight: 0.0125,
     galleryLabel: 'temporal inversion',
   },
   {
     name: 'permute',
-    apply: (x: Float32Array, p: PermuteArgs, rng: Rng, out: Float32Array) => permute(x, p, rng, out),
+    apply: permute,
     paramsSchema: permuteArgsSchema,
     defaultLossWeight: 0.195,
     galleryLabel: 'permutation',
   },
   {
     name: 'timeWarp',
-    apply: (x: Float32Array, p: TimeWarpArgs, rng: Rng, out: Float32Array) => timeWarp(x, p, rng, out),
+    apply: timeWarp,
     paramsSchema: timeWarpArgsSchema,
     defaultLossWeight: 0.195,
     galleryLabel: 'time-warping',
