@@ -143,7 +143,7 @@ export async function* readDreamer(source: DreamerSource, ctx: ReaderContext): A
   const { data, rateHz } = await readDreamerMat(file);
   const ids = data.cells.map((_, i) => `S${String(i + 1).padStart(2, '0')}`);
   const chosen = ids.flatMap((id, i) => (!source.subjects || source.subjects.includes(id) ? [i] : []));
-  ctx.onTotal?.(chosen.length * 36);
+  ctx.onTotal?.(chosen.length * (source.baselines ? 36 : 18));
   for (const i of chosen) {
     const s = subjectData(data.cells[i] as MatValue, i, tasks, file);
     const binary = Object.fromEntries(
