@@ -178,8 +178,10 @@ async function runUnit(
 
 /**
  * The pretrain stage of a run (what `ecgssl pretrain` and `ecgssl run` call): loads the stores, then pretrains once
- * on every window (scope `all`) or per fold on the fold's training windows (scope `fold`), writing under
- * `pretrain/<all|fold-k>/`: history.csv, metrics.json, model/, encoder/, checkpoint/, accuracy.{svg,png,vl.json}.
+ * on every window (scope `all`) or per fold on the fold's training windows (scope `fold`), in both cases plus every
+ * window of each `pretrain.extraData` source (the authors' union pretraining), writing under
+ * `pretrain/<all|fold-k>/`: history.csv, metrics.json (with `windowsBySource`), model/, encoder/, checkpoint/,
+ * accuracy.{svg,png,vl.json}; run.json gets `pretrainSources` (each source with its window count).
  */
 export async function runPretrainStage(
   loaded: LoadedConfig,
