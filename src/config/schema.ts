@@ -112,7 +112,10 @@ export const pretrainSchema = z
     scope: z.enum(['fold', 'all']).default('fold'),
     /** Fraction of the pretraining windows held out for per-epoch held-out metrics. */
     heldOutFraction: z.number().min(0).lt(1).default(0.1),
-    /** Extra unlabelled datasets mixed into pretraining. */
+    /**
+     * Further data sets (each a `data` block of any kind) whose every window, labelled or not, joins the pretraining
+     * of every fold (scope `fold`) or the one pretraining (scope `all`); prepared and cached like `data`.
+     */
     extraData: z.array(dataSourceSchema).default([]),
   })
   .strict();

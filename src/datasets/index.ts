@@ -63,3 +63,4 @@ export { prepareSource, type PrepareSourceOptions } from './prepareSource.js';
 export { READERS, READER_KINDS, readerEntry, type ReaderEntry, type ReaderKind } from './readers/registry.js';
 export { DEFAULT_HEAD_SHAPE, type HeadShape, type LabelThreshold } from './readers/sourceFields.js';
 export { prepareData, loadStores, type PrepareDataOptions } from './prepareData.js';
+export { checkSourceRoots } from './checkSourceRoots.js';

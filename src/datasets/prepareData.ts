@@ -1,5 +1,6 @@
 /** Prepares and opens the window stores of a run: `data` first, then each `pretrain.extraData` source. */
 import type { Config } from '../config/schema.js';
+import { checkSourceRoots } from './checkSourceRoots.js';
 import { prepareSource } from './prepareSource.js';
 import { openWindowStore } from './store.js';
 import type { PrepareSummary, WindowStore } from './types.js';
@@ -12,9 +13,12 @@ export interface PrepareDataOptions {
 
 /**
  * Prepares the window stores of a run: first `config.data`, then each `config.pretrain.extraData` source, all
- * with `config.preprocessing`, cached under `config.output.cacheDir` (reused when already prepared).
+ * with `config.preprocessing` (the same target rate and window length), cached under `config.output.cacheDir`
+ * (reused when already prepared). A missing folder of any source fails before anything is prepared
+ * ({@link checkSourceRoots}).
  */
 export async function prepareData(config: Config, opts: PrepareDataOptions = {}): Promise<PrepareSummary[]> {
+  await checkSourceRoots(config);
   const out: PrepareSummary[] = [];
   for (const source of [config.data, ...config.pretrain.extraData])
     out.push(await prepareSource(source, config.preprocessing, config.output.cacheDir, opts));

@@ -14,6 +14,7 @@ import { buildEncoder } from '../models/index.js';
 import { log } from '../util/log.js';
 import { evaluationFolds } from './folds.js';
 import { checkpointDirOf, pretrain, type HistoryRow, type WindowSource } from './pretrain.js';
+import { describePretrainSources, formatPretrainSources } from './pretrainSources.js';
 
 /** Options of {@link runPretrainStage}. */
 export interface PretrainStageOptions {
@@ -128,6 +129,7 @@ async function runUnit(
   fold: number,
   unit: string,
   resume: boolean,
+  windowsBySource: Record<string, number>,
 ): Promise<PretrainUnitResult> {
   const rel = `pretrain/${unit}`;
   const res = await pretrain({
@@ -152,6 +154,7 @@ async function runUnit(
     steps: res.step,
     trainWindows: res.train.length,
     heldOutWindows: res.heldOut.length,
+    windowsBySource,
     metrics: res.final,
     headsAtChance: res.headsAtChance,
   });
@@ -175,8 +178,10 @@ async function runUnit(
 
 /**
  * The pretrain stage of a run (what `ecgssl pretrain` and `ecgssl run` call): loads the stores, then pretrains once
- * on every window (scope `all`) or per fold on the fold's training windows (scope `fold`), writing under
- * `pretrain/<all|fold-k>/`: history.csv, metrics.json, model/, encoder/, checkpoint/, accuracy.{svg,png,vl.json}.
+ * on every window (scope `all`) or per fold on the fold's training windows (scope `fold`), in both cases plus every
+ * window of each `pretrain.extraData` source (the authors' union pretraining), writing under
+ * `pretrain/<all|fold-k>/`: history.csv, metrics.json (with `windowsBySource`), model/, encoder/, checkpoint/,
+ * accuracy.{svg,png,vl.json}; run.json gets `pretrainSources` (each source with its window count).
  */
 export async function runPretrainStage(
   loaded: LoadedConfig,
@@ -191,30 +196,31 @@ export async function runPretrainStage(
     const source = concatSource(all);
     const units: PretrainUnitResult[] = [];
     const resume = opts.resume !== false;
+    const sources = describePretrainSources(
+      config,
+      all.map((s) => s.entries.length),
+    );
+    await run.updateRunJson({ pretrainSources: sources });
+    log.info(`pretrain: windows of ${formatPretrainSources(sources)}`);
+    const labelledCount = stores.labelled.entries.length;
+    const extraCount = all.reduce((a, s) => a + s.entries.length, 0) - labelledCount;
+    const extra = Array.from({ length: extraCount }, (_, i) => labelledCount + i);
+    const bySource = (dataWindows: number): Record<string, number> =>
+      Object.fromEntries(sources.map((s, i) => [s.source, i === 0 ? dataWindows : (s.windows as number)]));
     if (config.pretrain.scope === 'all') {
       if (opts.fold !== undefined) throw new UserError('pretrain: --fold needs pretrain.scope "fold"');
-      const total = all.reduce((a, s) => a + s.entries.length, 0);
-      units.push(
-        await runUnit(
-          config,
-          run,
-          source,
-          Array.from({ length: total }, (_, i) => i),
-          -1,
-          'all',
-          resume,
-        ),
-      );
+      const windows = Array.from({ length: labelledCount + extraCount }, (_, i) => i);
+      units.push(await runUnit(config, run, source, windows, -1, 'all', resume, bySource(labelledCount)));
     } else {
       const folds = evaluationFolds(stores.labelled.entries, stores.labelled.tasks, config.evaluation);
-      const labelledCount = stores.labelled.entries.length;
-      const extraCount = all.reduce((a, s) => a + s.entries.length, 0) - labelledCount;
-      const extra = Array.from({ length: extraCount }, (_, i) => labelledCount + i);
       const which = opts.fold === undefined ? folds.map((_, k) => k) : [opts.fold];
       for (const k of which) {
         const f = folds[k];
         if (!f) throw new UserError(`pretrain: --fold ${k} is out of range (0..${folds.length - 1})`);
-        units.push(await runUnit(config, run, source, [...f.train, ...extra], k, `fold-${k}`, resume));
+        const windows = [...f.train, ...extra];
+        units.push(
+          await runUnit(config, run, source, windows, k, `fold-${k}`, resume, bySource(f.train.length)),
+        );
       }
     }
     return { runDir: run.dir, units };

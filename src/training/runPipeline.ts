@@ -1,7 +1,7 @@
 // `ecgssl run`'s pipeline: prepare -> pretrain -> finetune -> evaluate in one run directory, skipping what exists.
 import { existsSync, readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
-import { prepareData } from '../datasets/index.js';
+import { checkSourceRoots, prepareData } from '../datasets/index.js';
 import { openRunDir, readRunJson, RUN_JSON, type RunDir } from '../results/runDir.js';
 import { writeRunReportOrWarn } from '../report/index.js';
 import { log } from '../util/log.js';
@@ -132,6 +132,7 @@ export async function runPipeline(
   const { config } = loaded;
   const force = opts.force === true;
   const started = Date.now();
+  await checkSourceRoots(config); // a missing data folder fails before the run directory is made
   const run = await openRunDir(loaded);
   const stages: StageOutcome[] = [];
   /** `, made on <engine>; --force redoes it` when run.json names the engine that produced a stage's outputs. */

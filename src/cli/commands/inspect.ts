@@ -12,6 +12,7 @@ import {
 import { formatTable, printResult } from '../output.js';
 import type { LayerSummary } from '../../models/index.js';
 import { TRANSFORMATIONS } from '../../augmentation/index.js';
+import { describePretrainSources, formatPretrainSources } from '../../training/pretrainSources.js';
 
 function shapeText(s: readonly (number | null)[]): string {
   return `[${s.map((d) => (d === null ? 'batch' : String(d))).join(', ')}]`;
@@ -35,16 +36,20 @@ export function register(program: Command): void {
   addCommonOptions(
     inspect
       .command('config')
-      .description('print the resolved config (defaults < file < --set < flags) and its hash'),
+      .description(
+        'print the resolved config (defaults < file < --set < flags), its hash and what pretraining reads',
+      ),
   ).action(async (raw: unknown) => {
     const opts = parseCommonOptions(raw);
     setupLogging(opts);
     const loaded = await loadRunConfig(opts);
     const runId = loaded.hash.slice(0, 12);
+    const pretrainSources = describePretrainSources(loaded.config);
     printResult(
       opts,
-      { config: loaded.config, hash: loaded.hash, runId, path: loaded.path },
-      `# hash ${loaded.hash} (run id ${runId})\n${loaded.yamlText}`,
+      { config: loaded.config, hash: loaded.hash, runId, path: loaded.path, pretrainSources },
+      `# hash ${loaded.hash} (run id ${runId})\n# pretraining on ${formatPretrainSources(pretrainSources)}\n` +
+        loaded.yamlText,
     );
   });
 

@@ -117,8 +117,9 @@ function binarise(
 }
 
 /** The participants under `root` in number order (`data.subjects` applied), each with the files needed. */
-function findParticipants(source: AmigosSource, original: boolean): Participant[] {
+function findParticipants(source: AmigosSource): Participant[] {
   const root = source.root;
+  const original = source.amigosSource === 'original';
   const found = new Map<number, Participant>();
   findFiles(root, root, found, 0);
   let parts = [...found.values()].sort((a, b) => a.number - b.number);
@@ -132,7 +133,9 @@ function findParticipants(source: AmigosSource, original: boolean): Participant[
     if (p.preprocessed === undefined)
       throw new UserError(
         `readAmigos: participant ${p.id} has no Data_Preprocessed_${p.id}.mat under ${root}` +
-          (original ? ' (amigosSource: original needs it too: labels and VideoIDs)' : ''),
+          (source.amigosSource !== 'preprocessed'
+            ? ` (amigosSource: ${source.amigosSource} needs it too: labels and VideoIDs)`
+            : ''),
       );
     if (original && p.original === undefined)
       throw new UserError(
@@ -140,6 +143,25 @@ function findParticipants(source: AmigosSource, original: boolean): Participant[
       );
   }
   return parts;
+}
+
+/**
+ * Whether the ECG comes from the original 256 Hz files: `original`; `auto` when every participant has one (the
+ * authors' rate), else the preprocessed 128 Hz files, said in one log line; `preprocessed`: never.
+ */
+function readsOriginal(
+  source: AmigosSource,
+  parts: readonly Participant[],
+  say: (m: string) => void,
+): boolean {
+  if (source.amigosSource !== 'auto') return source.amigosSource === 'original';
+  const lacking = parts.filter((p) => p.original === undefined).map((p) => p.id);
+  if (lacking.length === 0) return true;
+  say(
+    `readAmigos: no Data_Original_Pxx.mat for ${lacking.length} of ${parts.length} participants under ${source.root} ` +
+      `(${lacking.join(', ')}): reading the preprocessed ${AMIGOS_PREPROCESSED_RATE_HZ} Hz files (data.amigosSource: auto)`,
+  );
+  return false;
 }
 
 /** One participant's preprocessed file: its variables, label cells, video ids and the selected trials. */
@@ -317,6 +339,8 @@ function usableEcg(
  *   file's own `VideoIDs` when it has one, else the canonical order of the preprocessed file's `VideoIDs`
  *   (numeric ids ascending, then N1/P1/B1/U1-style ids in string order). The preprocessed file is needed too
  *   (labels and `VideoIDs`).
+ * - `auto`: `original` when every selected participant has its `Data_Original_Pxx.mat`, else `preprocessed` for all,
+ *   with one log line naming the participants without it.
  *
  * Labels: `labels_selfassessment{t}` (1 x 12: arousal, valence, dominance, liking, familiarity, 7 emotions),
  * binarised with `data.labels.threshold` (score > t = 1; `mean` / `median`: the participant's own statistic
@@ -338,8 +362,8 @@ export async function* readAmigos(source: AmigosSource, ctx: ReaderContext): Asy
       throw new UserError(
         `readAmigos: task "${t}" (data.tasks) is not an AMIGOS label; available: ${Object.keys(AMIGOS_TASKS).join(', ')}`,
       );
-  const original = source.amigosSource === 'original';
-  const parts = findParticipants(source, original);
+  const parts = findParticipants(source);
+  const original = readsOriginal(source, parts, say);
   ctx.onTotal?.(parts.length * (source.trials?.length ?? 20));
   for (const p of parts) {
     const meta = await readParticipantMeta(p, source, original);

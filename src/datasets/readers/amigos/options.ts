@@ -22,8 +22,11 @@ export const amigosSourceSchema = z
     labels: labelsOption(AMIGOS_LABEL_THRESHOLD),
     /** Default arousal, valence; dominance and liking also offered. */
     tasks: tasksOption,
-    /** Read `Data_Preprocessed_Pxx.mat` (128 Hz) or `Data_Original_Pxx.mat` (256 Hz). */
-    amigosSource: z.enum(['preprocessed', 'original']).default('preprocessed'),
+    /**
+     * Read `Data_Preprocessed_Pxx.mat` (128 Hz) or `Data_Original_Pxx.mat` (256 Hz); `auto`: the original files when
+     * every participant has one (the authors' rate), else the preprocessed ones, with a log line saying so.
+     */
+    amigosSource: z.enum(['preprocessed', 'original', 'auto']).default('preprocessed'),
     /** Which trials (0-based; 0-15 short videos, 16-19 long). Default: all present. */
     trials: z.array(z.number().int().nonnegative()).optional(),
     subjects: subjectsOption,
