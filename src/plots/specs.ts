@@ -115,10 +115,10 @@ export function transformationGallerySpec(
 }
 
 /**
- * Pretext curves: per-head accuracy and F1 over epochs in two panels, one line per head (in `heads` order), each
- * panel with the chance level of a head that sees one positive in `heads.length` as a dashed rule: accuracy
- * (k - 1) / k (always answering "not this transformation"), F1 1 / k (a random guess at the positive rate 1 / k;
- * always answering "no" scores 0). The subtitle says so.
+ * Pretext curves as small multiples: one row per head (in `heads` order), accuracy and F1 over epochs side by side,
+ * so heads with equal values never hide each other. Each panel draws, as a dashed rule, the chance level of a head
+ * that sees one positive in k = `heads.length`: accuracy (k - 1) / k (always answering "not this transformation"),
+ * F1 1 / k (a random guess at the positive rate 1 / k; always answering "no" scores 0). The subtitle says so.
  */
 export function pretextCurvesSpec(
   rows: readonly { epoch: number; head: string; metric: 'accuracy' | 'F1'; value: number }[],
@@ -138,10 +138,19 @@ export function pretextCurvesSpec(
       ],
     },
     data: { values: rows.map((r) => ({ ...r, chance: chance[r.metric] })) },
-    facet: { column: { field: 'metric', type: 'nominal', sort: ['accuracy', 'F1'], title: null } },
+    facet: {
+      row: {
+        field: 'head',
+        type: 'nominal',
+        sort: [...heads],
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left' },
+      },
+      column: { field: 'metric', type: 'nominal', sort: ['accuracy', 'F1'], title: null },
+    },
     spec: {
-      width: 320,
-      height: 240,
+      width: 260,
+      height: 60,
       layer: [
         {
           mark: { type: 'line', point: epochs <= 30 },
@@ -152,8 +161,13 @@ export function pretextCurvesSpec(
               title: 'epoch',
               axis: { tickMinStep: 1, format: 'd' },
             },
-            y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 1] } },
-            color: { field: 'head', type: 'nominal', sort: [...heads], title: 'head' },
+            y: {
+              field: 'value',
+              type: 'quantitative',
+              title: null,
+              scale: { domain: [0, 1] },
+              axis: { values: [0, 0.5, 1] },
+            },
           },
         },
         {

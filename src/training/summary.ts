@@ -134,11 +134,11 @@ export function summaryToCsv(rows: readonly SummaryRow[]): string {
   );
 }
 
-/** A p-value for the terminal: 3 decimals, 4 under 0.01, `<0.0001` below that, `n/a` when null. */
+/** A p-value with its relation for the terminal: `=0.016` (3 decimals, 4 under 0.01), `<0.0001`, `=n/a` for null. */
 function formatP(p: number | null | undefined): string {
-  if (p === null || p === undefined) return 'n/a';
-  if (p >= 0.01) return p.toFixed(3);
-  return p >= 0.0001 ? p.toFixed(4) : '<0.0001';
+  if (p === null || p === undefined) return '=n/a';
+  if (p >= 0.01) return `=${p.toFixed(3)}`;
+  return p >= 0.0001 ? `=${p.toFixed(4)}` : '<0.0001';
 }
 
 /** The statistics appended to a difference line: 95 % CI and p-values of the F1 row (accuracy without one). */
@@ -151,7 +151,7 @@ function formatStats(acc: SummaryRow | undefined, f1: SummaryRow | undefined): s
       ? 'n/a'
       : `[${signed(r.ci95Low)}, ${signed(r.ci95High)}]`;
   const note = r.statsNote ? ` (${r.statsNote})` : '';
-  return `  ${name} 95% CI ${ci} p(t)=${formatP(r.pTTest)} p(W)=${formatP(r.pWilcoxon)}${note}`;
+  return `  ${name} 95% CI ${ci} p(t)${formatP(r.pTTest)} p(W)${formatP(r.pWilcoxon)}${note}`;
 }
 
 /**

@@ -51,7 +51,7 @@ test('ecgssl run: every stage, summary.csv/json, folds.csv, figures, terminal ta
   assert.match(r.stdout, /^valence\s+baseline\s+acc .*\(n=4\) \[25% labels\]$/m);
   assert.match(
     r.stdout,
-    /^arousal\s+difference\s+acc [+-]\d\.\d{3} .*\[25% labels\] {2}F1 95% CI (\[[+-]\d\.\d{3}, [+-]\d\.\d{3}\]|n\/a) p\(t\)=\S+ p\(W\)=\S+/m,
+    /^arousal\s+difference\s+acc [+-]\d\.\d{3} .*\[25% labels\] {2}F1 95% CI (\[[+-]\d\.\d{3}, [+-]\d\.\d{3}\]|n\/a) p\(t\)[=<]\S+ p\(W\)[=<]\S+/m,
   );
   runDir = /run directory (.*)$/m.exec(r.stdout)![1]!;
   const csv = Papa.parse<Record<string, string>>(readFileSync(join(runDir, 'summary.csv'), 'utf8'), {

@@ -44,7 +44,7 @@ test('concatSource reads across stores by global index', () => {
   assert.deepEqual([...src.read([4, 0, 3])], [101, 101, 101, 101, 0, 0, 0, 0, 100, 100, 100, 100]);
 });
 
-test('pretextSpec plots held-out accuracy and F1 of the 7 heads with the chance rules; a missing column is an error', async () => {
+test('pretextSpec plots held-out accuracy and F1 of the 7 heads, one panel each with its chance rule; a missing column is an error', async () => {
   const row: Record<string, number> = { epoch: 1, heldout_acc_mean: 0.9 };
   for (const t of TRANSFORMATION_NAMES) {
     row[`heldout_acc_${t}`] = 0.86;
@@ -53,17 +53,18 @@ test('pretextSpec plots held-out accuracy and F1 of the 7 heads with the chance 
   const spec = pretextSpec([row, { ...row, epoch: 2 }], 'x') as {
     title: { text: string; subtitle: string[] };
     data: { values: { head: string; metric: string; value: number; chance: number }[] };
-    spec: { layer: { encoding: { color?: { sort: string[] } } }[] };
+    facet: { row: { sort: string[] }; column: { sort: string[] } };
   };
   assert.equal(spec.data.values.length, 2 * 7 * 2);
-  assert.deepEqual(spec.spec.layer[0]!.encoding.color!.sort, TRANSFORMATION_NAMES);
+  assert.deepEqual(spec.facet.row.sort, TRANSFORMATION_NAMES);
+  assert.deepEqual(spec.facet.column.sort, ['accuracy', 'F1']);
   assert.match(spec.title.text, /held-out accuracy and F1/);
   assert.match(spec.title.subtitle.join(' '), /accuracy 6\/7 .*F1 1\/7/);
   const chance = new Map(spec.data.values.map((v) => [v.metric, v.chance]));
   assert.equal(chance.get('accuracy'), 6 / 7);
   assert.equal(chance.get('F1'), 1 / 7);
   const svg = await renderVegaLiteSvg(spec);
-  assert.equal((svg.match(/mark-rule role-mark/g) ?? []).length, 2, 'one chance rule per panel');
+  assert.equal((svg.match(/mark-rule role-mark/g) ?? []).length, 14, 'one chance rule per panel');
   assert.match(svg, />accuracy<\/text>/);
   assert.match(svg, />F1<\/text>/);
   const { heldout_f1_timeWarp: _dropped, ...partial } = row;

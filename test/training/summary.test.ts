@@ -82,4 +82,12 @@ test('difference rows carry the paired statistics of the published fold values; 
     formatSummaryTable(one),
     /F1 95% CI n\/a p\(t\)=n\/a p\(W\)=n\/a \(fewer than 2 paired folds \(n = 1\)\)$/,
   );
+  const strong = summarizeFolds(
+    [0.3, 0.31, 0.29, 0.3, 0.32, 0.28, 0.3, 0.31, 0.29, 0.305].map((d, fold) => ({
+      ...base,
+      fold,
+      metrics: { f1Macro: d },
+    })),
+  );
+  assert.match(formatSummaryTable(strong), / p\(t\)<0\.0001 p\(W\)=0\.0020$/);
 });
