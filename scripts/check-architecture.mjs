@@ -19,7 +19,7 @@ export const FLOORS = [
   ['index.ts', 'cli'], // the library entry (re-exports every concern) and the command-line program
   ['plan', 'bench', 'fuzz', 'reference'], // work units, cluster jobs; engine benchmarks; reader fuzzer; PyTorch reference
   ['training'], // pretraining, fine-tuning, cross-validation, the stages and their result files
-  ['datasets', 'models', 'metrics', 'plots', 'hrv'], // data, networks, scores, figures, R peaks and HRV features
+  ['datasets', 'models', 'metrics', 'plots', 'hrv', 'report'], // data, networks, scores, figures, R peaks and HRV features, the run report
   ['engine', 'preprocessing'], // tfjs backends and kernels; signal filters, resampling, windows
   ['results'], // run directories, atomic writes, provenance (uses config's run-id length)
   ['config'], // the config schema (assembled from the transformation table and the reader declarations), loading, hash

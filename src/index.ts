@@ -20,6 +20,7 @@ export * from './preprocessing/index.js';
 export * from './augmentation/index.js';
 export * from './metrics/index.js';
 export * from './hrv/index.js';
+export * from './report/index.js';
 export {
   fitLogisticRegression,
   predictProbaLogisticRegression,

@@ -15,6 +15,7 @@ import { register as registerInspect } from './commands/inspect.js';
 import { register as registerPlan } from './commands/plan.js';
 import { register as registerTask } from './commands/task.js';
 import { register as registerMerge } from './commands/merge.js';
+import { register as registerReport } from './commands/report.js';
 
 /** Exit codes: 0 success, 1 user-fixable problem (bad config, bad usage, missing data), 2 internal error. */
 export const EXIT_OK = 0;
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerTask(program);
   registerMerge(program);
+  registerReport(program);
   return program;
 }
 

@@ -65,6 +65,12 @@ export const modelSchema = z
     leakyAlpha: z.number().nonnegative().default(0.2),
     headUnits: z.number().int().positive().default(128),
     headDropout: z.number().min(0).lt(1).default(0.6),
+    /**
+     * The embedding's global pooling over time (`flat_layer`): `max` (METHOD §3 Table 1, the paper), or the opt-in
+     * `average` or `max+average` (both concatenated: twice the units), which keep how often a response occurs (e.g.
+     * the heart rate), not only its largest value.
+     */
+    globalPool: z.enum(['max', 'average', 'max+average']).default('max'),
   })
   .strict();
 

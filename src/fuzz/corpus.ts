@@ -214,6 +214,7 @@ const MI_DOUBLE = 9;
 const MI_MATRIX = 14;
 const MI_COMPRESSED = 15;
 const MX_CELL = 1;
+const MX_STRUCT = 2;
 const MX_CHAR = 4;
 const MX_DOUBLE = 6;
 const MX_INT16 = 10;
@@ -241,12 +242,26 @@ function concatBytes(parts: Uint8Array[]): Uint8Array {
   return concatTyped(parts, (n) => new Uint8Array(n));
 }
 
-/** A MAT value for {@link matBytes}: a double or int16 matrix (column-major), a char row, or a cell row. */
+/**
+ * A MAT value for {@link matBytes}: a double or int16 matrix (column-major), a char row, a cell array (a row, or
+ * `rows` x 1 with `column`), or a 1 x 1 struct.
+ */
 export type MatSeedValue =
   | { kind: 'double'; rows: number; cols: number; data: Float64Array }
   | { kind: 'int16'; rows: number; cols: number; data: Int16Array }
   | { kind: 'char'; text: string }
-  | { kind: 'cell'; items: MatSeedValue[] };
+  | { kind: 'cell'; items: MatSeedValue[]; column?: boolean }
+  | { kind: 'struct'; fields: Record<string, MatSeedValue> };
+
+/** The field-name length and names elements of a struct (names padded with NULs to one length). */
+function structFieldNames(names: string[]): Uint8Array[] {
+  const len = Math.max(1, ...names.map((n) => n.length + 1));
+  const lenBytes = new Uint8Array(4);
+  new DataView(lenBytes.buffer).setInt32(0, len, true);
+  const all = new Uint8Array(len * names.length);
+  names.forEach((n, k) => all.set(Buffer.from(n, 'latin1'), k * len));
+  return [matElement(MI_INT32, lenBytes), matElement(MI_INT8, all)];
+}
 
 function matMatrix(name: string, v: MatSeedValue): Uint8Array {
   const flags = new Uint8Array(8);
@@ -270,10 +285,15 @@ function matMatrix(name: string, v: MatSeedValue): Uint8Array {
     [rows, cols] = [1, v.text.length];
     const u16 = Uint16Array.from(v.text, (c) => c.charCodeAt(0));
     body = [matElement(MI_UINT16, new Uint8Array(u16.buffer))];
-  } else {
+  } else if (v.kind === 'cell') {
     cls = MX_CELL;
-    [rows, cols] = [1, v.items.length];
+    [rows, cols] = v.column ? [v.items.length, 1] : [1, v.items.length];
     body = v.items.map((it) => matMatrix('', it));
+  } else {
+    cls = MX_STRUCT;
+    [rows, cols] = [1, 1];
+    const names = Object.keys(v.fields);
+    body = [...structFieldNames(names), ...names.map((n) => matMatrix('', v.fields[n] as MatSeedValue))];
   }
   fv.setUint32(0, cls, true);
   dv.setInt32(0, rows, true);
@@ -395,4 +415,113 @@ export function poly5Bytes(args: {
     parts.push(blk);
   }
   return concatBytes(parts);
+}
+
+// ---- Python 2 pickles (protocol 2, cPickle with numpy 1.x: `str` opcodes, _reconstruct + BUILD), as WESAD's ----
+
+/** A value for {@link py2PickleBytes}: a dict, a string, or a little-endian numpy array of f8 / f4 / i4. */
+export type PickleSeedValue =
+  | { kind: 'dict'; items: Record<string, PickleSeedValue> }
+  | { kind: 'str'; text: string }
+  | {
+      kind: 'array';
+      dtype: 'f8' | 'f4' | 'i4';
+      shape: number[];
+      data: Float64Array | Float32Array | Int32Array;
+    };
+
+/** Opcode writer with cPickle's memo: every object BINPUT once, repeated globals and dtypes as BINGET. */
+class Py2Pickler {
+  readonly out: number[] = [0x80, 2];
+  private readonly memo = new Map<string, number>();
+  private n = 0;
+  bytes(s: string | Uint8Array): void {
+    const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
+    if (b.length < 256) this.out.push(0x55, b.length);
+    else this.out.push(0x54, ...u32le(b.length));
+    for (const x of b) this.out.push(x);
+    this.put();
+  }
+  put(key?: string): void {
+    if (key !== undefined) this.memo.set(key, this.n);
+    if (this.n < 256) this.out.push(0x71, this.n);
+    else this.out.push(0x72, ...u32le(this.n));
+    this.n++;
+  }
+  get(key: string): boolean {
+    const i = this.memo.get(key);
+    if (i !== undefined && i < 256) this.out.push(0x68, i);
+    else if (i !== undefined) this.out.push(0x6a, ...u32le(i));
+    return i !== undefined;
+  }
+  int(v: number): void {
+    if (v >= 0 && v < 256) this.out.push(0x4b, v);
+    else this.out.push(0x4a, ...u32le(v >>> 0));
+  }
+  global(module: string, name: string): void {
+    if (this.get(`${module}.${name}`)) return;
+    for (const c of `c${module}\n${name}\n`) this.out.push(c.charCodeAt(0));
+    this.put(`${module}.${name}`);
+  }
+}
+
+function u32le(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
+
+function pickleDtype(p: Py2Pickler, code: string): void {
+  if (p.get(`dtype ${code}`)) return;
+  p.global('numpy', 'dtype');
+  p.bytes(code);
+  p.int(0);
+  p.int(1);
+  p.out.push(0x87, 0x52);
+  p.put(`dtype ${code}`);
+  p.out.push(0x28);
+  p.int(3);
+  p.bytes('<');
+  p.out.push(0x4e, 0x4e, 0x4e);
+  p.int(-1);
+  p.int(-1);
+  p.int(0);
+  p.out.push(0x74, 0x62);
+}
+
+function pickleValue(p: Py2Pickler, v: PickleSeedValue): void {
+  if (v.kind === 'str') return p.bytes(v.text);
+  if (v.kind === 'dict') {
+    p.out.push(0x7d);
+    p.put();
+    p.out.push(0x28);
+    for (const [k, item] of Object.entries(v.items)) {
+      p.bytes(k);
+      pickleValue(p, item);
+    }
+    p.out.push(0x75);
+    return;
+  }
+  p.global('numpy.core.multiarray', '_reconstruct');
+  p.global('numpy', 'ndarray');
+  p.int(0);
+  p.out.push(0x85);
+  p.bytes('b');
+  p.out.push(0x87, 0x52);
+  p.put();
+  p.out.push(0x28);
+  p.int(1);
+  p.out.push(0x28);
+  for (const d of v.shape) p.int(d);
+  p.out.push(0x74);
+  pickleDtype(p, v.dtype);
+  p.out.push(0x89);
+  p.bytes(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength));
+  p.out.push(0x74, 0x62);
+}
+
+/** The bytes of a Python 2 protocol-2 pickle of `v` (as the WESAD release's `S<k>.pkl`; see test/fixtures/wesad). */
+export function py2PickleBytes(v: PickleSeedValue): Uint8Array {
+  const p = new Py2Pickler();
+  pickleValue(p, v);
+  p.out.push(0x2e);
+  return Uint8Array.from(p.out);
 }

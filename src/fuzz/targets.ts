@@ -11,9 +11,11 @@ import {
   npyBytes,
   POLY5_FIELDS,
   poly5Bytes,
+  py2PickleBytes,
   testSignal,
   wfdbFiles,
   type MatSeedValue,
+  type PickleSeedValue,
 } from './corpus.js';
 import { concatFloat64 } from '../datasets/formats/fileRead.js';
 import type { FuzzFile, FuzzInput, FuzzTarget, HeaderField } from './types.js';
@@ -404,6 +406,85 @@ const mat = (): Record<string, MatSeedValue> => ({
   },
 });
 
+/** A DREAMER.mat seed: `DREAMER.Data{1,i}` structs with ECG clips (N x 2), EEG (skipped) and 3 x 1 scores. */
+function dreamerSeed(): Record<string, MatSeedValue> {
+  const clipOf = (n: number, k: number): MatSeedValue => ({
+    kind: 'double',
+    rows: n,
+    cols: 2,
+    data: Float64Array.from(testSignal(2 * n, 400, k), (v) => v / 100),
+  });
+  const clips = (ns: number[], k: number): MatSeedValue => ({
+    kind: 'cell',
+    column: true,
+    items: ns.map((n, j) => clipOf(n, k + j)),
+  });
+  const col = (xs: number[]): MatSeedValue => ({
+    kind: 'double',
+    rows: xs.length,
+    cols: 1,
+    data: Float64Array.from(xs),
+  });
+  const subject = (k: number): MatSeedValue => ({
+    kind: 'struct',
+    fields: {
+      EEG: { kind: 'struct', fields: { baseline: clips([4, 4, 4], 9), stimuli: clips([4, 4, 4], 9) } },
+      ECG: {
+        kind: 'struct',
+        fields: { baseline: clips([12, 10, 8], k), stimuli: clips([16, 12, 20], k + 3) },
+      },
+      ScoreValence: col([1, 4, 5]),
+      ScoreArousal: col([3, 2, 4]),
+      ScoreDominance: col([5, 5, 2]),
+    },
+  });
+  return {
+    DREAMER: {
+      kind: 'struct',
+      fields: {
+        Data: { kind: 'cell', items: [subject(0), subject(6)] },
+        ECG_SamplingRate: col([256]),
+        noOfSubjects: col([2]),
+      },
+    },
+  };
+}
+
+/** A WESAD S<k>.pkl seed: chest ECG (N x 1, f8), Temp (f4), the label array (i4) and the subject. */
+function wesadSeed(): PickleSeedValue {
+  const n = 48;
+  const label = Int32Array.from({ length: n }, (_, i) => [0, 1, 1, 2, 2, 4, 3, 3][i >> 3] ?? 0);
+  const array = (dtype: 'f8' | 'f4', data: Float64Array | Float32Array): PickleSeedValue => ({
+    kind: 'array',
+    dtype,
+    shape: [n, 1],
+    data,
+  });
+  return {
+    kind: 'dict',
+    items: {
+      signal: {
+        kind: 'dict',
+        items: {
+          chest: {
+            kind: 'dict',
+            items: {
+              ECG: array(
+                'f8',
+                Float64Array.from(testSignal(n, 500), (v) => v / 1000),
+              ),
+              Temp: array('f4', Float32Array.from(testSignal(n, 30, 1))),
+            },
+          },
+          wrist: { kind: 'dict', items: { EDA: array('f8', new Float64Array(n).fill(0.5)) } },
+        },
+      },
+      label: { kind: 'array', dtype: 'i4', shape: [n], data: label },
+      subject: { kind: 'str', text: 'S2' },
+    },
+  };
+}
+
 function poly5Fields(file: string): HeaderField[] {
   return POLY5_FIELDS.map((f) => ({ file, ...f }));
 }
@@ -486,6 +567,59 @@ export const MORE_FUZZ_TARGETS: readonly FuzzTarget[] = [
       // Column 1 of multi-column files (data.lead: 1); one-column files ignore the lead.
       const samples = concatFloat64(appendCheckedChunks(readSwellTextChunks(p, 1, 16), p, []));
       return [{ samples, samplingRateHz: SWELL_TEXT_RATE_HZ }];
+    },
+    check: checkSignals,
+  },
+  {
+    name: 'dreamer',
+    description: 'DREAMER.mat (MAT v5 struct of cells of structs; plain and compressed) through readDreamer',
+    corpus: (): FuzzInput[] => [
+      { label: 'plain', files: [{ name: 'DREAMER.mat', bytes: matBytes(dreamerSeed()) }] },
+      {
+        label: 'compressed',
+        files: [
+          {
+            name: 'DREAMER.mat',
+            bytes: matBytes(dreamerSeed(), (raw) => new Uint8Array(deflateSync(raw))),
+          },
+        ],
+      },
+    ],
+    async read(dir) {
+      const { readDreamer } = await import('../datasets/readers/dreamer/index.js');
+      const { checkFinite } = await import('../datasets/formats/checkFinite.js');
+      const { dreamerSourceSchema } = await import('../datasets/readers/dreamer/options.js');
+      const out: { samples: ArrayLike<number>; samplingRateHz: number }[] = [];
+      for (const lead of [0, 1]) {
+        const source = dreamerSourceSchema.parse({ kind: 'dreamer', root: dir, lead });
+        // Each recording checked for non-finite samples, as the store does.
+        for await (const r of readDreamer(source, {})) {
+          checkFinite(r.samples, r.source);
+          out.push(r);
+        }
+      }
+      return out;
+    },
+    check: checkSignals,
+  },
+  {
+    name: 'wesad',
+    description: 'WESAD S<k>.pkl (Python 2 protocol-2 pickles of numpy arrays) through readWesad',
+    corpus: (): FuzzInput[] => [
+      { label: 'py2-pickle', files: [{ name: 'S2/S2.pkl', bytes: py2PickleBytes(wesadSeed()) }] },
+    ],
+    async read(dir) {
+      const { readWesad } = await import('../datasets/readers/wesad/index.js');
+      const { checkFinite } = await import('../datasets/formats/checkFinite.js');
+      const { wesadSourceSchema } = await import('../datasets/readers/wesad/options.js');
+      const source = wesadSourceSchema.parse({ kind: 'wesad', root: dir });
+      const out: { samples: ArrayLike<number>; samplingRateHz: number }[] = [];
+      // Each recording checked for non-finite samples, as the store does.
+      for await (const r of readWesad(source, {})) {
+        checkFinite(r.samples, r.source);
+        out.push(r);
+      }
+      return out;
     },
     check: checkSignals,
   },

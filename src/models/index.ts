@@ -1,6 +1,6 @@
 // The networks of ecgssl (STR network, encoder, emotion head and network) and their one forward pass.
-export { buildStrNetwork, buildEncoder, strLogits, strHeadCount } from './strNetwork.js';
-export type { StrNetworkArgs } from './strNetwork.js';
+export { buildStrNetwork, buildEncoder, embeddingUnits, strLogits, strHeadCount } from './strNetwork.js';
+export type { GlobalPool, StrNetworkArgs } from './strNetwork.js';
 export { forward } from './forward.js';
 export type { DropoutPoint, ForwardArgs, ForwardTraining } from './forward.js';
 export { dropoutPoints } from './dropoutPoints.js';

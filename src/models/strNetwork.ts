@@ -22,6 +22,11 @@ export interface StrNetworkArgs {
    * transformation table; the default only serves builds that use the trunk alone (encoder, benchmarks).
    */
   heads?: number;
+  /**
+   * Global pooling of the embedding (`flat_layer`): `max` (METHOD §3: global max pool), `average`, or `max+average`
+   * (the two concatenated, twice the units).
+   */
+  globalPool?: GlobalPool;
   /** Units of the two dense layers of each head (METHOD §3: 128). */
   headUnits?: number;
   /**
@@ -33,9 +38,28 @@ export interface StrNetworkArgs {
   seed: number;
 }
 
+/** The global pooling over time that makes the embedding (`model.globalPool`). */
+export type GlobalPool = 'max' | 'average' | 'max+average';
+
+/** Units of the embedding (`flat_layer`) of a trunk with these last-block `filters` and `globalPool`. */
+export function embeddingUnits(lastFilters: number, globalPool: GlobalPool = 'max'): number {
+  return globalPool === 'max+average' ? 2 * lastFilters : lastFilters;
+}
+
+/** The embedding layer `flat_layer` on the last block's output: global max, average, or both concatenated. */
+function globalPoolLayer(x: tf.SymbolicTensor, pool: GlobalPool): tf.SymbolicTensor {
+  if (pool === 'max') return tf.layers.globalMaxPooling1d({ name: 'flat_layer' }).apply(x) as tf.SymbolicTensor;
+  if (pool === 'average')
+    return tf.layers.globalAveragePooling1d({ name: 'flat_layer' }).apply(x) as tf.SymbolicTensor;
+  const max = tf.layers.globalMaxPooling1d({ name: 'global_max_pool' }).apply(x) as tf.SymbolicTensor;
+  const avg = tf.layers.globalAveragePooling1d({ name: 'global_average_pool' }).apply(x) as tf.SymbolicTensor;
+  return tf.layers.concatenate({ axis: -1, name: 'flat_layer' }).apply([max, avg]) as tf.SymbolicTensor;
+}
+
 /**
  * The signal transformation recognition network (METHOD §3, Table 1): 3 blocks of two 'same' conv1d + LeakyReLU,
- * max pool 8/2 after blocks 1-2, global max pool (`flat_layer`, the 128-d embedding), then `heads` (7) heads
+ * max pool 8/2 after blocks 1-2, global max pool (`flat_layer`, the 128-d embedding; `globalPool` opts into average
+ * or max+average), then `heads` (7) heads
  * dense -> LeakyReLU -> dropout -> dense -> LeakyReLU -> dropout -> dense 1 (`task_i_logits`) -> sigmoid (`task_i`).
  * Kernels Glorot-uniform from the project Rng, zero biases. 561,223 parameters with the defaults.
  */
@@ -85,7 +109,7 @@ export function buildStrNetwork(args: StrNetworkArgs): tf.LayersModel {
         .apply(x) as tf.SymbolicTensor;
     }
   }
-  const feat = tf.layers.globalMaxPooling1d({ name: 'flat_layer' }).apply(x) as tf.SymbolicTensor;
+  const feat = globalPoolLayer(x, args.globalPool ?? 'max');
   const outs: tf.SymbolicTensor[] = [];
   for (let t = 0; t < heads; t++) {
     let y = feat;

@@ -7,6 +7,7 @@ import { openRunDir } from '../results/runDir.js';
 import type { FoldUnitFile } from '../training/foldUnits.js';
 import { ALL_LABELS, parseLabelFractions } from '../training/labelFraction.js';
 import type { RunSummary } from '../training/stageResults.js';
+import { writeRunReportOrWarn } from '../report/index.js';
 import { log } from '../util/log.js';
 import { findPlanFiles, readPlanFile } from './planFile.js';
 import { planTasks } from './planTasks.js';
@@ -25,6 +26,8 @@ export interface PointMerge {
   unitsPlanned: number;
   /** The merged run summary (undefined when no unit result exists yet). */
   summary?: RunSummary;
+  /** The run's report.html, rewritten after the merge (undefined when no unit result exists or it failed). */
+  reportPath?: string;
 }
 
 /** What {@link mergeResults} found and wrote. */
@@ -68,7 +71,7 @@ function locatePlans(dir: string): Located[] {
  * `ecgssl merge`: finds the plans under a results folder (an output root, an experiment folder, or one run dir),
  * and for each sweep point aggregates whatever finetune / evaluate unit results exist into the run's summary and
  * figures (the same files `ecgssl run` writes: `<stage>/folds|summary.{csv,json}`, `summary.{csv,json}`,
- * `folds.{csv,json}`, `figures/`). A unit counts as done when its output exists or a unit that depends on it is done.
+ * `folds.{csv,json}`, `figures/`, `report.html`). A unit counts as done when its output exists or a unit that depends on it is done.
  * Returns the merged points and the done / missing task ids.
  */
 export async function mergeResults(dir: string): Promise<MergeResult> {
@@ -135,6 +138,7 @@ export async function mergeResults(dir: string): Promise<MergeResult> {
         }
       }
       entry.summary = await mergeRunResults(run);
+      entry.reportPath = await writeRunReportOrWarn(run.dir);
     }
   }
   return result;

@@ -144,6 +144,11 @@ function streamMeta(args: BatchStreamExportArgs, train: number[][], heldOut: num
   const p = args.pretrainConfig;
   const epochs = train.length;
   check(epochs > 0, 'createBatchStreamExport', 'finish() before any training batch');
+  check(
+    m.globalPool === 'max',
+    'createBatchStreamExport',
+    `the PyTorch reference implements METHOD §3's global max pool only, got model.globalPool "${m.globalPool}"`,
+  );
   const last = (b: number[] | undefined): number => (b ? (b[b.length - 1] as number) : 0);
   return {
     windowSamples: args.windowSamples,

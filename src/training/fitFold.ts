@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { WindowStore } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { scoreClassification } from '../metrics/index.js';
-import { buildEmotionHead, buildEmotionNetwork, predictRows } from '../models/index.js';
+import { buildEmotionHead, buildEmotionNetwork, embeddingUnits, predictRows } from '../models/index.js';
 import { deriveRng, type Rng } from '../random/index.js';
 import { evaluationFolds, type Fold } from './folds.js';
 import { predictClasses, resolveHeadArgs, trainClassifier } from './finetune.js';
@@ -302,7 +302,7 @@ async function buildFit(
   }
   // A fresh copy of the pretrained trunk: full fine-tuning changes its weights.
   const trunk = fit.arm === 'ssl' ? await cloneModel(await args.encoder!()) : null;
-  const dims = trunk ? (trunk.outputs[0]!.shape[1] as number) : (config.model.filters[2] as number);
+  const dims = trunk ? (trunk.outputs[0]!.shape[1] as number) : embeddingUnits(config.model.filters[2] as number, config.model.globalPool);
   return {
     model: buildEmotionNetwork({
       encoder: trunk,

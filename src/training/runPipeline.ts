@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { prepareData } from '../datasets/index.js';
 import { openRunDir, readRunJson, RUN_JSON, type RunDir } from '../results/runDir.js';
+import { writeRunReportOrWarn } from '../report/index.js';
 import { log } from '../util/log.js';
 import { runEvaluateStage, runFinetuneStage } from './finetuneStage.js';
 import { parseLabelFractions } from './labelFraction.js';
@@ -28,6 +29,8 @@ export interface PipelineResult {
   runDir: string;
   stages: StageOutcome[];
   summary: RunSummary;
+  /** The run's report.html (undefined when it could not be written; a warning says why). */
+  reportPath?: string;
 }
 
 /** Whether every pretraining unit of the config has its encoder in the run directory. */
@@ -117,7 +120,7 @@ async function timedStage(
 
 /**
  * `ecgssl run` for one resolved config (no sweep): prepare -> pretrain -> finetune -> evaluate
- * (evaluation.labelFractions) in its run directory, each stage recorded in run.json (withRunDir). A stage whose
+ * (evaluation.labelFractions) in its run directory, then its report.html, each stage recorded in run.json (withRunDir). A stage whose
  * outputs exist is skipped unless `force`; a finetune or evaluate stage that runs reuses the fits already persisted
  * in fold units (a killed run redoes only unfinished fits; evaluate at 100 % reuses finetune's). `force` redoes
  * every fit persisted before this call, once. Returns the stage outcomes and the run's merged summary.
@@ -168,5 +171,6 @@ export async function runPipeline(
     return `labels ${fractions.join(',')}${reusedNote(r.fits)}`;
   });
   const summary = await mergeRunResults(run);
-  return { runDir: run.dir, stages, summary };
+  const reportPath = await writeRunReportOrWarn(run.dir);
+  return { runDir: run.dir, stages, summary, reportPath };
 }

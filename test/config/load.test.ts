@@ -152,9 +152,9 @@ test('data: unknown keys are judged against the kind given, with its keys; a bad
       'w.yaml:4:3 data.tasks: unknown key "tasks" (data.kind "wfdb" takes: kind, root, lead, records, subjects)',
     ],
   );
-  const kinds = '"amigos"|"swell"|"generic"|"wfdb"|"synthetic"';
+  const kinds = '"amigos"|"swell"|"generic"|"wfdb"|"synthetic"|"dreamer"|"wesad"';
   assert.deepEqual(
-    details(() => resolveConfig('data:\n  kind: dreamer\n  root: x\n', 'k.yaml')),
+    details(() => resolveConfig('data:\n  kind: deap\n  root: x\n', 'k.yaml')),
     [`k.yaml:2:9 data.kind: Invalid option: expected one of ${kinds}`],
   );
   assert.deepEqual(

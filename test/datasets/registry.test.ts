@@ -10,10 +10,12 @@ const OWN: Record<string, Record<string, unknown>> = {
   amigos: { amigosSource: 'original', trials: [0, 1] },
   wfdb: { records: ['100'] },
   synthetic: { synthetic: { subjects: 2 } },
+  dreamer: { baselines: false },
+  wesad: { meditation: false },
 };
 
 test('every registry entry: its schema is its kind, it loads a reader, defaults are declared', async () => {
-  assert.deepEqual(READER_KINDS, ['amigos', 'swell', 'generic', 'wfdb', 'synthetic']);
+  assert.deepEqual(READER_KINDS, ['amigos', 'swell', 'generic', 'wfdb', 'synthetic', 'dreamer', 'wesad']);
   for (const kind of READER_KINDS) {
     const entry = READERS[kind];
     const parsed = entry.schema.parse({ kind, root: 'r' }) as Record<string, unknown>;
@@ -23,7 +25,7 @@ test('every registry entry: its schema is its kind, it loads a reader, defaults 
     if (entry.labelThreshold === undefined) assert.equal('labels' in parsed, false, kind);
     else assert.deepEqual(parsed.labels, { threshold: entry.labelThreshold }, kind);
   }
-  assert.equal(readerEntry('dreamer'), undefined);
+  assert.equal(readerEntry('deap'), undefined);
   assert.equal(readerEntry('toString'), undefined);
 });
 
@@ -39,7 +41,8 @@ test('data: each kind accepts exactly its own options', () => {
   assert.equal(dataSourceSchema.safeParse({ kind: 'synthetic', root: 'r', lead: 0 }).success, false);
   assert.equal(dataSourceSchema.safeParse({ kind: 'amigos', root: 'r', samplingRateHz: 128 }).success, false);
   assert.ok(dataSourceSchema.safeParse({ kind: 'swell', root: 'r', samplingRateHz: 2048 }).success);
-  assert.equal(dataSourceSchema.safeParse({ kind: 'dreamer', root: 'r' }).success, false);
+  assert.equal(dataSourceSchema.safeParse({ kind: 'deap', root: 'r' }).success, false);
+  assert.equal(dataSourceSchema.safeParse({ kind: 'wesad', root: 'r', lead: 0 }).success, false);
   // pretrain.extraData entries are the same union.
   const c = configSchema.parse({
     data: { kind: 'synthetic', root: 's' },

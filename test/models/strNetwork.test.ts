@@ -7,6 +7,7 @@ import {
   buildEmotionNetwork,
   buildEncoder,
   buildStrNetwork,
+  embeddingUnits,
   forward,
   strHeadCount,
   strLogits,
@@ -207,4 +208,49 @@ test('emotion head: 2 classes -> 2 sigmoid units, 3 -> softmax; emotion network 
     trainableEncoder: true,
   });
   assert.equal(base.trainableWeights.length, 18);
+});
+
+test('model.globalPool: average is the time mean, max+average concatenates both (twice the units)', () => {
+  const base = { windowSamples: 64, filters: [2, 3, 4], kernelSizes: [3, 3, 3], seed: 5 };
+  const x = tf.tensor3d(
+    Float32Array.from({ length: 2 * 64 }, (_, i) => Math.sin(i / 3) + (i % 7) / 7),
+    [2, 64, 1],
+  );
+  const embed = (globalPool: 'max' | 'average' | 'max+average'): tf.LayersModel =>
+    buildEncoder(buildStrNetwork({ ...base, globalPool }));
+  const max = embed('max');
+  const avg = embed('average');
+  const both = embed('max+average');
+  assert.deepEqual(avg.outputs[0]?.shape, [null, 4]);
+  assert.deepEqual(both.outputs[0]?.shape, [null, embeddingUnits(4, 'max+average')]);
+  assert.equal(embeddingUnits(4, 'max+average'), 8);
+  // same seed, same trunk weights: the pooled values come from one feature map
+  const lastConv = (m: tf.LayersModel): tf.Tensor =>
+    tf
+      .model({ inputs: m.inputs, outputs: m.getLayer('conv_act_6').output as tf.SymbolicTensor })
+      .predict(x) as tf.Tensor;
+  const fmap = lastConv(avg);
+  const e = (m: tf.LayersModel): Float32Array => (forward(m, x)[0] as tf.Tensor).dataSync() as Float32Array;
+  const mean = fmap.mean(1).dataSync();
+  const peak = fmap.max(1).dataSync();
+  e(avg).forEach((v, i) => assert.ok(Math.abs(v - (mean[i] as number)) < 1e-6, `average ${i}`));
+  e(max).forEach((v, i) => assert.ok(Math.abs(v - (peak[i] as number)) < 1e-6, `max ${i}`));
+  const cat = e(both);
+  for (let b = 0; b < 2; b++)
+    for (let c = 0; c < 4; c++) {
+      assert.ok(
+        Math.abs((cat[b * 8 + c] as number) - (peak[b * 4 + c] as number)) < 1e-6,
+        `max part ${b},${c}`,
+      );
+      assert.ok(
+        Math.abs((cat[b * 8 + 4 + c] as number) - (mean[b * 4 + c] as number)) < 1e-6,
+        `mean part ${b},${c}`,
+      );
+    }
+  // the option adds no trunk parameter
+  assert.equal(
+    summarizeStrNetwork({ ...modelSchema.parse({}), globalPool: 'average' }, 2560).trunkParams,
+    329152,
+  );
+  assert.equal(modelSchema.parse({}).globalPool, 'max');
 });

@@ -168,6 +168,9 @@ test('merge: partial results give a summary and the missing ids; exit 1 unless -
   const merged = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as typeof summary;
   assert.ok(merged.rows.some((row) => row.labelFraction === '50%' && row.n === 2));
   assert.ok(existsSync(join(runDir, 'evaluate', 'folds.csv')));
+  // The merge rewrites the run's report.html, with the evaluated fraction in its summary table.
+  assert.match(full.stdout, new RegExp(`^report ${join(runDir, 'report.html')}$`, 'm'));
+  assert.match(readFileSync(join(runDir, 'report.html'), 'utf8'), /<td>50%<\/td><td>difference<\/td>/);
   const nowhere = await cli('merge', join(dir, 'nothing-here'));
   assert.equal(nowhere.code, 1);
   assert.match(nowhere.stderr, /results folder .*nothing-here does not exist/);

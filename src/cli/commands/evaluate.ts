@@ -5,6 +5,7 @@ import { UserError } from '../../errors.js';
 import type { RunSummary } from '../../training/stageResults.js';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';
 import { printResult } from '../output.js';
+import { writeRunReportOrWarn } from '../../report/index.js';
 import { formatSummaryTable } from '../../training/summary.js';
 
 const evaluateOptionsSchema = z.object({
@@ -58,10 +59,11 @@ export function register(program: Command): void {
     const result = await withRunDir(loaded, 'evaluate', (run) =>
       runEvaluateStage(loaded, run, fractions, { redoBefore }),
     );
+    const reportPath = await writeRunReportOrWarn(result.runDir);
     printResult(
       opts,
-      { runDir: result.runDir, summary: result.summary, fits: result.fits },
-      `${formatRunTable(result.summary)}\nrun directory ${result.runDir}`,
+      { runDir: result.runDir, summary: result.summary, fits: result.fits, reportPath },
+      `${formatRunTable(result.summary)}\nrun directory ${result.runDir}${reportPath ? `\nreport ${reportPath}` : ''}`,
     );
   });
 }

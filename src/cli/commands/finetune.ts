@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';
 import { printResult } from '../output.js';
+import { writeRunReportOrWarn } from '../../report/index.js';
 import { formatRunTable } from './evaluate.js';
 
 /** Registers `ecgssl finetune`: the emotion classifier on the pretrained encoder, per fold and task (METHOD §4). */
@@ -24,10 +25,11 @@ export function register(program: Command): void {
     const result = await withRunDir(loaded, 'finetune', (run) =>
       runFinetuneStage(loaded, run, { redoBefore }),
     );
+    const reportPath = await writeRunReportOrWarn(result.runDir);
     printResult(
       opts,
-      { runDir: result.runDir, summary: result.summary, fits: result.fits },
-      `${formatRunTable(result.summary)}\nrun directory ${result.runDir}`,
+      { runDir: result.runDir, summary: result.summary, fits: result.fits, reportPath },
+      `${formatRunTable(result.summary)}\nrun directory ${result.runDir}${reportPath ? `\nreport ${reportPath}` : ''}`,
     );
   });
 }

@@ -30,7 +30,9 @@ export function register(program: Command): void {
         lines.push(
           `${p.point} ${p.runId}${settings ? ` (${settings})` : ''}: ${p.unitsFound}/${p.unitsPlanned} fold results, ${p.runDir}`,
         );
-        if (p.summary) lines.push(formatRunTable(p.summary), '');
+        if (p.summary) lines.push(formatRunTable(p.summary));
+        if (p.reportPath) lines.push(`report ${p.reportPath}`);
+        if (p.summary) lines.push('');
       }
       const total = r.done.length + r.missing.length;
       lines.push(`${r.done.length}/${total} tasks done`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';
 import { formatTable, printResult } from '../output.js';
+import { writeRunReportOrWarn } from '../../report/index.js';
 
 /** Registers `ecgssl pretrain`: self-supervised pretraining of the STR network (METHOD §3). */
 export function register(program: Command): void {
@@ -40,6 +41,8 @@ export function register(program: Command): void {
         ),
       );
     }
-    printResult(opts, result, human.join('\n'));
+    const reportPath = await writeRunReportOrWarn(result.runDir);
+    if (reportPath) human.push(`report ${reportPath}`);
+    printResult(opts, { ...result, reportPath }, human.join('\n'));
   });
 }

@@ -15,15 +15,17 @@ interface SweepPointResult {
   runDir: string;
   stages: StageOutcome[];
   summary: PipelineResult['summary'];
+  reportPath?: string;
 }
 
-/** The terminal text of one pipeline result: stage lines, the summary table, the run directory. */
+/** The terminal text of one pipeline result: stage lines, the summary table, the run directory, the report. */
 function formatPipeline(result: PipelineResult): string {
   const stageLines = result.stages.map(
     (s) =>
       `${s.stage.padEnd(9)} ${s.status === 'skipped' ? `skipped (${s.note})` : `done in ${s.seconds.toFixed(1)} s (${s.note})`}`,
   );
-  return `${stageLines.join('\n')}\n\n${formatRunTable(result.summary)}\nrun directory ${result.runDir}`;
+  const report = result.reportPath === undefined ? '' : `\nreport ${result.reportPath}`;
+  return `${stageLines.join('\n')}\n\n${formatRunTable(result.summary)}\nrun directory ${result.runDir}${report}`;
 }
 
 /** A sweep point's heading: `sweep point p1 (2/4): seed=2 finetune.mode="full"`. */
@@ -71,6 +73,7 @@ export function register(program: Command): void {
         runDir: r.runDir,
         stages: r.stages,
         summary: r.summary,
+        reportPath: r.reportPath,
       });
       if (!opts.json) cliOut(`${point.index > 0 ? '\n' : ''}${heading}\n\n${formatPipeline(r)}\n`);
     }

@@ -2,10 +2,12 @@
 import type { z } from 'zod';
 import type { ReaderModule } from '../types.js';
 import { amigosOptions } from './amigos/options.js';
+import { dreamerOptions } from './dreamer/options.js';
 import { genericOptions } from './generic/options.js';
 import type { ReaderOptions } from './sourceFields.js';
 import { swellOptions } from './swell/options.js';
 import { syntheticOptions } from './synthetic/options.js';
+import { wesadOptions } from './wesad/options.js';
 import { wfdbOptions } from './wfdb/options.js';
 
 /**
@@ -31,6 +33,8 @@ export const READERS = {
   generic: entry(genericOptions, async () => (await import('./generic/index.js')).genericReader),
   wfdb: entry(wfdbOptions, async () => (await import('./wfdb/index.js')).wfdbReader),
   synthetic: entry(syntheticOptions, async () => (await import('./synthetic/index.js')).syntheticReader),
+  dreamer: entry(dreamerOptions, async () => (await import('./dreamer/index.js')).dreamerReader),
+  wesad: entry(wesadOptions, async () => (await import('./wesad/index.js')).wesadReader),
 };
 
 /** A reader's `data.kind`. */

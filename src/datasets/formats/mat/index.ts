@@ -1,4 +1,4 @@
-/** A reader of the MATLAB MAT-file subset the AMIGOS files use (v5 with compression; v7.3 through h5wasm). */
+/** A reader of the MATLAB MAT-file subset the AMIGOS and DREAMER files use (v5 with compression; v7.3 through h5wasm). */
 export * from './types.js';
 export { readMat, readMatV5, inflateLenient } from './readMat.js';
 export { readMat73, isHdf5Mat } from './readMat73.js';

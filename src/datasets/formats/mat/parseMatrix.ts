@@ -92,6 +92,8 @@ export class MatElementParser {
     readonly buf: Uint8Array,
     readonly littleEndian: boolean,
     readonly file: string,
+    /** Struct fields not parsed (skipped by their declared size and left out of the elements). */
+    readonly skipFields: ReadonlySet<string> = new Set(),
   ) {
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -245,7 +247,8 @@ export class MatElementParser {
         const t = this.tag(p, end, where);
         if (t.type !== MI.MATRIX)
           this.fail(`${where}: field ${printableName(f)} is an element of type ${t.type}, not miMATRIX`);
-        el[f] = this.matrix(t.dataPos, t.dataPos + t.nbytes, what, depth + 1).value;
+        if (!this.skipFields.has(f))
+          el[f] = this.matrix(t.dataPos, t.dataPos + t.nbytes, what, depth + 1).value;
         p = t.next;
       }
       elements.push(el);

@@ -4,7 +4,7 @@ import { openForReading, readAt } from '../fileRead.js';
 import { constants as zc, inflateRawSync } from 'node:zlib';
 import { UserError } from '../../../errors.js';
 import { excerpt } from '../../../util/excerpt.js';
-import { MatElementParser, MI } from './parseMatrix.js';
+import { MatElementParser, MI, printableName } from './parseMatrix.js';
 import { isHdf5Mat, readMat73 } from './readMat73.js';
 import type { MatValue, ReadMatOptions } from './types.js';
 
@@ -51,11 +51,41 @@ function peekName(buf: Uint8Array, le: boolean, file: string): string | undefine
 }
 
 /**
+ * The error of a top-level variable that declares more bytes than the file holds, naming the variable when its
+ * header is among the bytes that remain (a truncated download).
+ */
+function truncatedVariable(
+  fd: number,
+  at: { pos: number; type: number; nbytes: number; size: number; le: boolean },
+  path: string,
+): UserError {
+  const { pos, type, nbytes, size, le } = at;
+  const remain = size - pos - 8;
+  let name: string | undefined;
+  try {
+    if (type === MI.MATRIX) name = peekName(readAt(fd, pos, Math.min(remain + 8, PEEK_BYTES)), le, path);
+    else if (type === MI.COMPRESSED)
+      name = peekName(
+        inflateLenient(readAt(fd, pos + 8, Math.min(remain, PEEK_BYTES)), path, 1 << 20),
+        le,
+        path,
+      );
+  } catch {
+    name = undefined;
+  }
+  const what = name ? `the variable "${printableName(name)}" at byte ${pos}` : `the variable at byte ${pos}`;
+  return new UserError(
+    `readMat: ${path} is truncated or corrupt: ${what} declares ${nbytes} bytes, only ${remain} remain`,
+  );
+}
+
+/**
  * Reads a MAT v5 file (MATLAB `-v6`/`-v7`, scipy `savemat`), synchronously: numeric and logical arrays, char
  * arrays, cell arrays and structs, compressed (miCOMPRESSED, inflated leniently) or not, either byte order.
  * With `variables`, only those are read: the others are skipped by their declared size (a compressed one is
  * inflated only far enough to read its name). Every declared size is checked against the file before anything
- * is allocated; malformed input is a one-line {@link UserError} naming the file. MAT v7.3 (HDF5) files are
+ * is allocated; malformed input is a one-line {@link UserError} naming the file. `skipFields` names struct
+ * fields that are skipped unparsed (e.g. DREAMER's EEG). MAT v7.3 (HDF5) files are
  * rejected here: use {@link readMat}.
  */
 export function readMatV5(path: string, opts: ReadMatOptions = {}): Record<string, MatValue> {
@@ -75,6 +105,7 @@ export function readMatV5(path: string, opts: ReadMatOptions = {}): Record<strin
       );
     const le = endian === 'IM';
     const want = opts.variables ? new Set(opts.variables) : undefined;
+    const skip = new Set(opts.skipFields ?? []);
     const out: Record<string, MatValue> = {};
     let pos = 128;
     while (pos + 8 <= size) {
@@ -87,10 +118,7 @@ export function readMatV5(path: string, opts: ReadMatOptions = {}): Record<strin
         throw new UserError(
           `readMat: ${path} is not a readable MAT-file: small element at top level (byte ${pos})`,
         );
-      if (nbytes > size - pos - 8)
-        throw new UserError(
-          `readMat: ${path} is truncated or corrupt: the variable at byte ${pos} declares ${nbytes} bytes, only ${size - pos - 8} remain`,
-        );
+      if (nbytes > size - pos - 8) throw truncatedVariable(fd, { pos, type, nbytes, size, le }, path);
       const next = type === MI.COMPRESSED ? pos + 8 + nbytes : pos + 8 + Math.ceil(nbytes / 8) * 8;
       if (type === MI.COMPRESSED) {
         let name: string | undefined;
@@ -113,7 +141,7 @@ export function readMatV5(path: string, opts: ReadMatOptions = {}): Record<strin
         }
         if (name === undefined || want?.has(name)) {
           inflated ??= inflateLenient(readAt(fd, pos + 8, nbytes), path);
-          const { name: n, value } = parseTopMatrix(inflated, le, path, pos);
+          const { name: n, value } = parseTopMatrix(inflated, le, path, pos, skip);
           if (!want || want.has(n)) out[n] = value;
         }
       } else if (type === MI.MATRIX) {
@@ -121,7 +149,7 @@ export function readMatV5(path: string, opts: ReadMatOptions = {}): Record<strin
         if (want) name = peekName(readAt(fd, pos, Math.min(nbytes + 8, PEEK_BYTES)), le, path);
         if (name === undefined || !want || want.has(name)) {
           const buf = readAt(fd, pos, 8 + nbytes);
-          const { name: n, value } = parseTopMatrix(buf, le, path, pos);
+          const { name: n, value } = parseTopMatrix(buf, le, path, pos, skip);
           if (!want || want.has(n)) out[n] = value;
         }
       } else if (type !== 0) {
@@ -143,8 +171,9 @@ function parseTopMatrix(
   le: boolean,
   file: string,
   filePos: number,
+  skipFields: ReadonlySet<string>,
 ): { name: string; value: MatValue } {
-  const p = new MatElementParser(buf, le, file);
+  const p = new MatElementParser(buf, le, file, skipFields);
   const t = p.tag(0, buf.length, `variable at byte ${filePos}`);
   if (t.type !== MI.MATRIX)
     p.fail(`variable at byte ${filePos} is an element of type ${t.type}, not miMATRIX`);

@@ -55,4 +55,9 @@ export type MatValue = MatNumeric | MatChar | MatCell | MatStruct;
 export interface ReadMatOptions {
   /** Read only these variables; the others are skipped (compressed ones without being inflated). Default: all. */
   variables?: readonly string[];
+  /**
+   * Struct fields with these names are skipped by their declared size, never parsed (left out of the struct's
+   * elements): e.g. DREAMER's `EEG`, the larger part of the file, when only the ECG is read. Default: none.
+   */
+  skipFields?: readonly string[];
 }

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// How far an amplitude-only detector can get on each pretext head: the ceiling behind the scale and original heads.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+if (!existsSync(join(root, 'dist/index.js'))) {
+  console.error('pretext-bounds: dist/index.js is missing; run `npm run build` first');
+  process.exit(1);
+}
+const lib = await import(pathToFileURL(join(root, 'dist/index.js')).href);
+
+/*
+ * `npm run build && node scripts/pretext-bounds.mjs [--config configs/pretrain-real.yaml] [--json]`
+ *
+ * The scale transformation multiplies a window by 1.1 (METHOD §2). On per-subject normalised windows nothing but the
+ * window's absolute amplitude tells x from 1.1 x (every scale-invariant feature is identical), so the scale head, and
+ * the original head (which must tell x from 1.1 x), can do no better than the best detector that sees the amplitude.
+ * This script applies the configured transformations (the project's table and seeded Rng) to every window of the
+ * config's data (data + pretrain.extraData, as pretraining sees them), measures each sample's amplitude, and reports
+ * the best F1 over all thresholds (chosen on the same windows: an optimistic ceiling) of:
+ *   - scale head: "is this sample scaled?" among all 7 samples of each window (chance: always yes, F1 0.25);
+ *   - original head, amplitude part: "is this sample the original?" against the scaled copies only (the other five
+ *     transformations assumed perfectly rejected);
+ * with the amplitude taken as is (what one window shows), relative to its subject's median, or relative to its
+ * recording's median (oracles a network does not have). Amplitude statistics: RMS, median per-second peak-to-peak,
+ * 99th percentile of |x|. Also the spread (std of log amplitude) within each grouping, against log(1.1) = 0.095.
+ */
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const configPath = option('config', join(root, 'configs/pretrain-real.yaml'));
+const json = process.argv.includes('--json');
+
+/** Amplitude statistics of one sample (natural log). */
+const STATISTICS = {
+  rms: (x) => {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+    return 0.5 * Math.log(s / x.length);
+  },
+  peakToPeak1s: (x, rateHz) => {
+    const pp = [];
+    for (let a = 0; a + rateHz <= x.length; a += rateHz) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = a; i < a + rateHz; i++) {
+        lo = Math.min(lo, x[i]);
+        hi = Math.max(hi, x[i]);
+      }
+      pp.push(hi - lo);
+    }
+    return Math.log(Math.max(median(pp), 1e-12));
+  },
+  p99Abs: (x) => {
+    const a = Float64Array.from(x, Math.abs).sort();
+    return Math.log(Math.max(a[Math.floor(0.99 * (a.length - 1))], 1e-12));
+  },
+};
+
+/** Best F1 over thresholds of "value > t" (higher = positive) for labelled values. */
+function bestF1(values, positive) {
+  const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
+  const p = positive.filter(Boolean).length;
+  let tp = 0;
+  let fp = 0;
+  let best = 0;
+  for (const i of order) {
+    if (positive[i]) tp++;
+    else fp++;
+    best = Math.max(best, (2 * tp) / (tp + fp + p));
+  }
+  return best;
+}
+
+/** Each value minus the median of its group's original (untransformed) windows. */
+function relativeTo(groups, originals, values) {
+  const byGroup = new Map();
+  originals.forEach((v, w) => byGroup.set(groups[w], [...(byGroup.get(groups[w]) ?? []), v]));
+  const centre = new Map([...byGroup].map(([g, v]) => [g, median(v)]));
+  return values.map((v, k) => v - centre.get(groups[Math.floor(k / 7)]));
+}
+
+function median(v) {
+  const a = Float64Array.from(v).sort();
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+}
+
+function std(v) {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+}
+
+const { config } = await lib.loadConfig({ path: configPath });
+const { labelled, extra } = await lib.loadStores(config, { progress: false });
+const names = lib.TRANSFORMATIONS.map((t) => t.name);
+const scaleIndex = names.indexOf('scale');
+const rng = lib.deriveRng(config.seed, 0x70b0); // this script's own stream of the master seed
+const stats = Object.fromEntries(Object.keys(STATISTICS).map((k) => [k, []]));
+const subjects = [];
+const recordings = [];
+for (const [s, store] of [labelled, ...extra].entries()) {
+  const ws = store.windowSamples;
+  for (let w = 0; w < store.entries.length; w++) {
+    const x = store.read([w]);
+    const e = store.entries[w];
+    subjects.push(`${s}/${e.subject}`);
+    recordings.push(`${s}/${e.subject}/${e.recording}`);
+    for (let t = 0; t < names.length; t++) {
+      const y = lib.applyTransformation(t, x, config.transformations, rng, new Float32Array(ws));
+      for (const [k, f] of Object.entries(STATISTICS)) stats[k].push(f(y, store.samplingRateHz));
+    }
+  }
+  store.close();
+}
+const windows = subjects.length;
+const isScaled = Array.from({ length: windows * 7 }, (_, k) => k % 7 === scaleIndex);
+const report = {
+  config: configPath,
+  windows,
+  logScale: Math.log(config.transformations.scale.factor),
+  statistics: {},
+};
+for (const [k, values] of Object.entries(stats)) {
+  const originals = values.filter((_, i) => i % 7 === 0);
+  const out = {};
+  for (const [grouping, groups] of [
+    ['window', null],
+    ['subject', subjects],
+    ['recording', recordings],
+  ]) {
+    const v = groups ? relativeTo(groups, originals, values) : values;
+    const pairIdx = v.map((_, i) => i).filter((i) => i % 7 === 0 || i % 7 === scaleIndex);
+    out[grouping] = {
+      spreadLog: std(v.filter((_, i) => i % 7 === 0)),
+      scaleHeadF1: bestF1(v, isScaled),
+      originalHeadF1: bestF1(
+        pairIdx.map((i) => -v[i]),
+        pairIdx.map((i) => i % 7 === 0),
+      ),
+    };
+  }
+  report.statistics[k] = out;
+}
+if (json) console.log(JSON.stringify(report, null, 2));
+else {
+  console.log(
+    `${windows} windows of ${configPath}; log(${config.transformations.scale.factor}) = ${report.logScale.toFixed(3)}`,
+  );
+  console.log('statistic      amplitude seen    spread(log)  scale F1  original F1');
+  for (const [k, out] of Object.entries(report.statistics))
+    for (const [g, r] of Object.entries(out))
+      console.log(
+        `${k.padEnd(14)} ${(g === 'window' ? 'as is' : `relative to ${g}`).padEnd(22)} ${r.spreadLog.toFixed(3).padStart(6)}  ${r.scaleHeadF1.toFixed(3).padStart(8)}  ${r.originalHeadF1.toFixed(3).padStart(11)}`,
+      );
+}
