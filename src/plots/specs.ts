@@ -24,11 +24,15 @@ export function foldAccuracySpec(
   };
 }
 
-/** Label-fraction curve: mean accuracy (+- std band) vs fraction of labels, with and without SSL, per task. */
+/**
+ * Label-fraction curve: mean accuracy (+- std band) vs fraction of labels, with and without SSL, per task. The log
+ * x axis has one tick per studied fraction (explicit values, no overlap thinning), so 100 % is always labelled.
+ */
 export function labelFractionSpec(
   rows: readonly { task: string; arm: string; fraction: number; mean: number; std: number }[],
   title: string,
 ): object {
+  const fractions = [...new Set(rows.map((r) => r.fraction))].sort((a, b) => a - b);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -42,7 +46,7 @@ export function labelFractionSpec(
           field: 'fraction',
           type: 'quantitative',
           scale: { type: 'log' },
-          axis: { format: '%' },
+          axis: { values: fractions, format: '.4~%', labelOverlap: false },
           title: 'labelled fraction',
         },
         color: { field: 'arm', type: 'nominal', title: 'arm' },
@@ -107,5 +111,70 @@ export function transformationGallerySpec(
       },
     },
     resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/**
+ * Pretext curves as small multiples: one row per head (in `heads` order), accuracy and F1 over epochs side by side,
+ * so heads with equal values never hide each other. Each panel draws, as a dashed rule, the chance level of a head
+ * that sees one positive in k = `heads.length`: accuracy (k - 1) / k (always answering "not this transformation"),
+ * F1 1 / k (a random guess at the positive rate 1 / k; always answering "no" scores 0). The subtitle says so.
+ */
+export function pretextCurvesSpec(
+  rows: readonly { epoch: number; head: string; metric: 'accuracy' | 'F1'; value: number }[],
+  title: string,
+  heads: readonly string[],
+): object {
+  const k = heads.length;
+  const chance = { accuracy: (k - 1) / k, F1: 1 / k };
+  const epochs = new Set(rows.map((r) => r.epoch)).size;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: title,
+      subtitle: [
+        `dashed line: chance with one positive in ${k} per head: accuracy ${k - 1}/${k} (always "no"),`,
+        `F1 1/${k} (random guess at rate 1/${k}; always "no" scores F1 0)`,
+      ],
+    },
+    data: { values: rows.map((r) => ({ ...r, chance: chance[r.metric] })) },
+    facet: {
+      row: {
+        field: 'head',
+        type: 'nominal',
+        sort: [...heads],
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left' },
+      },
+      column: { field: 'metric', type: 'nominal', sort: ['accuracy', 'F1'], title: null },
+    },
+    spec: {
+      width: 260,
+      height: 60,
+      layer: [
+        {
+          mark: { type: 'line', point: epochs <= 30 },
+          encoding: {
+            x: {
+              field: 'epoch',
+              type: 'quantitative',
+              title: 'epoch',
+              axis: { tickMinStep: 1, format: 'd' },
+            },
+            y: {
+              field: 'value',
+              type: 'quantitative',
+              title: null,
+              scale: { domain: [0, 1] },
+              axis: { values: [0, 0.5, 1] },
+            },
+          },
+        },
+        {
+          mark: { type: 'rule', strokeDash: [6, 4], color: 'gray' },
+          encoding: { y: { field: 'chance', type: 'quantitative', aggregate: 'min' } },
+        },
+      ],
+    },
   };
 }

@@ -9,7 +9,7 @@ export {
   loadEncoder,
   pretrainUnitDir,
   concatSource,
-  accuracySpec,
+  pretextSpec,
 } from './pretrainStage.js';
 export type { PretrainStageOptions, PretrainUnitResult } from './pretrainStage.js';
 export { buildPretextBatch, pretextLabels } from './batches.js';
@@ -28,7 +28,7 @@ export type { TaskMetrics } from './pretrainMetrics.js';
 export { makeFolds } from './folds.js';
 export type { Fold, FoldSplit, MakeFoldsArgs } from './folds.js';
 export { meanStd, summarizeFolds, summaryToCsv, formatSummaryTable, SUMMARY_COLUMNS } from './summary.js';
-export type { Arm, FoldScore, SummaryRow } from './summary.js';
+export type { Arm, FoldScore, SummaryRow, SummaryStatsRow } from './summary.js';
 export { trainClassifier, predictClasses, resolveHeadArgs, defaultHeadShape } from './finetune.js';
 export { invertedDropoutMask, rngDropout } from './dropoutMask.js';
 export type { TrainClassifierArgs } from './finetune.js';

@@ -1,4 +1,4 @@
-// The pretrain stage of a run: pretraining units (scope all / per fold), their files, the per-task accuracy figure.
+// The pretrain stage of a run: pretraining units (scope all / per fold), their files, the per-head pretext figure.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { TRANSFORMATIONS, type TransformationTable } from '../augmentation/index.js';
@@ -9,7 +9,7 @@ import type { WindowStore } from '../datasets/types.js';
 import { InternalError, UserError } from '../errors.js';
 import { loadStores } from '../datasets/index.js';
 import { initEngine, fileSystemIOHandler } from '../engine/index.js';
-import { saveVegaLite } from '../plots/index.js';
+import { pretextCurvesSpec, saveVegaLite } from '../plots/index.js';
 import { buildEncoder } from '../models/index.js';
 import { log } from '../util/log.js';
 import { evaluationFolds } from './folds.js';
@@ -85,10 +85,11 @@ export function concatSource(stores: readonly WindowStore[]): WindowSource {
 }
 
 /**
- * Vega-Lite line chart of the per-task accuracy over epochs (held-out when present), one line per transformation
- * of `table` (default: the built-in one). A missing history column is an error.
+ * The pretext figure of a history: per-head accuracy and F1 over epochs (held-out when present) in two panels, with
+ * the chance levels drawn ({@link pretextCurvesSpec}), one line per transformation of `table` (default: the
+ * built-in one). A missing history column is an error.
  */
-export function accuracySpec(
+export function pretextSpec(
   history: readonly HistoryRow[],
   title: string,
   table: TransformationTable = TRANSFORMATIONS,
@@ -96,29 +97,28 @@ export function accuracySpec(
   const heldOut = history.some((r) => r.heldout_acc_mean !== undefined);
   const prefix = heldOut ? 'heldout' : 'train';
   const names = table.map((t) => t.name);
-  const values = history.flatMap((r) =>
-    names.map((task) => {
-      const accuracy = r[`${prefix}_acc_${task}`];
-      if (accuracy === undefined)
-        throw new UserError(
-          `accuracySpec: the history has no column ${prefix}_acc_${task} (epoch ${r.epoch})`,
-        );
-      return { epoch: r.epoch, task, accuracy };
-    }),
-  );
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `${title}: per-task ${heldOut ? 'held-out' : 'training'} accuracy`,
-    width: 480,
-    height: 280,
-    data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
-      y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } },
-      color: { field: 'task', type: 'nominal', sort: names },
-    },
+  const column = (r: HistoryRow, name: string): number => {
+    const v = r[name];
+    if (v === undefined)
+      throw new UserError(`pretextSpec: the history has no column ${name} (epoch ${r.epoch})`);
+    return v;
   };
+  const values = history.flatMap((r) =>
+    names.flatMap((head) => [
+      {
+        epoch: r.epoch as number,
+        head,
+        metric: 'accuracy' as const,
+        value: column(r, `${prefix}_acc_${head}`),
+      },
+      { epoch: r.epoch as number, head, metric: 'F1' as const, value: column(r, `${prefix}_f1_${head}`) },
+    ]),
+  );
+  return pretextCurvesSpec(
+    values,
+    `${title}: per-head ${heldOut ? 'held-out' : 'training'} accuracy and F1`,
+    names,
+  );
 }
 
 async function runUnit(
@@ -159,10 +159,10 @@ async function runUnit(
     headsAtChance: res.headsAtChance,
   });
   try {
-    await saveVegaLite(accuracySpec(res.history, `pretrain ${unit}`), run.path(rel, 'accuracy'));
+    await saveVegaLite(pretextSpec(res.history, `pretrain ${unit}`), run.path(rel, 'accuracy'));
   } catch (err) {
     log.warn(
-      `pretrain: could not render the accuracy plot: ${err instanceof Error ? err.message : String(err)}`,
+      `pretrain: could not render the pretext plot: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
   res.model.dispose();
@@ -181,7 +181,8 @@ async function runUnit(
  * on every window (scope `all`) or per fold on the fold's training windows (scope `fold`), in both cases plus every
  * window of each `pretrain.extraData` source (the authors' union pretraining), writing under
  * `pretrain/<all|fold-k>/`: history.csv, metrics.json (with `windowsBySource`), model/, encoder/, checkpoint/,
- * accuracy.{svg,png,vl.json}; run.json gets `pretrainSources` (each source with its window count).
+ * accuracy.{svg,png,vl.json} (per-head accuracy and F1); run.json gets `pretrainSources` (each source with its
+ * window count).
  */
 export async function runPretrainStage(
   loaded: LoadedConfig,

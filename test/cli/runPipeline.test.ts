@@ -49,7 +49,10 @@ test('ecgssl run: every stage, summary.csv/json, folds.csv, figures, terminal ta
     /^arousal\s+ssl\s+acc \d\.\d{3} \+- \d\.\d{3} {2}F1 \d\.\d{3} \+- \d\.\d{3} \(n=4\)$/m,
   );
   assert.match(r.stdout, /^valence\s+baseline\s+acc .*\(n=4\) \[25% labels\]$/m);
-  assert.match(r.stdout, /^arousal\s+difference\s+acc [+-]\d\.\d{3} .*\[25% labels\]$/m);
+  assert.match(
+    r.stdout,
+    /^arousal\s+difference\s+acc [+-]\d\.\d{3} .*\[25% labels\] {2}F1 95% CI (\[[+-]\d\.\d{3}, [+-]\d\.\d{3}\]|n\/a) p\(t\)[=<]\S+ p\(W\)[=<]\S+/m,
+  );
   runDir = /run directory (.*)$/m.exec(r.stdout)![1]!;
   const csv = Papa.parse<Record<string, string>>(readFileSync(join(runDir, 'summary.csv'), 'utf8'), {
     header: true,
@@ -65,6 +68,10 @@ test('ecgssl run: every stage, summary.csv/json, folds.csv, figures, terminal ta
     'std',
     'n',
     'folds',
+    'ci95Low',
+    'ci95High',
+    'pTTest',
+    'pWilcoxon',
   ]);
   assert.ok(csv.data.length > 0);
   for (const row of csv.data) {
@@ -76,10 +83,18 @@ test('ecgssl run: every stage, summary.csv/json, folds.csv, figures, terminal ta
   const arms = new Set(csv.data.map((row) => row.arm));
   assert.deepEqual(arms, new Set(['ssl', 'baseline', 'difference']));
   const json = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as {
-    rows: { foldValues: number[]; n: number }[];
+    rows: {
+      arm: string;
+      foldValues: number[];
+      n: number;
+      pTTest?: number | null;
+      pWilcoxon?: number | null;
+    }[];
   };
   assert.equal(json.rows.length, csv.data.length);
   assert.ok(json.rows.every((row) => row.foldValues.length === row.n));
+  for (const row of json.rows)
+    assert.equal(row.arm === 'difference', 'pTTest' in row && 'pWilcoxon' in row, JSON.stringify(row));
   const folds = readFileSync(join(runDir, 'folds.csv'), 'utf8');
   assert.match(
     folds.split('\n')[0]!,

@@ -26,6 +26,17 @@ test('result figure specs render to SVG with their marks', async () => {
     ),
   );
   assert.match(curve, /mark-line/);
+  // One x tick per studied fraction, 100 % included (log axes thin overlapping labels by default).
+  const studied = await renderVegaLiteSvg(
+    labelFractionSpec(
+      [0.01, 0.05, 0.1, 0.125, 0.25, 1].flatMap((fraction) =>
+        ['ssl', 'baseline'].map((arm) => ({ task: 'arousal', arm, fraction, mean: 0.6, std: 0.1 })),
+      ),
+      'labels',
+    ),
+  );
+  const ticks = [...studied.matchAll(/<text[^>]*>(\d+(?:\.\d+)?%)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(ticks, ['1%', '5%', '10%', '12.5%', '25%', '100%']);
   const cm = await renderVegaLiteSvg(
     confusionSpec(
       [

@@ -1,4 +1,4 @@
-// The pretrain stage: window sources, the accuracy figure, saved encoders, the unit's files (history, metrics).
+// The pretrain stage: window sources, the pretext figure (accuracy and F1), saved encoders, the unit's files (history, metrics).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { WindowStore } from '../../src/datasets/types.js';
 import { fileSystemIOHandler } from '../../src/engine/index.js';
 import { buildEncoder, buildStrNetwork } from '../../src/models/index.js';
-import { accuracySpec, concatSource, loadEncoder } from '../../src/training/pretrainStage.js';
+import { concatSource, loadEncoder, pretextSpec } from '../../src/training/pretrainStage.js';
+import { renderVegaLiteSvg } from '../../src/plots/index.js';
 import { TRANSFORMATION_NAMES } from '../../src/augmentation/index.js';
 import { cli, tinyConfigYaml } from '../helpers/cli.js';
 import { captureStderr } from '../helpers/captureStderr.js';
@@ -43,18 +44,31 @@ test('concatSource reads across stores by global index', () => {
   assert.deepEqual([...src.read([4, 0, 3])], [101, 101, 101, 101, 0, 0, 0, 0, 100, 100, 100, 100]);
 });
 
-test('accuracySpec plots held-out accuracy of the 7 tasks per epoch; a missing column is an error', () => {
+test('pretextSpec plots held-out accuracy and F1 of the 7 heads, one panel each with its chance rule; a missing column is an error', async () => {
   const row: Record<string, number> = { epoch: 1, heldout_acc_mean: 0.9 };
-  for (const t of ['original', 'noise', 'scale', 'negate', 'flip', 'permute', 'timeWarp'])
-    row[`heldout_acc_${t}`] = 0.5;
-  const spec = accuracySpec([row, { ...row, epoch: 2 }], 'x') as {
-    data: { values: { task: string }[] };
-    encoding: { color: { sort: string[] } };
+  for (const t of TRANSFORMATION_NAMES) {
+    row[`heldout_acc_${t}`] = 0.86;
+    row[`heldout_f1_${t}`] = 0.1;
+  }
+  const spec = pretextSpec([row, { ...row, epoch: 2 }], 'x') as {
+    title: { text: string; subtitle: string[] };
+    data: { values: { head: string; metric: string; value: number; chance: number }[] };
+    facet: { row: { sort: string[] }; column: { sort: string[] } };
   };
-  assert.equal(spec.data.values.length, 14);
-  assert.deepEqual(spec.encoding.color.sort, TRANSFORMATION_NAMES);
-  const { heldout_acc_timeWarp: _dropped, ...partial } = row;
-  assert.throws(() => accuracySpec([partial], 'x'), /no column heldout_acc_timeWarp/);
+  assert.equal(spec.data.values.length, 2 * 7 * 2);
+  assert.deepEqual(spec.facet.row.sort, TRANSFORMATION_NAMES);
+  assert.deepEqual(spec.facet.column.sort, ['accuracy', 'F1']);
+  assert.match(spec.title.text, /held-out accuracy and F1/);
+  assert.match(spec.title.subtitle.join(' '), /accuracy 6\/7 .*F1 1\/7/);
+  const chance = new Map(spec.data.values.map((v) => [v.metric, v.chance]));
+  assert.equal(chance.get('accuracy'), 6 / 7);
+  assert.equal(chance.get('F1'), 1 / 7);
+  const svg = await renderVegaLiteSvg(spec);
+  assert.equal((svg.match(/mark-rule role-mark/g) ?? []).length, 14, 'one chance rule per panel');
+  assert.match(svg, />accuracy<\/text>/);
+  assert.match(svg, />F1<\/text>/);
+  const { heldout_f1_timeWarp: _dropped, ...partial } = row;
+  assert.throws(() => pretextSpec([partial], 'x'), /no column heldout_f1_timeWarp/);
 });
 
 test('a saved encoder loads back with loadEncoder and gives the same embeddings', async () => {
