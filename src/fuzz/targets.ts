@@ -282,7 +282,8 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'wfdb',
-    description: 'WFDB records (.hea text + .dat in formats 212, 16, 80) through readWfdbSignal',
+    description:
+      'WFDB records (.hea text + .dat in formats 212, 16, 80; multi-rate frames) through readWfdbSignal',
     corpus: (): FuzzInput[] => {
       const two = (fmt: 212 | 16 | 80, n: number): FuzzInput => {
         const amp = fmt === 80 ? 100 : 1500;
@@ -301,6 +302,21 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       const one = wfdbFiles('rec', 16, 250, [
         { adc: testSignal(51, 2000), gain: 0, baseline: 0, description: 'ECG lead I' },
       ]);
+      // drivedb's shape: ECG at 32 samples per frame, a slow channel at 1, another at 2 (frame rate 15.5 Hz).
+      const multi = (fmt: 212 | 16): FuzzInput => {
+        const { hea, dat } = wfdbFiles('rec', fmt, 15.5, [
+          { adc: testSignal(6 * 32, 1500), samplesPerFrame: 32, gain: 1000, baseline: 0, description: 'ECG' },
+          { adc: testSignal(6, 1500, 1), gain: 1, baseline: 0, description: 'V5' },
+          { adc: testSignal(12, 1500, 2), samplesPerFrame: 2, gain: 100, baseline: 0, description: 'GSR' },
+        ]);
+        return {
+          label: `fmt${fmt}-multirate`,
+          files: [
+            { name: 'rec.hea', bytes: enc(hea) },
+            { name: 'rec.dat', bytes: dat },
+          ],
+        };
+      };
       return [
         two(212, 48),
         two(16, 40),
@@ -312,6 +328,8 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
             { name: 'rec.dat', bytes: one.dat },
           ],
         },
+        multi(16),
+        multi(212),
       ];
     },
     async read(dir) {
