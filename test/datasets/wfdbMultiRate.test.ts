@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseWfdbHeader, readWfdbSignal } from '../../src/datasets/formats/wfdb.js';
+import { cli } from '../helpers/cli.js';
 import { pattern, tmp } from './helpers.js';
 
 /** One signal of a record written by {@link writeFrames}: its ADC samples (frames x spf) and header fields. */
@@ -141,4 +142,31 @@ test('WFDB multi-rate: a truncated file names frames; a corrupt sample fails the
     () => parseWfdbHeader('x 1 250\nx.dat 16x0 200 12 0\n', 'x.hea'),
     /x\.hea signal 0: bad samples per frame "x0" in format field "16x0"/,
   );
+});
+
+test('ecgssl prepare --json on a written multi-rate record (drivedb shape) with an interval labels file', async () => {
+  const dir = tmp('ecgssl-drive-');
+  const frames = 120 * 31; // 240 s at 15.5 frames/s
+  const sigs = driveSignals(frames);
+  // The ECG lead: 1.2 beats/s at 496 Hz, in ADC units of gain 1000.
+  sigs[0]!.adc = Int16Array.from({ length: frames * 32 }, (_, i) =>
+    Math.round(1000 * Math.sin((Math.PI * 1.2 * i) / 496) ** 16),
+  );
+  writeFrames(dir, 'drive05', 16, 15.5, sigs);
+  writeFileSync(
+    join(dir, 'intervals.csv'),
+    'subject,recording,startS,endS,stress\ndrive05,drive05,0,60,low\ndrive05,drive05,90,180,high\ndrive05,drive05,200,235,low\n',
+  );
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    `experiment: drive\ndata: { kind: wfdb, root: ${dir}, lead: ECG, labelsFile: ${join(dir, 'intervals.csv')} }\n` +
+      `output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }\n`,
+  );
+  const r = await cli('prepare', '--config', join(dir, 'c.yaml'), '--json', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const src = (JSON.parse(r.stdout) as { sources: { windows: number; labelCounts: unknown }[] }).sources[0]!;
+  // 240 s at 496 Hz -> 256 Hz, 10-s windows: high 9 (90-180 s), low 6 + 3; gaps 60-90, 180-200, 235-240: 3 + 2 + 0.
+  assert.deepEqual(src.labelCounts, { stress: { '0': 9, '1': 9, NaN: 5 } });
+  assert.equal(src.windows, 23);
+  process.stderr.write(`drivedb-shaped record with intervals: ${JSON.stringify(src.labelCounts)}\n`);
 });
