@@ -345,7 +345,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   {
     name: 'labels',
     description:
-      "a generic dataset's labels.csv through readLabelsCsv (numeric, binary, categorical columns)",
+      "a generic dataset's labels.csv (or a data.labelsFile) through readLabelsCsv (numeric, binary, categorical columns; startS,endS; schemes)",
     corpus: (): FuzzInput[] => [
       { label: 'mixed', files: [{ name: 'labels.csv', bytes: enc(LABELS_CSV + '\n') }] },
       {
@@ -358,17 +358,40 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
         label: 'semicolon',
         files: [{ name: 'labels.csv', bytes: enc('subject;recording;arousal\nS1;r1;2\nS1;r2;8\nS2;r1;6\n') }],
       },
+      {
+        label: 'intervals',
+        files: [
+          {
+            name: 'labels.csv',
+            bytes: enc(
+              'subject,recording,startS,endS,arousal,mood\n100,100,0,300,2.5,rest\n100,100,600,905.5,7,task\n',
+            ),
+          },
+        ],
+      },
     ],
     async read(dir) {
       const { readLabelsCsv } = await import('../datasets/readers/generic/labels.js');
       const p = join(dir, 'labels.csv');
-      return [readLabelsCsv(p, 5), readLabelsCsv(p, 'median')];
+      const plain = readLabelsCsv(p, 5);
+      // A file with startS,endS is also read as a data.labelsFile (the columns required in every row).
+      const asLabelsFile = plain.rows.some((r) => r.startS !== undefined)
+        ? [readLabelsCsv(p, 5, { scheme: 'classes', intervals: true, fn: 'labels' })]
+        : [];
+      return [plain, readLabelsCsv(p, 'median'), readLabelsCsv(p, 5, { scheme: 'classes' }), ...asLabelsFile];
     },
     check(result) {
       for (const r of result as {
-        rows: { samplingRateHz: number | undefined; labels: Record<string, number> }[];
+        rows: {
+          samplingRateHz: number | undefined;
+          startS?: number;
+          endS?: number;
+          labels: Record<string, number>;
+        }[];
       }[])
         for (const row of r.rows) {
+          if (row.startS !== undefined && !(row.startS >= 0 && (row.endS as number) > row.startS))
+            return `interval ${row.startS}-${row.endS}`;
           if (
             row.samplingRateHz !== undefined &&
             !(Number.isFinite(row.samplingRateHz) && row.samplingRateHz > 0)

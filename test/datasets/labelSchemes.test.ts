@@ -62,6 +62,12 @@ test('readLabelsCsv scheme classes: numeric columns by rounded value from the lo
       ['cat', 'categorical', 3],
     ],
   );
+  writeFileSync(p, 'subject,recording,score\ns,a,1\ns,b,5000\n');
+  assert.equal(readLabelsCsv(p, 5).rows[1]!.labels.score, 1);
+  assert.throws(
+    () => readLabelsCsv(p, 5, { scheme: 'classes' }),
+    /labels\.csv: column "score" spans 1\.\.5000, more than 1000 classes under data\.labels\.scheme: classes/,
+  );
 });
 
 test('readAmigos with data.labels.scheme classes: each rounded score its own class (1-9 -> 0-8)', async () => {

@@ -137,12 +137,40 @@ function rawRow(r: Record<string, string>, i: number, path: string, opts: ReadLa
   };
 }
 
+/** Most classes a numeric column may span under scheme `classes` (more is a mistake, not a label scale). */
+export const MAX_SCORE_CLASSES = 1000;
+
+/** A numeric column under scheme `classes`: each value rounded half to even, minus the column's lowest. */
+function classesColumn(
+  task: string,
+  nums: readonly number[],
+  where: string,
+): { info: LabelColumnInfo; values: number[] } {
+  const rounded = nums.map((v) => (Number.isNaN(v) ? NaN : roundHalfEven(v)));
+  let lowest = Infinity;
+  let highest = -Infinity;
+  for (const v of rounded)
+    if (!Number.isNaN(v)) {
+      lowest = Math.min(lowest, v);
+      highest = Math.max(highest, v);
+    }
+  if (!(highest - lowest < MAX_SCORE_CLASSES))
+    throw new UserError(
+      `${where}: column "${excerpt(task)}" spans ${lowest}..${highest}, more than ${MAX_SCORE_CLASSES} classes under data.labels.scheme: classes`,
+    );
+  return {
+    info: { task, rule: 'classes', classes: highest - lowest + 1 },
+    values: rounded.map((v) => v - lowest),
+  };
+}
+
 /** One label column as numbers: binary, thresholded, one class per rounded value, or categorical (see readLabelsCsv). */
 function labelColumn(
   task: string,
   raw: readonly RawRow[],
   threshold: number | 'mean' | 'median',
   scheme: LabelScheme,
+  where: string,
 ): { info: LabelColumnInfo; values: number[] } {
   const cells = raw.map((r) => (r.cells[task] ?? '').trim());
   const present = cells.filter((c) => c !== '');
@@ -156,15 +184,7 @@ function labelColumn(
   const nums = cells.map((c) => (c === '' ? NaN : Number(c)));
   if (nums.every((v) => Number.isNaN(v) || v === 0 || v === 1))
     return { info: { task, rule: 'binary', classes: 2 }, values: nums };
-  if (scheme === 'classes') {
-    const rounded = nums.map((v) => (Number.isNaN(v) ? NaN : roundHalfEven(v)));
-    const lowest = Math.min(...rounded.filter((v) => !Number.isNaN(v)));
-    const values = rounded.map((v) => v - lowest);
-    return {
-      info: { task, rule: 'classes', classes: Math.max(...values.filter((v) => !Number.isNaN(v))) + 1 },
-      values,
-    };
-  }
+  if (scheme === 'classes') return classesColumn(task, nums, where);
   const thresholds =
     typeof threshold === 'number' ? new Map<string, number>() : subjectThresholds(raw, nums, threshold);
   const values = nums.map((v, i) => {
@@ -220,7 +240,7 @@ export function readLabelsCsv(
   const columns: LabelColumnInfo[] = [];
   const values: Record<string, number[]> = {};
   for (const task of taskCols) {
-    const c = labelColumn(task, raw, threshold, opts.scheme ?? 'threshold');
+    const c = labelColumn(task, raw, threshold, opts.scheme ?? 'threshold', `${fn}: ${path}`);
     columns.push(c.info);
     values[task] = c.values;
   }
