@@ -317,7 +317,9 @@ function storeIndex(source: DataSource, pre: PreprocessingConfig, hash: string, 
  * Per recording: resample to `pre.targetRateHz` (streaming polyphase), zero-phase high-pass (if enabled); then per
  * subject: normalisation over all of the subject's samples (`trimmed-zscore`, `zscore`, `none`), windowing per
  * recording (windows never cross recordings, trailing partial window dropped; recordings shorter than one window
- * are skipped with a warning and counted); see src/preprocessing/pipeline.ts. Only one subject's signals are in
+ * are skipped with a warning and counted); see src/preprocessing/pipeline.ts. A recording with labelled intervals
+ * (`data.labelsFile`, which replaces the reader's labels, or the reader's own) is windowed per interval and per gap
+ * between them, each from its start (src/datasets/labels/README.md). Only one subject's signals are in
  * memory at a time. The store is written into a temporary folder and renamed when complete, so nothing partial
  * ever has the final name.
  */
