@@ -19,6 +19,8 @@ export {
 } from './formats/wfdb.js';
 export { readWfdb } from './readers/wfdb/index.js';
 export { readLabelsCsv, type LabelRow, type LabelColumnInfo } from './readers/generic/labels.js';
+export { readLabelsFile, type LabelsFile, type LabelsFileRule } from './labels/readLabelsFile.js';
+export { scoreLabel, roundHalfEven, type ScoreLabelArgs } from './labels/scoreLabel.js';
 export { readGeneric } from './readers/generic/index.js';
 export { readSignalFile, GENERIC_EXTENSIONS } from './readers/generic/readSignalFile.js';
 export { readRecordings } from './readRecordings.js';
@@ -61,6 +63,11 @@ export {
 } from './store.js';
 export { prepareSource, type PrepareSourceOptions } from './prepareSource.js';
 export { READERS, READER_KINDS, readerEntry, type ReaderEntry, type ReaderKind } from './readers/registry.js';
-export { DEFAULT_HEAD_SHAPE, type HeadShape, type LabelThreshold } from './readers/sourceFields.js';
+export {
+  DEFAULT_HEAD_SHAPE,
+  type HeadShape,
+  type LabelThreshold,
+  type LabelScheme,
+} from './readers/sourceFields.js';
 export { prepareData, loadStores, type PrepareDataOptions } from './prepareData.js';
 export { checkSourceRoots } from './checkSourceRoots.js';

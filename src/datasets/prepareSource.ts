@@ -3,11 +3,20 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSource, PreprocessingConfig } from '../config/schema.js';
 import { InternalError, UserError } from '../errors.js';
-import { createPipeline, type PreprocessingPipeline } from '../preprocessing/index.js';
+import {
+  createPipeline,
+  intervalSegments,
+  type PreprocessingPipeline,
+  type SampleSegment,
+} from '../preprocessing/index.js';
 import { describeWriteError } from '../results/atomic.js';
+import { excerpt } from '../util/excerpt.js';
 import { log } from '../util/log.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { checkFinite } from './formats/checkFinite.js';
+import { checkIntervalsInside } from './labels/checkIntervals.js';
+import { readLabelsFile, type LabelsFile } from './labels/readLabelsFile.js';
+import { GENERIC_LABEL_THRESHOLD } from './readers/generic/options.js';
 import { readerEntry } from './readers/registry.js';
 import {
   createStoreWriter,
@@ -25,11 +34,14 @@ export interface PrepareSourceOptions {
   progress?: boolean;
 }
 
-/** A kept recording of the subject being read, at the target rate, high-passed. */
+/** A kept recording of the subject being read, at the target rate, high-passed, with its segments' labels. */
 interface PendingRecording {
   recording: string;
-  labels: Record<string, number>;
   samples: Float64Array;
+  /** Runs of samples windowed separately (one for the whole recording, or its labelled intervals and the gaps). */
+  segments: SampleSegment[];
+  /** Labels of each segment's windows. */
+  labels: Record<string, number>[];
 }
 
 /** What the windows written so far add up to (becomes the store's index). */
@@ -53,7 +65,7 @@ async function loadReader(source: DataSource): Promise<ReaderModule<DataSource>>
   return (await entry.load()) as ReaderModule<DataSource>;
 }
 
-/** Normalises and windows one subject's recordings and appends its windows to the store. */
+/** Normalises and windows one subject's recordings (per segment) and appends its windows to the store. */
 function flushSubject(
   subject: string,
   recs: readonly PendingRecording[],
@@ -62,27 +74,33 @@ function flushSubject(
   out: Collected,
 ): void {
   if (recs.length === 0) return;
-  const windows = pipeline.subject(recs.map((r) => r.samples));
+  const windows = pipeline.subjectSegments(
+    recs.map((r) => r.samples),
+    recs.map((r) => r.segments),
+  );
   let windowsOfSubject = 0;
   recs.forEach((r, i) => {
-    const ws = windows[i] as Float32Array[];
-    writer.append(ws);
-    const labels: Record<string, number | null> = {};
-    for (const [t, v] of Object.entries(r.labels)) labels[t] = Number.isNaN(v) ? null : v;
-    for (let w = 0; w < ws.length; w++)
-      out.entries.push({ subject, recording: r.recording, window: w, source: 0, labels });
-    windowsOfSubject += ws.length;
+    let w = 0;
+    (windows[i] as Float32Array[][]).forEach((ws, k) => {
+      writer.append(ws);
+      const labels: Record<string, number | null> = {};
+      for (const [t, v] of Object.entries(r.labels[k] as Record<string, number>))
+        labels[t] = Number.isNaN(v) ? null : v;
+      for (let j = 0; j < ws.length; j++)
+        out.entries.push({ subject, recording: r.recording, window: w++, source: 0, labels });
+      windowsOfSubject += ws.length;
+    });
   });
   log.debug(`prepare: subject ${subject}: ${recs.length} recordings, ${windowsOfSubject} windows`);
 }
 
-/** The labels of a recording restricted to `data.tasks`, noted in the task set and the per-task maximum. */
+/** Labels of a recording (or interval) restricted to `data.tasks`, noted in the task set and the per-task maximum. */
 function recordingLabels(
-  rec: RawRecording,
+  given: Record<string, number>,
   tasks: string[] | undefined,
   out: Collected,
 ): Record<string, number> {
-  const labels = tasks ? Object.fromEntries(tasks.map((t) => [t, rec.labels[t] ?? NaN])) : { ...rec.labels };
+  const labels = tasks ? Object.fromEntries(tasks.map((t) => [t, given[t] ?? NaN])) : { ...given };
   for (const [t, v] of Object.entries(labels)) {
     out.taskSet.add(t);
     if (!Number.isNaN(v)) out.maxLabel.set(t, Math.max(out.maxLabel.get(t) ?? 0, v));
@@ -90,15 +108,50 @@ function recordingLabels(
   return labels;
 }
 
+/** The segments of a preprocessed recording (its labelled intervals and the gaps) with each one's labels. */
+function segmentsOf(
+  rec: RawRecording,
+  lengthSamples: number,
+  pre: PreprocessingConfig,
+  pipeline: PreprocessingPipeline,
+  labels: { gap: Record<string, number>; ofInterval: Record<string, number>[] },
+): { segments: SampleSegment[]; labels: Record<string, number>[] } {
+  const intervals = rec.intervals ?? [];
+  const segments = intervalSegments(lengthSamples, intervals, pre.targetRateHz);
+  for (const [k, iv] of intervals.entries()) {
+    const seg = segments.find((s) => s.interval === k);
+    if (!seg || pipeline.windowsOf(seg.endSample - seg.startSample, pre.targetRateHz) === 0)
+      log.warn(
+        `prepare: ${iv.file} line ${iv.line}: interval ${iv.startS}-${iv.endS} s of ${rec.subject} ${rec.recording} is shorter than one window: no labelled window`,
+      );
+  }
+  const { gap, ofInterval } = labels;
+  return {
+    segments,
+    labels: segments.map((s) => (s.interval < 0 ? gap : (ofInterval[s.interval] as Record<string, number>))),
+  };
+}
+
 /** Preprocesses one recording into `pending`, or records it as skipped when it is shorter than one window. */
 function takeRecording(
   rec: RawRecording,
   pre: PreprocessingConfig,
   pipeline: PreprocessingPipeline,
-  labels: Record<string, number>,
+  labelsOf: (labels: Record<string, number>) => Record<string, number>,
   pending: PendingRecording[],
   out: Collected,
 ): void {
+  const labels = {
+    gap: labelsOf(rec.labels),
+    ofInterval: (rec.intervals ?? []).map((iv) => labelsOf(iv.labels)),
+  };
+  if (rec.intervals)
+    checkIntervalsInside(
+      rec.intervals,
+      rec.samples.length,
+      rec.samplingRateHz,
+      `${rec.subject} ${rec.recording} (${rec.source})`,
+    );
   if (pipeline.windowsOf(rec.samples.length, rec.samplingRateHz) === 0) {
     log.warn(
       `prepare: ${rec.source} (subject ${rec.subject}, recording ${rec.recording}) has ${rec.samples.length} samples at ` +
@@ -113,7 +166,11 @@ function takeRecording(
     return;
   }
   const samples = pipeline.recording(rec.samples, rec.samplingRateHz);
-  pending.push({ recording: rec.recording, labels, samples });
+  pending.push({
+    recording: rec.recording,
+    samples,
+    ...segmentsOf(rec, samples.length, pre, pipeline, labels),
+  });
   out.recordingsKept++;
 }
 
@@ -133,6 +190,30 @@ function readerContext(source: DataSource, targetRateHz: number, opts: PrepareSo
     },
   };
   return { ctx, state };
+}
+
+/** `data.labelsFile` read with the kind's `data.labels` (the generic reader's defaults for a kind without them). */
+function openLabelsFile(source: DataSource): LabelsFile | undefined {
+  if (source.labelsFile === undefined) return undefined;
+  const rule =
+    'labels' in source ? source.labels : { threshold: GENERIC_LABEL_THRESHOLD, scheme: 'threshold' as const };
+  return readLabelsFile(source.labelsFile, rule, sourceTasks(source));
+}
+
+/** After reading: no row matched any recording is an error; rows that matched none are a warning (filters may drop them). */
+function checkLabelsFileUsed(labelsFile: LabelsFile, source: DataSource): void {
+  const missed = labelsFile
+    .unmatched()
+    .filter((r) => !source.subjects || source.subjects.includes(r.subject));
+  const first = missed[0];
+  if (labelsFile.matched() === 0 && first)
+    throw new UserError(
+      `labels: no row of ${labelsFile.path} matches a recording of ${source.kind} ${source.root} (line ${first.line}: subject "${excerpt(first.subject)}", recording "${excerpt(first.recording)}"; the reader names its first recording ${labelsFile.firstSeen() ?? 'nothing'})`,
+    );
+  if (first)
+    log.warn(
+      `prepare: ${missed.length} row(s) of ${labelsFile.path} match no recording read (first: line ${first.line}, subject "${excerpt(first.subject)}", recording "${excerpt(first.recording)}")`,
+    );
 }
 
 /**
@@ -156,6 +237,7 @@ async function writeWindows(
   };
   const { ctx, state } = readerContext(source, pre.targetRateHz, opts);
   const tasks = sourceTasks(source);
+  const labelsFile = openLabelsFile(source);
   const seenSubjects = new Set<string>();
   let current: string | undefined;
   let pending: PendingRecording[] = [];
@@ -175,11 +257,13 @@ async function writeWindows(
     if (!(rec.samplingRateHz > 0))
       throw new UserError(`prepare: ${rec.source} has sampling rate ${rec.samplingRateHz} Hz`);
     checkFinite(rec.samples, rec.source);
-    takeRecording(rec, pre, pipeline, recordingLabels(rec, tasks, out), pending, out);
+    const labelled = labelsFile ? labelsFile.apply(rec) : rec;
+    takeRecording(labelled, pre, pipeline, (l) => recordingLabels(l, tasks, out), pending, out);
     done++;
     state.progress?.update(done);
   }
   if (current !== undefined) flushSubject(current, pending, pipeline, writer, out);
+  if (labelsFile) checkLabelsFileUsed(labelsFile, source);
   return { out, progress: state.progress };
 }
 
@@ -208,7 +292,14 @@ function storeIndex(source: DataSource, pre: PreprocessingConfig, hash: string, 
     overlapSamples: pre.overlapSamples,
     samplingRateHz: pre.targetRateHz,
     tasks,
-    sources: [{ kind: source.kind, root: resolve(source.root), ...(lead !== undefined ? { lead } : {}) }],
+    sources: [
+      {
+        kind: source.kind,
+        root: resolve(source.root),
+        ...(lead !== undefined ? { lead } : {}),
+        ...(source.labelsFile !== undefined ? { labelsFile: resolve(source.labelsFile) } : {}),
+      },
+    ],
     counts: {
       windows: out.entries.length,
       subjects: new Set(out.entries.map((e) => e.subject)).size,
@@ -226,7 +317,9 @@ function storeIndex(source: DataSource, pre: PreprocessingConfig, hash: string, 
  * Per recording: resample to `pre.targetRateHz` (streaming polyphase), zero-phase high-pass (if enabled); then per
  * subject: normalisation over all of the subject's samples (`trimmed-zscore`, `zscore`, `none`), windowing per
  * recording (windows never cross recordings, trailing partial window dropped; recordings shorter than one window
- * are skipped with a warning and counted); see src/preprocessing/pipeline.ts. Only one subject's signals are in
+ * are skipped with a warning and counted); see src/preprocessing/pipeline.ts. A recording with labelled intervals
+ * (`data.labelsFile`, which replaces the reader's labels, or the reader's own) is windowed per interval and per gap
+ * between them, each from its start (src/datasets/labels/README.md). Only one subject's signals are in
  * memory at a time. The store is written into a temporary folder and renamed when complete, so nothing partial
  * ever has the final name.
  */

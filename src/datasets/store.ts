@@ -34,7 +34,7 @@ export interface StoreIndex {
   overlapSamples: number;
   samplingRateHz: number;
   tasks: Record<string, number>;
-  sources: { kind: string; root: string; lead?: number | string }[];
+  sources: { kind: string; root: string; lead?: number | string; labelsFile?: string }[];
   counts: { windows: number; subjects: number; recordings: number; skippedRecordings: number };
   skipped: { subject: string; recording: string; samples: number; reason: string }[];
   entries: {
@@ -66,17 +66,29 @@ function fingerprint(root: string): { path: string; bytes: number; mtimeMs: numb
   return out;
 }
 
+/** Size and modification time of one file (undefined when it is missing: prepare then reports it). */
+function fileStamp(path: string): { bytes: number; mtimeMs: number } | undefined {
+  if (!existsSync(path)) return undefined;
+  const st = statSync(path);
+  return { bytes: st.size, mtimeMs: Math.round(st.mtimeMs) };
+}
+
 /**
  * The store key: SHA-256 of the canonical JSON of the source (root made absolute), the preprocessing, the
- * reader version and a fingerprint of the files under `root` (names, sizes, modification times), so edited or
- * regenerated data never reuse a stale store.
+ * reader version and a fingerprint of the files under `root` (names, sizes, modification times) and of
+ * `labelsFile`, so edited or regenerated data never reuse a stale store.
  */
 export function storeKey(source: DataSource, pre: PreprocessingConfig): string {
   return hashCanonical({
     readerVersion: DATASETS_READER_VERSION,
-    source: { ...source, root: resolve(source.root) },
+    source: {
+      ...source,
+      root: resolve(source.root),
+      ...(source.labelsFile !== undefined ? { labelsFile: resolve(source.labelsFile) } : {}),
+    },
     preprocessing: pre,
     files: fingerprint(source.root),
+    ...(source.labelsFile !== undefined ? { labelsFileStamp: fileStamp(source.labelsFile) } : {}),
   });
 }
 

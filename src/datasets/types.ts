@@ -1,5 +1,18 @@
 /** Contracts between the dataset readers, the window store and the training stages. */
 
+/** A labelled time interval of a recording (`data.labelsFile`, or `startS,endS` in a generic labels.csv). */
+export interface LabelInterval {
+  /** Seconds from the recording's start. */
+  startS: number;
+  endS: number;
+  /** Labels of the windows inside the interval (as `RawRecording.labels`). */
+  labels: Record<string, number>;
+  /** The file that declared it. */
+  file: string;
+  /** 1-based line of that file (for error messages). */
+  line: number;
+}
+
 /** One recording as a reader yields it, before preprocessing. */
 export interface RawRecording {
   /** Subject id as the dataset names it (e.g. `P01`, `pp10`). */
@@ -12,6 +25,12 @@ export interface RawRecording {
   samplingRateHz: number;
   /** Labels of the whole recording; binary tasks as 0/1, `NaN` where unknown. Empty for unlabelled data. */
   labels: Record<string, number>;
+  /**
+   * Labelled intervals (sorted by start, not overlapping): windows are cut from each interval's start and lie
+   * wholly inside it, and take its labels; the rest of the recording is cut the same way and takes `labels`
+   * (then all NaN: unlabelled). Absent: `labels` label the whole recording.
+   */
+  intervals?: readonly LabelInterval[];
   /** Where it came from (file path), for error messages. */
   source: string;
 }

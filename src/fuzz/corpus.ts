@@ -133,23 +133,32 @@ export function edfBytes(
 
 /** One channel of {@link wfdbFiles}. */
 export interface WfdbSeedChannel {
+  /** The channel's samples: frames x `samplesPerFrame`. */
   adc: Int16Array;
+  /** Samples per frame (default 1; more gives the `16x<k>` format field of multi-rate records). */
+  samplesPerFrame?: number;
   gain: number;
   baseline: number;
   description: string;
 }
 
-/** The `.hea` text and `.dat` bytes of a single-segment WFDB record, all channels interleaved in one file. */
+/**
+ * The `.hea` text and `.dat` bytes of a single-segment WFDB record, all channels interleaved in one file frame by
+ * frame (each frame: `samplesPerFrame` consecutive samples of each channel in order); `rateHz` is the frame rate.
+ */
 export function wfdbFiles(
   name: string,
   format: 212 | 16 | 80,
   rateHz: number,
   channels: WfdbSeedChannel[],
 ): { hea: string; dat: Uint8Array } {
-  const n = channels[0]?.adc.length ?? 0;
+  const spf = (c: WfdbSeedChannel): number => c.samplesPerFrame ?? 1;
+  const first = channels[0];
+  const n = first ? Math.floor(first.adc.length / spf(first)) : 0;
   const m = channels.length;
   const flat: number[] = [];
-  for (let t = 0; t < n; t++) for (const c of channels) flat.push(c.adc[t] as number);
+  for (let t = 0; t < n; t++)
+    for (const c of channels) for (let s = 0; s < spf(c); s++) flat.push(c.adc[t * spf(c) + s] as number);
   let dat: Uint8Array;
   if (format === 16) {
     dat = new Uint8Array(flat.length * 2);
@@ -172,10 +181,11 @@ export function wfdbFiles(
   const lines = ['# fuzz seed record', `${name} ${m} ${rateHz} ${n}`];
   for (const c of channels) {
     let sum = 0;
-    for (const v of c.adc) sum += v;
+    for (const v of c.adc.subarray(0, n * spf(c))) sum += v;
     const s16 = (((sum % 65536) + 65536 + 32768) % 65536) - 32768;
+    const fmt = spf(c) === 1 ? `${format}` : `${format}x${spf(c)}`;
     lines.push(
-      `${name}.dat ${format} ${c.gain}(${c.baseline})/mV ${bits} 0 ${c.adc[0]} ${s16} 0 ${c.description}`,
+      `${name}.dat ${fmt} ${c.gain}(${c.baseline})/mV ${bits} 0 ${c.adc[0]} ${s16} 0 ${c.description}`,
     );
   }
   return { hea: lines.join('\n') + '\n', dat };

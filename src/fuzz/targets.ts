@@ -284,7 +284,8 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'wfdb',
-    description: 'WFDB records (.hea text + .dat in formats 212, 16, 80) through readWfdbSignal',
+    description:
+      'WFDB records (.hea text + .dat in formats 212, 16, 80; multi-rate frames) through readWfdbSignal',
     corpus: (): FuzzInput[] => {
       const two = (fmt: 212 | 16 | 80, n: number): FuzzInput => {
         const amp = fmt === 80 ? 100 : 1500;
@@ -303,6 +304,21 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       const one = wfdbFiles('rec', 16, 250, [
         { adc: testSignal(51, 2000), gain: 0, baseline: 0, description: 'ECG lead I' },
       ]);
+      // drivedb's shape: ECG at 32 samples per frame, a slow channel at 1, another at 2 (frame rate 15.5 Hz).
+      const multi = (fmt: 212 | 16): FuzzInput => {
+        const { hea, dat } = wfdbFiles('rec', fmt, 15.5, [
+          { adc: testSignal(6 * 32, 1500), samplesPerFrame: 32, gain: 1000, baseline: 0, description: 'ECG' },
+          { adc: testSignal(6, 1500, 1), gain: 1, baseline: 0, description: 'V5' },
+          { adc: testSignal(12, 1500, 2), samplesPerFrame: 2, gain: 100, baseline: 0, description: 'GSR' },
+        ]);
+        return {
+          label: `fmt${fmt}-multirate`,
+          files: [
+            { name: 'rec.hea', bytes: enc(hea) },
+            { name: 'rec.dat', bytes: dat },
+          ],
+        };
+      };
       return [
         two(212, 48),
         two(16, 40),
@@ -314,6 +330,8 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
             { name: 'rec.dat', bytes: one.dat },
           ],
         },
+        multi(16),
+        multi(212),
       ];
     },
     async read(dir) {
@@ -329,7 +347,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   {
     name: 'labels',
     description:
-      "a generic dataset's labels.csv through readLabelsCsv (numeric, binary, categorical columns)",
+      "a generic dataset's labels.csv (or a data.labelsFile) through readLabelsCsv (numeric, binary, categorical columns; startS,endS; schemes)",
     corpus: (): FuzzInput[] => [
       { label: 'mixed', files: [{ name: 'labels.csv', bytes: enc(LABELS_CSV + '\n') }] },
       {
@@ -342,17 +360,40 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
         label: 'semicolon',
         files: [{ name: 'labels.csv', bytes: enc('subject;recording;arousal\nS1;r1;2\nS1;r2;8\nS2;r1;6\n') }],
       },
+      {
+        label: 'intervals',
+        files: [
+          {
+            name: 'labels.csv',
+            bytes: enc(
+              'subject,recording,startS,endS,arousal,mood\n100,100,0,300,2.5,rest\n100,100,600,905.5,7,task\n',
+            ),
+          },
+        ],
+      },
     ],
     async read(dir) {
       const { readLabelsCsv } = await import('../datasets/readers/generic/labels.js');
       const p = join(dir, 'labels.csv');
-      return [readLabelsCsv(p, 5), readLabelsCsv(p, 'median')];
+      const plain = readLabelsCsv(p, 5);
+      // A file with startS,endS is also read as a data.labelsFile (the columns required in every row).
+      const asLabelsFile = plain.rows.some((r) => r.startS !== undefined)
+        ? [readLabelsCsv(p, 5, { scheme: 'classes', intervals: true, fn: 'labels' })]
+        : [];
+      return [plain, readLabelsCsv(p, 'median'), readLabelsCsv(p, 5, { scheme: 'classes' }), ...asLabelsFile];
     },
     check(result) {
       for (const r of result as {
-        rows: { samplingRateHz: number | undefined; labels: Record<string, number> }[];
+        rows: {
+          samplingRateHz: number | undefined;
+          startS?: number;
+          endS?: number;
+          labels: Record<string, number>;
+        }[];
       }[])
         for (const row of r.rows) {
+          if (row.startS !== undefined && !(row.startS >= 0 && (row.endS as number) > row.startS))
+            return `interval ${row.startS}-${row.endS}`;
           if (
             row.samplingRateHz !== undefined &&
             !(Number.isFinite(row.samplingRateHz) && row.samplingRateHz > 0)

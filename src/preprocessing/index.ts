@@ -17,3 +17,4 @@ export { windowize, countWindows, type WindowizeArgs } from './windowize.js';
 export { checkFiniteSamples } from './checkFiniteSamples.js';
 export { resampleChunked, RESAMPLE_CHUNK_SAMPLES } from './resampleChunked.js';
 export { createPipeline, type PreprocessingPipeline } from './pipeline.js';
+export { intervalSegments, type SampleSegment, type TimeInterval } from './intervalSegments.js';

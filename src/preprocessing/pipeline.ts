@@ -1,6 +1,7 @@
 /** The METHOD §1 preprocessing composed in one place: resample -> high-pass -> per-subject normalisation -> windows. */
 import type { PreprocessingConfig } from '../config/schema.js';
 import { highpass } from './highpass.js';
+import type { SampleSegment } from './intervalSegments.js';
 import { resampleChunked } from './resampleChunked.js';
 import { trimmedZScore } from './trimmedZScore.js';
 import { countWindows, windowize, type WindowizeArgs } from './windowize.js';
@@ -17,6 +18,15 @@ export interface PreprocessingPipeline {
    * each cut into windows (windows never cross recordings; the trailing partial window is dropped).
    */
   subject(recordings: readonly Float64Array[]): Float32Array[][];
+  /**
+   * As `subject`, with each recording cut into `segments[i]` (sample ranges at the target rate, e.g. from
+   * intervalSegments): normalised over whole recordings, then windowed per segment from its start (windows never
+   * cross segments). Returns windows per recording, per segment.
+   */
+  subjectSegments(
+    recordings: readonly Float64Array[],
+    segments: readonly (readonly SampleSegment[])[],
+  ): Float32Array[][][];
 }
 
 /** Step 1: the recording at the target rate (a float64 copy when it already is at that rate). */
@@ -45,6 +55,30 @@ function windowsOfRecording(x: Float64Array, args: WindowizeArgs): Float32Array[
   return countWindows(x.length, args) === 0 ? [] : windowize(x, args);
 }
 
+/** Steps 3-4 for one subject: normalised over all its recordings together, then windowed per segment. */
+function windowSegments(
+  recordings: readonly Float64Array[],
+  segments: readonly (readonly SampleSegment[])[],
+  pre: PreprocessingConfig,
+): Float32Array[][][] {
+  const windowArgs: WindowizeArgs = { windowSamples: pre.windowSamples, overlapSamples: pre.overlapSamples };
+  const all = new Float64Array(recordings.reduce((a, r) => a + r.length, 0));
+  let k = 0;
+  for (const r of recordings) {
+    all.set(r, k);
+    k += r.length;
+  }
+  const normalised = normalizeSubject(all, pre.normalization);
+  let offset = 0;
+  return recordings.map((r, i) => {
+    const x = normalised.subarray(offset, offset + r.length);
+    offset += r.length;
+    return (segments[i] ?? []).map((s) =>
+      windowsOfRecording(x.subarray(s.startSample, s.endSample), windowArgs),
+    );
+  });
+}
+
 /** The METHOD §1 pipeline for `pre` (its steps are the functions of src/preprocessing). */
 export function createPipeline(pre: PreprocessingConfig): PreprocessingPipeline {
   const { targetRateHz } = pre;
@@ -60,20 +94,12 @@ export function createPipeline(pre: PreprocessingConfig): PreprocessingPipeline 
         order: pre.highpass.order,
       });
     },
-    subject(recordings) {
-      const all = new Float64Array(recordings.reduce((a, r) => a + r.length, 0));
-      let k = 0;
-      for (const r of recordings) {
-        all.set(r, k);
-        k += r.length;
-      }
-      const normalised = normalizeSubject(all, pre.normalization);
-      let offset = 0;
-      return recordings.map((r) => {
-        const x = normalised.subarray(offset, offset + r.length);
-        offset += r.length;
-        return windowsOfRecording(x, windowArgs);
-      });
-    },
+    subject: (recordings) =>
+      windowSegments(
+        recordings,
+        recordings.map((r) => [{ startSample: 0, endSample: r.length, interval: -1 }]),
+        pre,
+      ).map((perSegment) => perSegment[0] as Float32Array[]),
+    subjectSegments: (recordings, segments) => windowSegments(recordings, segments, pre),
   };
 }

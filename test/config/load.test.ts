@@ -138,7 +138,7 @@ test('data: unknown keys are judged against the kind given, with its keys; a bad
   assert.deepEqual(
     details(() => resolveConfig('data:\n  kind: wfdb\n  root: x\n  tasks: [a]\n', 'w.yaml')),
     [
-      'w.yaml:4:3 data.tasks: unknown key "tasks" (data.kind "wfdb" takes: kind, root, lead, records, subjects)',
+      'w.yaml:4:3 data.tasks: unknown key "tasks" (data.kind "wfdb" takes: kind, root, lead, records, subjects, labelsFile)',
     ],
   );
   const kinds = '"amigos"|"swell"|"generic"|"wfdb"|"synthetic"|"dreamer"|"wesad"';

@@ -23,7 +23,7 @@ test('every registry entry: its schema is its kind, it loads a reader, defaults 
     assert.equal(typeof (await entry.load()).read, 'function', kind);
     assert.ok(entry.headShape.layers >= 1, kind);
     if (entry.labelThreshold === undefined) assert.equal('labels' in parsed, false, kind);
-    else assert.deepEqual(parsed.labels, { threshold: entry.labelThreshold }, kind);
+    else assert.deepEqual(parsed.labels, { threshold: entry.labelThreshold, scheme: 'threshold' }, kind);
   }
   assert.equal(readerEntry('deap'), undefined);
   assert.equal(readerEntry('toString'), undefined);
@@ -55,14 +55,28 @@ test('resolved data keep the defaults of their kind', () => {
   assert.deepEqual(dataSourceSchema.parse({ kind: 'amigos', root: 'r' }), {
     kind: 'amigos',
     root: 'r',
-    labels: { threshold: 5 },
+    labels: { threshold: 5, scheme: 'threshold' },
     amigosSource: 'preprocessed',
   });
   assert.deepEqual(dataSourceSchema.parse({ kind: 'generic', root: 'r', labels: { threshold: 'median' } }), {
     kind: 'generic',
     root: 'r',
-    labels: { threshold: 'median' },
+    labels: { threshold: 'median', scheme: 'threshold' },
   });
+});
+
+test('data.labelsFile is a common option of every kind; data.labels.scheme is threshold or classes', () => {
+  for (const kind of READER_KINDS) {
+    const r = dataSourceSchema.safeParse({ kind, root: 'r', labelsFile: 'l.csv' });
+    assert.ok(r.success, kind);
+    assert.equal((r.data as { labelsFile?: string }).labelsFile, 'l.csv', kind);
+  }
+  assert.equal(dataSourceSchema.safeParse({ kind: 'wfdb', root: 'r', labelsFile: '' }).success, false);
+  const classes = dataSourceSchema.parse({ kind: 'swell', root: 'r', labels: { scheme: 'classes' } });
+  assert.deepEqual((classes as { labels: unknown }).labels, { threshold: 5, scheme: 'classes' });
+  const bad = dataSourceSchema.safeParse({ kind: 'amigos', root: 'r', labels: { scheme: 'ordinal' } });
+  assert.equal(bad.success, false);
+  assert.deepEqual(bad.error?.issues[0]?.path, ['labels', 'scheme']);
 });
 
 test('defaultHeadShape is a lookup: registry entries, then the paper-only data sets, then 2 x 512', () => {

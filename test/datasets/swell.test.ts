@@ -392,3 +392,32 @@ test('readSwell text export: bad lines, non-finite values and several columns', 
   assert.ok(commas && maxAbsDiff(commas.samples, single.samples) < 1e-12);
   rmSync(root, { recursive: true, force: true });
 });
+
+test('readSwell with data.labels.scheme classes: stress N / T / I = 0 / 1 / 2, SAM means by rounded score', async () => {
+  const root = await fakeSwell({ behaviour: 'csv', conditionsCsv: true });
+  const recs = await collect(root, { labels: { scheme: 'classes' } });
+  // Conditions pp1 N T I, pp10 I N T; means (R minutes excluded) rounded half to even, minus 1 (SAM 1-9 -> 0-8):
+  // arousal 2.5 7 5 / 7 4 6 -> 1 6 4 / 6 3 5; valence 6.5 3.5 5 / 2 8 4 -> 5 3 4 / 1 7 3.
+  assert.deepEqual(
+    recs.map((r) => [r.subject, r.recording, r.labels]),
+    [
+      ['pp1', 'c1', { stress: 0, arousal: 1, valence: 5 }],
+      ['pp1', 'c2', { stress: 1, arousal: 6, valence: 3 }],
+      ['pp1', 'c3', { stress: 2, arousal: 4, valence: 4 }],
+      ['pp10', 'c1', { stress: 2, arousal: 6, valence: 1 }],
+      ['pp10', 'c2', { stress: 0, arousal: 3, valence: 7 }],
+      ['pp10', 'c3', { stress: 1, arousal: 5, valence: 3 }],
+    ],
+  );
+  const store = await prepareSource(
+    swellSourceSchema.parse({ kind: 'swell', root, tasks: ['stress'], labels: { scheme: 'classes' } }),
+    preprocessingSchema.parse({}),
+    join(root, 'cache'),
+    { progress: false },
+  );
+  assert.deepEqual(Object.keys(store.labelCounts.stress!).sort(), ['0', '1', '2']);
+  const s = openWindowStore(store.storeDir);
+  assert.deepEqual(s.tasks, { stress: 3 });
+  s.close();
+  rmSync(root, { recursive: true, force: true });
+});

@@ -1,4 +1,4 @@
-/** The WFDB record format (PhysioNet): `.hea` header parsing and signal decoding (formats 212, 16, 80). */
+/** The WFDB record format (PhysioNet): `.hea` header parsing and signal decoding (formats 212, 16, 80; multi-rate frames). */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -8,6 +8,8 @@ import { excerpt } from '../../util/excerpt.js';
 export interface WfdbSignal {
   fileName: string;
   format: number;
+  /** Samples of this signal in each frame (the `x32` of `16x32`; 1 when absent): its rate is the frame rate times this. */
+  samplesPerFrame: number;
   /** Byte offset of the first sample in the signal file (the `+offset` suffix). */
   byteOffset: number;
   /** ADC units per physical unit (0 in the header means the WFDB default, 200). */
@@ -24,8 +26,9 @@ export interface WfdbSignal {
 /** A parsed WFDB `.hea` header (single-segment records). */
 export interface WfdbHeader {
   record: string;
+  /** The frame rate in Hz (the rate of a signal with one sample per frame). */
   samplingRateHz: number;
-  /** Samples per signal; undefined when the header omits it (then derived from the file size). */
+  /** Frames (samples per signal at one sample per frame); undefined when the header omits it (then from the file size). */
   samples: number | undefined;
   signals: WfdbSignal[];
 }
@@ -66,9 +69,10 @@ export function parseWfdbHeader(text: string, path: string): WfdbHeader {
     if (!fileName || !fm)
       throw new UserError(`readWfdb: ${path} signal ${i}: bad format field "${excerpt(fmtText ?? '')}"`);
     const format = Number(fm[1]);
-    if (fm[2] !== undefined && fm[2] !== 'x1')
+    const samplesPerFrame = fm[2] === undefined ? 1 : Number(fm[2].slice(1));
+    if (!(Number.isSafeInteger(samplesPerFrame) && samplesPerFrame >= 1 && samplesPerFrame <= 65536))
       throw new UserError(
-        `readWfdb: ${path} signal ${i}: multiple samples per frame (${excerpt(fm[2])}) are not supported`,
+        `readWfdb: ${path} signal ${i}: bad samples per frame "${excerpt(fm[2] ?? '')}" in format field "${excerpt(fmtText ?? '')}"`,
       );
     if (!(WFDB_FORMATS as readonly number[]).includes(format))
       throw new UserError(
@@ -93,6 +97,7 @@ export function parseWfdbHeader(text: string, path: string): WfdbHeader {
     signals.push({
       fileName,
       format,
+      samplesPerFrame,
       byteOffset: fm[4] === undefined ? 0 : Number(fm[4].slice(1)),
       gain,
       baseline,
@@ -144,9 +149,97 @@ function readSignalFile(headerPath: string, sig: WfdbSignal): { bytes: Buffer; d
   return { bytes, datShown };
 }
 
+/** Where a signal's samples lie in its file's interleaved sample stream: frame width and offset inside a frame. */
+interface FrameLayout {
+  /** Samples per frame of all the signals in the file together. */
+  frameSamples: number;
+  /** Index of the signal's first sample inside a frame. */
+  offset: number;
+  /** The signal's samples per frame. */
+  spf: number;
+}
+
+/** The frame layout of signal `sig` among the signals `inFile` (in header order) that share its `.dat` file. */
+function frameLayout(inFile: readonly WfdbSignal[], sig: WfdbSignal): FrameLayout {
+  let offset = 0;
+  for (const s of inFile) {
+    if (s === sig) break;
+    offset += s.samplesPerFrame;
+  }
+  return {
+    frameSamples: inFile.reduce((a, s) => a + s.samplesPerFrame, 0),
+    offset,
+    spf: sig.samplesPerFrame,
+  };
+}
+
+/** Samples of the interleaved stream that `bytes` bytes hold in `format`. */
+function streamSamples(format: number, bytes: number): number {
+  return format === 212 ? Math.floor((bytes * 2) / 3) : format === 16 ? Math.floor(bytes / 2) : bytes;
+}
+
+/** Sample `k` of the interleaved stream starting at byte `o` (212: pairs packed in 3 bytes; 16: int16 LE; 80: 8-bit). */
+function streamSample(bytes: Buffer, format: number, o: number, k: number): number {
+  if (format === 212) {
+    const p = o + 3 * (k >> 1);
+    const b1 = bytes[p + 1] as number;
+    const v =
+      (k & 1) === 0
+        ? (bytes[p] as number) | ((b1 & 0x0f) << 8)
+        : (bytes[p + 2] as number) | ((b1 & 0xf0) << 4);
+    return v > 2047 ? v - 4096 : v;
+  }
+  if (format === 16) return bytes.readInt16LE(o + 2 * k);
+  return (bytes[o + k] as number) - 128;
+}
+
+/** Checks the header's checksum (16-bit sum of the signal's samples) against the sum of the decoded samples. */
+function checkChecksum(sig: WfdbSignal, sum: number, datShown: string): void {
+  const s16 = (((sum % 65536) + 65536 + 32768) % 65536) - 32768;
+  if (s16 !== sig.checksum)
+    throw new UserError(
+      `readWfdb: ${datShown} signal "${excerpt(sig.description)}" fails its checksum (header ${sig.checksum}, data ${s16}): corrupt file`,
+    );
+}
+
+/** Decodes `frames` frames of signal `sig` (layout `lay`) from its file's bytes into physical units; returns the sum. */
+function decodeSignal(
+  bytes: Buffer,
+  sig: WfdbSignal,
+  lay: FrameLayout,
+  out: Float64Array,
+  where: { datShown: string; headerPath: string },
+): number {
+  const invalid = sig.format === 212 ? -2048 : sig.format === 16 ? -32768 : -128;
+  let sum = 0;
+  for (let i = 0; i < out.length; i++) {
+    const frame = Math.floor(i / lay.spf);
+    const v = streamSample(
+      bytes,
+      sig.format,
+      sig.byteOffset,
+      frame * lay.frameSamples + lay.offset + (i % lay.spf),
+    );
+    if (v === invalid)
+      throw new UserError(
+        `readWfdb: ${where.datShown} signal "${excerpt(sig.description)}" has an invalid (missing) sample at ${i}`,
+      );
+    sum += v;
+    const x = (v - sig.baseline) / sig.gain;
+    if (!Number.isFinite(x))
+      throw new UserError(
+        `readWfdb: ${where.datShown} signal "${excerpt(sig.description)}" sample ${i} is not finite in physical units (gain ${sig.gain}): bad header ${where.headerPath}`,
+      );
+    out[i] = x;
+  }
+  return sum;
+}
+
 /**
  * Reads one signal of a WFDB record in physical units: (adc - baseline) / gain (mV for ECG). Signals sharing a
- * `.dat` file are interleaved frame by frame; format 212 packs each pair of 12-bit samples of that stream in 3
+ * `.dat` file are interleaved frame by frame: each frame holds `samplesPerFrame` consecutive samples of each signal
+ * in header order (`16x32`: 32 samples per frame), so a signal's rate is the frame rate times its samples per frame
+ * (multi-rate records such as PhysioNet drivedb). Format 212 packs each pair of 12-bit samples of that stream in 3
  * bytes, format 16 is little-endian int16, format 80 is 8-bit with offset 128. The header's checksum (16-bit sum
  * of the signal's samples) and the file length are checked. Invalid samples (the format's most negative value)
  * are an error.
@@ -160,63 +253,22 @@ export function readWfdbSignal(
   const idx = selectWfdbSignal(h, lead, headerPath);
   const sig = h.signals[idx] as WfdbSignal;
   const inFile = h.signals.filter((s) => s.fileName === sig.fileName);
-  const j = inFile.indexOf(sig);
   if (inFile.some((s) => s.format !== sig.format))
     throw new UserError(
       `readWfdb: ${headerPath}: signals in ${excerpt(sig.fileName)} mix formats; not supported`,
     );
   const { bytes, datShown } = readSignalFile(headerPath, sig);
-  const m = inFile.length;
-  const avail = bytes.length - sig.byteOffset;
-  const framesInFile =
-    sig.format === 212
-      ? Math.floor((avail * 2) / 3 / m)
-      : sig.format === 16
-        ? Math.floor(avail / 2 / m)
-        : Math.floor(avail / m);
+  const lay = frameLayout(inFile, sig);
+  const framesInFile = Math.floor(
+    streamSamples(sig.format, bytes.length - sig.byteOffset) / lay.frameSamples,
+  );
   const n = h.samples ?? framesInFile;
   if (framesInFile < n)
     throw new UserError(
-      `readWfdb: ${datShown} is truncated: ${headerPath} announces ${n} samples per signal, the file holds ${framesInFile}`,
+      `readWfdb: ${datShown} is truncated: ${headerPath} announces ${n} ${lay.frameSamples > inFile.length ? 'frames' : 'samples per signal'}, the file holds ${framesInFile}`,
     );
-  const out = new Float64Array(n);
-  const invalid = sig.format === 212 ? -2048 : sig.format === 16 ? -32768 : -128;
-  let sum = 0;
-  const o = sig.byteOffset;
-  for (let t = 0; t < n; t++) {
-    const k = t * m + j;
-    let v: number;
-    if (sig.format === 212) {
-      const p = o + 3 * (k >> 1);
-      const b1 = bytes[p + 1] as number;
-      v =
-        (k & 1) === 0
-          ? (bytes[p] as number) | ((b1 & 0x0f) << 8)
-          : (bytes[p + 2] as number) | ((b1 & 0xf0) << 4);
-      if (v > 2047) v -= 4096;
-    } else if (sig.format === 16) {
-      v = bytes.readInt16LE(o + 2 * k);
-    } else {
-      v = (bytes[o + k] as number) - 128;
-    }
-    if (v === invalid)
-      throw new UserError(
-        `readWfdb: ${datShown} signal "${excerpt(sig.description)}" has an invalid (missing) sample at ${t}`,
-      );
-    sum += v;
-    const x = (v - sig.baseline) / sig.gain;
-    if (!Number.isFinite(x))
-      throw new UserError(
-        `readWfdb: ${datShown} signal "${excerpt(sig.description)}" sample ${t} is not finite in physical units (gain ${sig.gain}): bad header ${headerPath}`,
-      );
-    out[t] = x;
-  }
-  if (sig.checksum !== undefined && h.samples !== undefined) {
-    const s16 = (((sum % 65536) + 65536 + 32768) % 65536) - 32768;
-    if (s16 !== sig.checksum)
-      throw new UserError(
-        `readWfdb: ${datShown} signal "${excerpt(sig.description)}" fails its checksum (header ${sig.checksum}, data ${s16}): corrupt file`,
-      );
-  }
-  return { samples: out, samplingRateHz: h.samplingRateHz, signal: sig, header: h };
+  const out = new Float64Array(n * lay.spf);
+  const sum = decodeSignal(bytes, sig, lay, out, { datShown, headerPath });
+  if (sig.checksum !== undefined && h.samples !== undefined) checkChecksum(sig, sum, datShown);
+  return { samples: out, samplingRateHz: h.samplingRateHz * lay.spf, signal: sig, header: h };
 }

@@ -4,7 +4,7 @@ import type { ReaderModule } from '../types.js';
 import { amigosOptions } from './amigos/options.js';
 import { dreamerOptions } from './dreamer/options.js';
 import { genericOptions } from './generic/options.js';
-import type { ReaderOptions } from './sourceFields.js';
+import { COMMON_DATA_OPTIONS, type ReaderOptions } from './sourceFields.js';
 import { swellOptions } from './swell/options.js';
 import { syntheticOptions } from './synthetic/options.js';
 import { wesadOptions } from './wesad/options.js';
@@ -45,11 +45,20 @@ export type SourceSchema = (typeof READERS)[ReaderKind]['schema'];
 /** The kinds in table order. */
 export const READER_KINDS = Object.keys(READERS) as ReaderKind[];
 
-/** The `data` schemas of every kind, in table order (src/config/schema.ts unites them on `kind`). */
-export const READER_SOURCE_SCHEMAS = READER_KINDS.map((k) => READERS[k].schema) as [
-  SourceSchema,
-  ...SourceSchema[],
-];
+/** A kind's `data` schema with the options common to every kind (`labelsFile`). */
+type WithCommon<S> =
+  S extends z.ZodObject<infer Shape, infer Config>
+    ? z.ZodObject<Shape & typeof COMMON_DATA_OPTIONS, Config>
+    : never;
+type DataSchema = WithCommon<SourceSchema>;
+
+/**
+ * The `data` schemas of every kind, in table order, each with the common options (COMMON_DATA_OPTIONS:
+ * `labelsFile`); src/config/schema.ts unites them on `kind`.
+ */
+export const READER_SOURCE_SCHEMAS = READER_KINDS.map((k) =>
+  READERS[k].schema.extend(COMMON_DATA_OPTIONS),
+) as unknown as [DataSchema, ...DataSchema[]];
 
 /** The entry of `kind`, or undefined when no reader has that name (e.g. a data set of the paper without one). */
 export function readerEntry(kind: string): ReaderEntry | undefined {

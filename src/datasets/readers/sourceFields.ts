@@ -27,13 +27,35 @@ export const leadOption = z.union([z.number().int().nonnegative(), z.string()]).
  */
 export const samplingRateOption = z.number().positive().optional();
 
-/** Label binarisation (`threshold`: a number t, score > t = 1; or a per-subject `mean` / `median`). */
+/**
+ * How scores become labels: `threshold` (binary: score > `labels.threshold` = 1) or `classes` (each rounded score is
+ * its own class, as the authors' code does; SWELL stress: N / T / I).
+ */
+export const labelSchemeSchema = z.enum(['threshold', 'classes']);
+export type LabelScheme = z.infer<typeof labelSchemeSchema>;
+
+/**
+ * `data.labels`: the scheme (default `threshold`) and the threshold (`threshold`: a number t, score > t = 1; or a
+ * per-subject `mean` / `median`).
+ */
 export function labelsOption(threshold: LabelThreshold) {
   return z
-    .object({ threshold: labelThresholdSchema.default(threshold) })
+    .object({
+      threshold: labelThresholdSchema.default(threshold),
+      scheme: labelSchemeSchema.default('threshold'),
+    })
     .strict()
-    .default({ threshold });
+    .default({ threshold, scheme: 'threshold' });
 }
+
+/**
+ * `data.labelsFile`: a CSV of labelled intervals (`subject,recording,startS,endS`, then one column per task) that
+ * labels the recordings of any reader; common to every kind (src/datasets/labels/README.md).
+ */
+export const labelsFileOption = z.string().min(1).optional();
+
+/** The `data` options every kind accepts besides its own (the registry adds them to each reader's schema). */
+export const COMMON_DATA_OPTIONS = { labelsFile: labelsFileOption };
 
 /** Which label tasks to use; default: the reader's own. */
 export const tasksOption = z.array(z.string().min(1)).optional();

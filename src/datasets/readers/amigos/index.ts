@@ -14,6 +14,7 @@ import {
   type MatCell,
   type MatValue,
 } from '../../formats/mat/index.js';
+import { scoreLabel } from '../../labels/scoreLabel.js';
 import type { RawRecording, ReaderContext, ReaderModule } from '../../types.js';
 
 /** Sampling rate of `Data_Preprocessed_Pxx.mat` (`joined_data`), Hz. */
@@ -24,6 +25,8 @@ export const AMIGOS_ORIGINAL_RATE_HZ = 256;
 const PRE_ECG_COLUMNS = [14, 15] as const;
 /** Columns of `ECG_DATA` cells holding ECG (0-based; column 0 is the timestamp in ms). */
 const ORIG_ECG_COLUMNS = [1, 2] as const;
+/** Lowest self-assessment score (SAM 1-9): class 0 under `data.labels.scheme: classes`. */
+const AMIGOS_SCALE_MIN = 1;
 /** Self-assessment tasks and their column in `labels_selfassessment` (1 x 12: arousal, valence, dominance, liking, ...). */
 export const AMIGOS_TASKS: Readonly<Record<string, number>> = {
   arousal: 0,
@@ -103,17 +106,16 @@ function isEmpty(v: MatValue): boolean {
   return v.dims.some((d) => d === 0);
 }
 
-function binarise(
-  scores: number[],
-  threshold: number | 'mean' | 'median',
-): { values: number[]; threshold: number } {
+/** Scores as labels under `data.labels` (scheme `threshold`: score > t; `classes`: round(score) - 1, 9 classes). */
+function binarise(scores: number[], labels: AmigosSource['labels'], where: string): number[] {
+  const { threshold, scheme } = labels;
   const present = scores.filter((s) => Number.isFinite(s));
   let t: number;
   if (typeof threshold === 'number') t = threshold;
   else if (present.length === 0) t = NaN;
   else if (threshold === 'mean') t = present.reduce((a, b) => a + b, 0) / present.length;
   else t = median(present);
-  return { values: scores.map((s) => (Number.isFinite(s) ? (s > t ? 1 : 0) : NaN)), threshold: t };
+  return scores.map((s) => scoreLabel(s, { scheme, threshold: t, scaleMin: AMIGOS_SCALE_MIN, where }));
 }
 
 /** The participants under `root` in number order (`data.subjects` applied), each with the files needed. */
@@ -277,11 +279,11 @@ async function originalEcg(
   return { ecgOf, rateHz: AMIGOS_ORIGINAL_RATE_HZ };
 }
 
-/** Labels of the selected trials per task, binarised with `threshold` over this participant's trials. */
+/** Labels of the selected trials per task under `data.labels` (a `mean` / `median` over this participant's trials). */
 function binaryLabels(
   meta: ParticipantMeta,
   tasks: readonly string[],
-  threshold: number | 'mean' | 'median',
+  labels: AmigosSource['labels'],
 ): Record<string, number[]> {
   const { labelsCell, preFile, trials } = meta;
   const binary: Record<string, number[]> = {};
@@ -293,7 +295,7 @@ function binaryLabels(
       const m = matNumeric(c, `labels_selfassessment{${t + 1}}`, preFile);
       return col < m.real.length ? (m.real[col] as number) : NaN;
     });
-    binary[task] = binarise(scores, threshold).values;
+    binary[task] = binarise(scores, labels, `${preFile} labels_selfassessment (${task})`);
   }
   return binary;
 }
@@ -344,7 +346,7 @@ function usableEcg(
  *
  * Labels: `labels_selfassessment{t}` (1 x 12: arousal, valence, dominance, liking, familiarity, 7 emotions),
  * binarised with `data.labels.threshold` (score > t = 1; `mean` / `median`: the participant's own statistic
- * over the selected trials). `data.trials` picks trials (0-based; 0-15 short videos, 16-19 long), `data.tasks`
+ * over the selected trials), or with `data.labels.scheme: classes` one class per rounded score (1-9 -> 0-8). `data.trials` picks trials (0-based; 0-15 short videos, 16-19 long), `data.tasks`
  * the label tasks (arousal, valence, dominance, liking), `data.lead` the lead (0/"ECG right", 1/"ECG left").
  * Empty trials (the long videos of some participants) are skipped with a log line. Non-finite ECG samples
  * (AMIGOS trials contain NaN runs): leading and trailing ones are trimmed; a trial with NaN inside is skipped
@@ -368,7 +370,7 @@ export async function* readAmigos(source: AmigosSource, ctx: ReaderContext): Asy
   for (const p of parts) {
     const meta = await readParticipantMeta(p, source, original);
     const { ecgOf, rateHz } = original ? await originalEcg(p, meta, lead, say) : preprocessedEcg(meta, lead);
-    const binary = binaryLabels(meta, tasks, source.labels.threshold);
+    const binary = binaryLabels(meta, tasks, source.labels);
     for (const [i, t] of meta.trials.entries()) {
       const vid = meta.videoIds?.[t];
       const recording = `trial${String(t).padStart(2, '0')}${vid ? `_v${vid.replace(/[^A-Za-z0-9]/g, '')}` : ''}`;

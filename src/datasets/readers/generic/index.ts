@@ -3,7 +3,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { UserError } from '../../../errors.js';
 import { excerpt } from '../../../util/excerpt.js';
-import type { RawRecording, ReaderContext, ReaderModule } from '../../types.js';
+import { sortIntervals } from '../../labels/checkIntervals.js';
+import type { LabelInterval, RawRecording, ReaderContext, ReaderModule } from '../../types.js';
 import { readLabelsCsv, type LabelRow } from './labels.js';
 import type { GenericSource } from './options.js';
 import { GENERIC_EXTENSIONS, readSignalFile } from './readSignalFile.js';
@@ -32,6 +33,8 @@ interface Item {
   file: string;
   rate: number | undefined;
   labels: Record<string, number>;
+  /** Rows with `startS,endS`: the labelled intervals (then `labels` are NaN: the rest is unlabelled). */
+  intervals?: LabelInterval[];
 }
 
 /** The file a labels.csv row names: its exact path, else the one file with that stem. */
@@ -61,37 +64,74 @@ interface ItemsContext {
   labelsPath: string;
 }
 
-/** The items of a labelled data set: one per labels.csv row; every file needs a row and every row a file. */
+/** A row's labels restricted to `data.tasks`. */
+function rowLabels(row: LabelRow, tasks: readonly string[] | undefined): Record<string, number> {
+  return tasks ? Object.fromEntries(tasks.map((t) => [t, row.labels[t] as number])) : row.labels;
+}
+
+/**
+ * Adds one labels.csv row to the item of its file: a row without `startS,endS` labels the whole recording (one such
+ * row per file); rows with them are intervals of it (several per file, never mixed with a whole-recording row).
+ */
+function addRow(
+  byFile: Map<string, Item>,
+  file: string,
+  row: LabelRow,
+  source: GenericSourceLike,
+  labelsPath: string,
+) {
+  const had = byFile.get(file);
+  const interval = row.startS !== undefined;
+  if (had && !(interval && had.intervals))
+    throw new UserError(
+      `readGeneric: ${labelsPath} line ${row.line}: ${excerpt(file)} is listed twice${interval || had.intervals ? ' (with and without startS,endS)' : ''}`,
+    );
+  const labels = rowLabels(row, source.tasks);
+  if (had) {
+    had.intervals?.push({ startS: row.startS!, endS: row.endS!, labels, file: labelsPath, line: row.line });
+    return;
+  }
+  const stem = stripExt(file);
+  const recording = stem.startsWith(`${row.subject}/`) ? stem.slice(row.subject.length + 1) : stem;
+  byFile.set(file, {
+    subject: row.subject,
+    recording,
+    file,
+    rate: row.samplingRateHz,
+    labels: interval ? Object.fromEntries(Object.keys(labels).map((t) => [t, NaN])) : labels,
+    ...(interval
+      ? { intervals: [{ startS: row.startS!, endS: row.endS!, labels, file: labelsPath, line: row.line }] }
+      : {}),
+  });
+}
+
+/**
+ * The items of a labelled data set: one per recording file (labels.csv rows of one file: its whole-recording
+ * labels, or its labelled intervals); every file needs a row and every row a file.
+ */
 function labelledItems(source: GenericSourceLike, files: readonly string[], ctx: ItemsContext): Item[] {
   const { labelsPath } = ctx;
-  const { rows, columns } = readLabelsCsv(labelsPath, source.labels.threshold);
+  const { rows, columns } = readLabelsCsv(labelsPath, source.labels.threshold, {
+    scheme: source.labels.scheme,
+  });
   const known = columns.map((c) => c.task);
   for (const t of source.tasks ?? [])
     if (!known.includes(t))
       throw new UserError(
         `readGeneric: task "${t}" (data.tasks) is not a column of ${labelsPath} (label columns: ${excerpt(known.join(', '), 200) || 'none'})`,
       );
-  const byFile = new Map<string, LabelRow>();
+  const byFile = new Map<string, Item>();
   const byStem = new Map<string, string[]>();
   for (const f of files) byStem.set(stripExt(f), [...(byStem.get(stripExt(f)) ?? []), f]);
-  const items: Item[] = [];
-  for (const row of rows) {
-    const file = fileOfRow(row, files, byStem, ctx);
-    if (byFile.has(file))
-      throw new UserError(`readGeneric: ${labelsPath} line ${row.line}: ${excerpt(file)} is listed twice`);
-    byFile.set(file, row);
-    const labels = source.tasks
-      ? Object.fromEntries(source.tasks.map((t) => [t, row.labels[t] as number]))
-      : row.labels;
-    const stem = stripExt(file);
-    const recording = stem.startsWith(`${row.subject}/`) ? stem.slice(row.subject.length + 1) : stem;
-    items.push({ subject: row.subject, recording, file, rate: row.samplingRateHz, labels });
-  }
+  for (const row of rows) addRow(byFile, fileOfRow(row, files, byStem, ctx), row, source, labelsPath);
   const unlabelled = files.filter((f) => !byFile.has(f));
   if (unlabelled.length > 0)
     throw new UserError(
       `readGeneric: ${join(ctx.root, unlabelled[0] as string)} has no row in ${labelsPath} (label missing for ${unlabelled.length} recording file(s))`,
     );
+  const items = [...byFile.values()];
+  for (const it of items)
+    if (it.intervals) it.intervals = sortIntervals(it.intervals, `${it.subject} ${it.recording}`);
   return items;
 }
 
@@ -171,6 +211,7 @@ export async function* readGeneric(
         samples: r.samples,
         samplingRateHz: r.samplingRateHz,
         labels: it.labels,
+        ...(it.intervals ? { intervals: it.intervals } : {}),
         source: path,
       };
     }

@@ -8,12 +8,16 @@ import { median } from '../../../util/median.js';
 import { concatFloat64 } from '../../formats/fileRead.js';
 import { appendCheckedChunks } from '../../formats/checkFinite.js';
 import { poly5ChannelIndex, readPoly5Chunks, readPoly5Header } from '../../formats/poly5.js';
+import { scoreLabel } from '../../labels/scoreLabel.js';
+import type { LabelScheme } from '../sourceFields.js';
 import type { RawRecording, ReaderContext, ReaderModule } from '../../types.js';
 import { column, idNumber, readTable, type Table } from './tables.js';
 import { readSwellTextChunks, SWELL_TEXT_RATE_HZ } from './text.js';
 
 /** SWELL-KW's ECG channel in the Poly5 files (0-based channel index). */
 export const SWELL_ECG_CHANNEL = 7;
+/** Lowest SAM score (1-9): class 0 under `data.labels.scheme: classes`. */
+const SWELL_SCALE_MIN = 1;
 /** Label tasks SWELL offers. */
 export const SWELL_TASKS = ['stress', 'arousal', 'valence'] as const;
 
@@ -234,12 +238,29 @@ function labelledTasks(source: SwellSource, tables: SwellLabelTables, say: (m: s
   return tasks;
 }
 
-/** The labels of one block: stress from its condition, arousal/valence from its means against the thresholds. */
+/** How a block's scores become labels: `data.labels.scheme` and the participant's arousal / valence thresholds. */
+interface BlockLabelRule {
+  scheme: LabelScheme;
+  arousal: number;
+  valence: number;
+}
+
+/** Stress class of a condition: `threshold` N = 0, T / I = 1; `classes` N = 0, T = 1, I = 2. */
+function stressLabel(cond: Condition | undefined, scheme: LabelScheme): number {
+  if (cond === undefined) return NaN;
+  if (cond === 'N') return 0;
+  return scheme === 'classes' && cond === 'I' ? 2 : 1;
+}
+
+/**
+ * The labels of one block: stress from its condition, arousal/valence from its means against the thresholds
+ * (scheme `classes`: the rounded mean's class, SAM 1-9 -> 0-8).
+ */
 function blockLabels(
   pp: number,
   block: number,
   m: { arousal: number; valence: number } | undefined,
-  thresholds: { arousal: number; valence: number },
+  rule: BlockLabelRule,
   conditions: Map<string, Condition> | undefined,
   tasks: readonly string[],
   say: (m: string) => void,
@@ -247,14 +268,18 @@ function blockLabels(
   const labels: Record<string, number> = {};
   const cond = conditions?.get(key(pp, block));
   if (tasks.includes('stress')) {
-    labels.stress = cond === undefined ? NaN : cond === 'N' ? 0 : 1;
+    labels.stress = stressLabel(cond, rule.scheme);
     if (cond === undefined)
       say(`readSwell: no condition for participant ${pp} block ${block}: stress unknown`);
   }
-  if (tasks.includes('arousal'))
-    labels.arousal = m && Number.isFinite(m.arousal) ? (m.arousal > thresholds.arousal ? 1 : 0) : NaN;
-  if (tasks.includes('valence'))
-    labels.valence = m && Number.isFinite(m.valence) ? (m.valence > thresholds.valence ? 1 : 0) : NaN;
+  for (const task of ['arousal', 'valence'] as const)
+    if (tasks.includes(task))
+      labels[task] = scoreLabel(m?.[task] ?? NaN, {
+        scheme: rule.scheme,
+        threshold: rule[task],
+        scaleMin: SWELL_SCALE_MIN,
+        where: `participant ${pp} block ${block} ${task}`,
+      });
   return labels;
 }
 
@@ -267,11 +292,13 @@ function blockLabels(
  * export, `ppN_*_cK[_cont].txt` (one ECG sample per line; {@link readSwellTextChunks}), at `data.samplingRateHz`
  * or SWELL's 2048 Hz, streamed the same way; where both exist the Poly5 original is read (logged once).
  *
- * Labels per (participant, block): `stress` = 1 for T (time pressure) or I (interruptions), 0 for N, from
+ * Labels per (participant, block): `stress` = 1 for T (time pressure) or I (interruptions), 0 for N (with
+ * `data.labels.scheme: classes` three classes: N 0, T 1, I 2), from
  * `conditions.csv` / `conditions.xlsx` (participant, block, condition), else from the Condition column of the
  * behavioural sheet (the block number is not the condition); `arousal` / `valence` = the mean of Arousal_rc /
  * Valence_rc over the block's minutes in `Behavioral-features - per minute.xlsx` (or a .csv export), R
- * (relax) minutes excluded, binarised with `data.labels.threshold` (per-subject mean/median over its blocks).
+ * (relax) minutes excluded, binarised with `data.labels.threshold` (per-subject mean/median over its blocks), or
+ * under `classes` the rounded mean's class (1-9 -> 0-8).
  */
 export async function* readSwell(source: SwellSource, ctx: ReaderContext): AsyncGenerator<RawRecording> {
   const root = source.root;
@@ -310,7 +337,8 @@ export async function* readSwell(source: SwellSource, ctx: ReaderContext): Async
       mine.push(groups[i++] as SwellFile[]);
     // Per-subject thresholds over this participant's blocks.
     const blockMeans = mine.map((g) => tables.means?.get(key(pp, g[0]!.block)));
-    const thresholds = {
+    const rule: BlockLabelRule = {
+      scheme: source.labels.scheme,
       arousal: threshold(
         blockMeans.map((m) => m?.arousal ?? NaN),
         source.labels.threshold,
@@ -322,7 +350,7 @@ export async function* readSwell(source: SwellSource, ctx: ReaderContext): Async
     };
     for (const [j, g] of mine.entries()) {
       const block = g[0]!.block;
-      const labels = blockLabels(pp, block, blockMeans[j], thresholds, tables.conditions, tasks, say);
+      const labels = blockLabels(pp, block, blockMeans[j], rule, tables.conditions, tasks, say);
       yield readBlock(g, { lead: source.lead, textRateHz }, ctx.targetRateHz, `pp${pp}`, `c${block}`, labels);
     }
   }
