@@ -175,6 +175,16 @@ test('readDreamer: baseline and stimulus clips per subject, lead 0 at 256 Hz, sc
     med.map((r) => r.labels.arousal),
     [1, 0, 0],
   );
+  // data.labels.scheme classes: each score its own class, score 1 = class 0 (S01 arousal 4, 1, 3)
+  const classes = await collect(dreamerFolder(false), {
+    labels: { threshold: 3, scheme: 'classes' },
+    baselines: false,
+    subjects: ['S01'],
+  });
+  assert.deepEqual(
+    classes.map((r) => r.labels.arousal),
+    [3, 0, 2],
+  );
   await assert.rejects(
     collect(dreamerFolder(false), { lead: 2 }),
     /readDreamer: data\.lead 2 does not exist/,

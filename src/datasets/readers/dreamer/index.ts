@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DreamerSource } from './options.js';
 import { UserError } from '../../../errors.js';
 import { median } from '../../../util/median.js';
+import { scoreLabel } from '../../labels/scoreLabel.js';
 import {
   matCell,
   matColumn,
@@ -88,14 +89,15 @@ function subjectData(cell: MatValue, i: number, tasks: readonly string[], file: 
   return { stimuli, baselines, scores };
 }
 
-/** Scores binarised with `threshold` (score > t = 1; `mean` / `median`: over the subject's own scores). */
-function binarise(scores: readonly number[], threshold: number | 'mean' | 'median'): number[] {
+/** Scores as labels under `data.labels` (scheme `threshold`: score > t, the subject's mean/median for those; `classes`: round(score) - 1, 5 classes). */
+function binarise(scores: readonly number[], labels: DreamerSource['labels'], where: string): number[] {
+  const { threshold, scheme } = labels;
   const present = scores.filter((s) => Number.isFinite(s));
   let t: number;
   if (typeof threshold === 'number') t = threshold;
   else if (present.length === 0) t = NaN;
   else t = threshold === 'mean' ? present.reduce((a, b) => a + b, 0) / present.length : median(present);
-  return scores.map((s) => (Number.isFinite(s) ? (s > t ? 1 : 0) : NaN));
+  return scores.map((s) => scoreLabel(s, { scheme, threshold: t, scaleMin: 1, where }));
 }
 
 /** Channel `lead` of clip `j` of `clips` (an N x 2 numeric array), or a UserError naming the field. */
@@ -147,7 +149,14 @@ export async function* readDreamer(source: DreamerSource, ctx: ReaderContext): A
   for (const i of chosen) {
     const s = subjectData(data.cells[i] as MatValue, i, tasks, file);
     const binary = Object.fromEntries(
-      tasks.map((t) => [t, binarise(s.scores[t] as number[], source.labels.threshold)]),
+      tasks.map((t) => [
+        t,
+        binarise(
+          s.scores[t] as number[],
+          source.labels,
+          `${file} DREAMER.Data{${i + 1}}.${DREAMER_TASKS[t]}`,
+        ),
+      ]),
     );
     const unlabelled = Object.fromEntries(tasks.map((t) => [t, NaN]));
     const at = `DREAMER.Data{${i + 1}}.ECG`;
