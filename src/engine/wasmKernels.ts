@@ -1,8 +1,9 @@
-// The portable tier's wasm kernels: conv gradients, Equal, the max-pool gradient, plus the elementwise ones.
+// The portable tier's wasm kernels: conv gradients, Equal, the max-pool gradient, BatchMatMul, the elementwise ones.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_ELEMENTWISE_KERNEL_NAMES, registerWasmElementwiseKernels } from './wasmElementwise.js';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
+import { registerWasmMatMul } from './wasmMatMul.js';
 import { InternalError } from '../errors.js';
 
 type Tf = typeof tf;
@@ -17,6 +18,7 @@ export const WASM_KERNEL_NAMES = [
   'Conv2DBackpropInput',
   'Equal',
   'MaxPoolGrad',
+  'BatchMatMul',
   ...WASM_ELEMENTWISE_KERNEL_NAMES,
 ] as const;
 
@@ -210,6 +212,8 @@ function maxPoolGradKernel(t: Tf): KernelFunc {
  *   through the fast broadcasting Sub.
  * - `MaxPoolGrad` (naive loop): a JS loop on the wasm heap views that routes dy to the first argmax of each window
  *   (the same tie rule as the pure-JS cpu backend).
+ * - `BatchMatMul` with a transposed or batched operand (every dense-layer gradient; a strided scalar loop in wasm):
+ *   the same sums on wasm SIMD, bit for bit (./wasmMatMul.ts).
  * - the element-wise and reduction kernels of {@link registerWasmElementwiseKernels} (`Identity`, `Sum`, `Max`,
  *   `LeakyRelu` and its fused gradient, bias `Add`).
  *
@@ -223,6 +227,7 @@ export function registerWasmKernels(t: Tf = tf): void {
   replaceWasmKernel(t, 'Conv2DBackpropInput', inputGradKernel(t, s));
   replaceWasmKernel(t, 'Equal', equalKernel(t, s));
   replaceWasmKernel(t, 'MaxPoolGrad', maxPoolGradKernel(t));
+  registerWasmMatMul(t);
   registerWasmElementwiseKernels(t);
 }
 

@@ -5,6 +5,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
 import { Resvg } from '@resvg/resvg-js';
 import { invariant } from '../errors.js';
+import { timePhaseAsync } from '../util/phaseTimer.js';
 
 /** Paths written by {@link saveVegaLite}. */
 export interface SavedFigure {
@@ -38,7 +39,11 @@ export async function renderVegaLiteSvg(spec: object): Promise<string> {
  * Saves a vega-lite figure as `<outPathNoExt>.svg`, `.png` (the SVG rasterised by resvg at 2x, system fonts with
  * DejaVu Sans as default) and `.vl.json` (the spec itself), each written atomically. Returns the three paths.
  */
-export async function saveVegaLite(spec: object, outPathNoExt: string): Promise<SavedFigure> {
+export function saveVegaLite(spec: object, outPathNoExt: string): Promise<SavedFigure> {
+  return timePhaseAsync('figures', () => renderAndSave(spec, outPathNoExt));
+}
+
+async function renderAndSave(spec: object, outPathNoExt: string): Promise<SavedFigure> {
   invariant(outPathNoExt.length > 0, 'saveVegaLite', 'empty output path');
   const specText = `${JSON.stringify(spec, null, 2)}\n`;
   const svg = await renderVegaLiteSvg(spec);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { invariant } from '../errors.js';
 import type { ForwardTraining } from '../models/index.js';
 import type { Rng } from '../random/types.js';
+import { timePhase } from '../util/phaseTimer.js';
 
 /**
  * An inverted-dropout mask [rows, units]: each value 1/(1-rate) (kept, when `uniform() >= rate`) or 0, drawn
@@ -10,8 +11,11 @@ import type { Rng } from '../random/types.js';
  */
 export function invertedDropoutMask(rows: number, units: number, rate: number, rng: Rng): tf.Tensor2D {
   const keep = 1 / (1 - rate);
-  const v = new Float32Array(rows * units);
-  for (let i = 0; i < v.length; i++) v[i] = rng.uniform() >= rate ? keep : 0;
+  const v = timePhase('dropout', () => {
+    const m = new Float32Array(rows * units);
+    for (let i = 0; i < m.length; i++) m[i] = rng.uniform() >= rate ? keep : 0;
+    return m;
+  });
   return tf.tensor2d(v, [rows, units]);
 }
 

@@ -6,6 +6,7 @@ import { check, invariant } from '../errors.js';
 import { dropoutPoints, forward, predictRows, type EmotionHeadArgs } from '../models/index.js';
 import type { Rng } from '../random/types.js';
 import { rngDropout } from './dropoutMask.js';
+import { timePhase } from '../util/phaseTimer.js';
 
 /**
  * Head shapes of the paper's data sets that have no reader here (METHOD §4); data sets with a reader take the
@@ -103,30 +104,35 @@ export function trainClassifier(
       let total = 0;
       for (let start = 0, batch = 0; start < n; start += args.batchSize, batch++) {
         const idx = order.slice(start, start + args.batchSize);
-        const loss = tf.tidy(() => {
-          const ids = tf.tensor1d(idx, 'int32');
-          const xb = tf.gather(x, ids);
-          const yb = tf.gather(yAll, ids);
-          const training = rngDropout(maxRate > 0 ? args.dropoutRng!(epoch, batch) : undefined);
-          const cost = optimizer.minimize(
-            () => {
-              const p = forward(model, xb, { training })[0] as tf.Tensor;
-              let l = binary
-                ? tf.losses.sigmoidCrossEntropy(
-                    yb,
-                    tf.log(
-                      tf.div(tf.clipByValue(p, 1e-7, 1 - 1e-7), tf.sub(1, tf.clipByValue(p, 1e-7, 1 - 1e-7))),
-                    ),
-                  )
-                : tf.losses.softmaxCrossEntropy(yb, tf.log(tf.clipByValue(p, 1e-7, 1)));
-              for (const r of model.losses) l = tf.add(l, r());
-              return l as tf.Scalar;
-            },
-            true,
-            vars,
-          );
-          return cost!.dataSync()[0]!;
-        });
+        const loss = timePhase('engine.finetune', () =>
+          tf.tidy(() => {
+            const ids = tf.tensor1d(idx, 'int32');
+            const xb = tf.gather(x, ids);
+            const yb = tf.gather(yAll, ids);
+            const training = rngDropout(maxRate > 0 ? args.dropoutRng!(epoch, batch) : undefined);
+            const cost = optimizer.minimize(
+              () => {
+                const p = forward(model, xb, { training })[0] as tf.Tensor;
+                let l = binary
+                  ? tf.losses.sigmoidCrossEntropy(
+                      yb,
+                      tf.log(
+                        tf.div(
+                          tf.clipByValue(p, 1e-7, 1 - 1e-7),
+                          tf.sub(1, tf.clipByValue(p, 1e-7, 1 - 1e-7)),
+                        ),
+                      ),
+                    )
+                  : tf.losses.softmaxCrossEntropy(yb, tf.log(tf.clipByValue(p, 1e-7, 1)));
+                for (const r of model.losses) l = tf.add(l, r());
+                return l as tf.Scalar;
+              },
+              true,
+              vars,
+            );
+            return cost!.dataSync()[0]!;
+          }),
+        );
         total += loss * idx.length;
       }
       history.push(total / n);
@@ -144,10 +150,12 @@ export function predictClasses(model: tf.LayersModel, x: tf.Tensor, batchSize: n
   const out: number[] = [];
   const n = x.shape[0]!;
   for (let start = 0; start < n; start += batchSize) {
-    const cls = tf.tidy(() => {
-      const xb = tf.slice(x, start, Math.min(batchSize, n - start));
-      return (predictRows(model, xb)[0] as tf.Tensor).argMax(-1).dataSync();
-    });
+    const cls = timePhase('engine.inference', () =>
+      tf.tidy(() => {
+        const xb = tf.slice(x, start, Math.min(batchSize, n - start));
+        return (predictRows(model, xb)[0] as tf.Tensor).argMax(-1).dataSync();
+      }),
+    );
     for (const c of cls) out.push(c);
   }
   return out;

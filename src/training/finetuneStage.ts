@@ -8,6 +8,7 @@ import { saveVegaLite, transformationGallerySpec } from '../plots/index.js';
 import { UserError } from '../errors.js';
 import { deriveRng } from '../random/index.js';
 import { log } from '../util/log.js';
+import { timePhaseAsync } from '../util/phaseTimer.js';
 import { runFolds, type FoldRunResult } from './foldRunner.js';
 import { ALL_LABELS, parseLabelFractions, type LabelFraction } from './labelFraction.js';
 import { stageFoldsFromUnits, writeStageResults, type RunSummary } from './stageResults.js';
@@ -85,7 +86,9 @@ async function runStage(
     redoBefore: opts.redoBefore,
     withStore: stage === 'finetune' ? gallery : undefined,
   });
-  const summary = await writeStageResults(run, stageFoldsFromUnits(stage, fractions, r.units));
+  const summary = await timePhaseAsync('io', () =>
+    writeStageResults(run, stageFoldsFromUnits(stage, fractions, r.units)),
+  );
   return { runDir: run.dir, stage, summary, fits: r.fits };
 }
 

@@ -9,6 +9,7 @@ import { deriveRng, type Rng } from '../random/index.js';
 import { evaluationFolds, type Fold } from './folds.js';
 import { predictClasses, resolveHeadArgs, trainClassifier } from './finetune.js';
 import { fitHrvArm, hrvInputsOf, type HrvFitInfo } from './hrvArm.js';
+import { timePhase, timePhaseAsync } from '../util/phaseTimer.js';
 import { fractionKeeps, fractionKey, subsampleLabels, type LabelFraction } from './labelFraction.js';
 import type { Arm, FoldScore } from './summary.js';
 
@@ -193,14 +194,16 @@ export function computeEmbeddings(
   const data = new Float32Array(n * dims);
   for (let start = 0; start < n; start += batch) {
     const b = Math.min(batch, n - start);
-    const out = tf.tidy(() => {
-      const x = tf.tensor3d(windows.subarray(start * windowSamples, (start + b) * windowSamples), [
-        b,
-        windowSamples,
-        1,
-      ]);
-      return (predictRows(encoder, x)[0] as tf.Tensor).dataSync() as Float32Array;
-    });
+    const out = timePhase('engine.inference', () =>
+      tf.tidy(() => {
+        const x = tf.tensor3d(windows.subarray(start * windowSamples, (start + b) * windowSamples), [
+          b,
+          windowSamples,
+          1,
+        ]);
+        return (predictRows(encoder, x)[0] as tf.Tensor).dataSync() as Float32Array;
+      }),
+    );
     data.set(out, start * dims);
   }
   return { data, dims };
@@ -244,7 +247,9 @@ function fitHrvFold(
   started: number,
 ): FoldResult {
   const y = data.labels.get(fit.task)!;
-  const out = fitHrvArm(hrvInputsOf(data.store, data.windows), y, train, test, numClasses);
+  const out = timePhase('hrv', () =>
+    fitHrvArm(hrvInputsOf(data.store, data.windows), y, train, test, numClasses),
+  );
   if ('skipped' in out)
     return { ...base, arm: 'hrv', skipped: out.skipped, trainWindows: 0, testWindows: test.length };
   return {
@@ -344,7 +349,9 @@ export async function fitFold(args: FitFoldArgs): Promise<FoldResult> {
   const started = Date.now();
   if (fit.arm === 'hrv') return fitHrvFold(data, fit, base, train, test, numClasses, started);
   const frozen = fit.arm === 'ssl' && arm === 'ssl';
-  const { model, xTrain, xTest } = await buildFit(args, train, test, frozen, numClasses);
+  const { model, xTrain, xTest } = await timePhaseAsync('fit-setup', () =>
+    buildFit(args, train, test, frozen, numClasses),
+  );
   try {
     const keys = fitKeys(fit);
     const losses = trainClassifier(

@@ -9,6 +9,7 @@ import { initEngine } from '../engine/index.js';
 import { UserError } from '../errors.js';
 import type { RunDir } from '../results/runDir.js';
 import { log } from '../util/log.js';
+import { timePhaseAsync } from '../util/phaseTimer.js';
 import { crossValidate } from './crossValidate.js';
 import { armKindOf, type ArmKind, type CrossValidationData, type Fit, type FoldResult } from './fitFold.js';
 import {
@@ -66,7 +67,7 @@ function encoderLoader(dirOf: (fold: number) => string): {
       const dir = dirOf(fold);
       if (current?.dir === dir) return current.model;
       current?.model.dispose();
-      const model = await loadEncoder(dir);
+      const model = await timePhaseAsync('io', () => loadEncoder(dir));
       current = { dir, model };
       return model;
     },
@@ -192,7 +193,9 @@ export async function runFolds(args: RunFoldsArgs): Promise<FoldRunResult> {
     return prints.get(dir)!;
   };
   await initEngine(config.engine);
-  const stores = await loadStores(config, args.progress === undefined ? {} : { progress: args.progress });
+  const stores = await timePhaseAsync('io', () =>
+    loadStores(config, args.progress === undefined ? {} : { progress: args.progress }),
+  );
   const loader = encoderLoader(dirOf);
   const book = unitBook(args, fingerprintOf);
   const fits = { computed: 0, reused: 0 };
@@ -217,7 +220,7 @@ export async function runFolds(args: RunFoldsArgs): Promise<FoldRunResult> {
       },
       onResult: async (fit, result, d) => {
         fits.computed++;
-        await book.save(fit, result, d);
+        await timePhaseAsync('io', () => book.save(fit, result, d));
       },
     });
     // A unit whose fits were all persisted but not yet marked complete.

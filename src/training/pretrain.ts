@@ -13,6 +13,7 @@ import { deriveRng } from '../random/index.js';
 import { buildStrNetwork, forward, strLogits } from '../models/index.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { log } from '../util/log.js';
+import { timePhase, timePhaseAsync } from '../util/phaseTimer.js';
 import { buildPretextBatch, pretextLabels, STREAM_KEYS, type PretextBatch } from './batches.js';
 import { adamInternals, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { InterruptedError, watchStopSignals, type StopWatcher } from '../util/stopSignal.js';
@@ -127,16 +128,18 @@ export function evaluatePretext(
   const ws = args.source.windowSamples;
   for (let s = 0; s < args.windows.length; s += args.batchWindows) {
     const idx = args.windows.slice(s, s + args.batchWindows);
-    const b = buildPretextBatch({
-      windows: args.source.read(idx),
-      windowIndices: idx,
-      windowSamples: ws,
-      transformations: args.transformations,
-      transformationTable: table,
-      seed: args.seed,
-      foldKey: foldKeyOf(args.fold),
-      epoch: args.epoch,
-    });
+    const b = timePhase('batches', () =>
+      buildPretextBatch({
+        windows: args.source.read(idx),
+        windowIndices: idx,
+        windowSamples: ws,
+        transformations: args.transformations,
+        transformationTable: table,
+        seed: args.seed,
+        foldKey: foldKeyOf(args.fold),
+        epoch: args.epoch,
+      }),
+    );
     args.onBatch?.({
       phase: 'heldout',
       epoch: args.epoch,
@@ -145,11 +148,15 @@ export function evaluatePretext(
       labels: pretextLabels(b.transform, table.length),
       samples: b.samples,
     });
-    const logits = tf.tidy(() =>
-      tf.concat(forward(model, tf.tensor3d(b.x, [b.samples, ws, 1]), { fetch: strLogits(model) }), 1),
-    );
-    counter.add(logits.dataSync() as Float32Array, b.transform, true);
-    logits.dispose();
+    const logits = timePhase('engine.heldout', () => {
+      const t = tf.tidy(() =>
+        tf.concat(forward(model, tf.tensor3d(b.x, [b.samples, ws, 1]), { fetch: strLogits(model) }), 1),
+      );
+      const v = t.dataSync() as Float32Array;
+      t.dispose();
+      return v;
+    });
+    counter.add(logits, b.transform, true);
   }
   return counter.result();
 }
@@ -286,17 +293,19 @@ function maskPairs(masks: readonly tf.Tensor2D[]): PretrainBatchInfo['masks'] {
 function epochBatch(run: PretrainRun, order: readonly number[], epoch: number, b: number): PretextBatch {
   const { args, cfg } = run;
   const idx = order.slice(b * cfg.batchWindows, (b + 1) * cfg.batchWindows);
-  return buildPretextBatch({
-    windows: args.source.read(idx),
-    windowIndices: idx,
-    windowSamples: run.windowSamples,
-    transformations: args.transformations,
-    transformationTable: run.table,
-    seed: args.seed,
-    foldKey: run.foldKey,
-    epoch,
-    batchIndex: b,
-  });
+  return timePhase('batches', () =>
+    buildPretextBatch({
+      windows: args.source.read(idx),
+      windowIndices: idx,
+      windowSamples: run.windowSamples,
+      transformations: args.transformations,
+      transformationTable: run.table,
+      seed: args.seed,
+      foldKey: run.foldKey,
+      epoch,
+      batchIndex: b,
+    }),
+  );
 }
 
 /**
@@ -324,21 +333,24 @@ async function trainEpoch(
     const labels = pretextLabels(cur.transform, heads);
     const ys = tf.tensor2d(labels, [cur.samples, heads]);
     const masks: tf.Tensor2D[] = [];
-    const { loss, logits: logitsOut } = pretrainStep({
-      model: run.model,
-      optimizer: run.optimizer,
-      x: xs,
-      labels: ys,
-      taskWeights: cfg.taskWeights,
-      l2: cfg.l2,
-      // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
-      dropoutRng: deriveRng(run.args.seed, run.foldKey, epoch, STREAM_KEYS.dropout + b),
-      keepLogits: true,
-      // With onBatch, a copy of each mask drawn (the same draws), for the hook below.
-      ...(run.args.onBatch
-        ? { onMask: (m: tf.Tensor) => void masks.push(tf.keep(m.clone()) as tf.Tensor2D) }
-        : {}),
-    });
+    // The step's engine time: the kernels run here (synchronous backends) or by the reads below (asynchronous ones).
+    const { loss, logits: logitsOut } = timePhase('engine.pretrain', () =>
+      pretrainStep({
+        model: run.model,
+        optimizer: run.optimizer,
+        x: xs,
+        labels: ys,
+        taskWeights: cfg.taskWeights,
+        l2: cfg.l2,
+        // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
+        dropoutRng: deriveRng(run.args.seed, run.foldKey, epoch, STREAM_KEYS.dropout + b),
+        keepLogits: true,
+        // With onBatch, a copy of each mask drawn (the same draws), for the hook below.
+        ...(run.args.onBatch
+          ? { onMask: (m: tf.Tensor) => void masks.push(tf.keep(m.clone()) as tf.Tensor2D) }
+          : {}),
+      }),
+    );
     step++;
     run.args.onBatch?.({
       phase: 'train',
@@ -352,10 +364,16 @@ async function trainEpoch(
     tf.dispose(masks);
     // Prepare the next batch on the JS side before reading this step's results back.
     if (b + 1 < nBatches) next = epochBatch(run, order, epoch, b + 1);
-    const lossValue = (await loss.data())[0] as number;
     const lo = logitsOut as tf.Tensor | null;
-    if (lo) {
-      counter.add((await lo.data()) as Float32Array, cur.transform, true);
+    const [lossValue, logitValues] = await timePhaseAsync(
+      'engine.pretrain',
+      async (): Promise<[number, Float32Array | null]> => [
+        (await loss.data())[0] as number,
+        lo ? ((await lo.data()) as Float32Array) : null,
+      ],
+    );
+    if (lo && logitValues) {
+      counter.add(logitValues, cur.transform, true);
       lo.dispose();
     }
     tf.dispose([loss, xs, ys]);
@@ -409,14 +427,17 @@ async function runEpoch(run: PretrainRun, state: PretrainState): Promise<void> {
     loss: row.loss as number,
     acc: (heldMetrics ? row.heldout_acc_mean : row.train_acc_mean) as number,
   });
-  if (args.checkpointDir) {
-    await saveCheckpoint(args.checkpointDir, run.model, run.optimizer, {
-      epoch: state.epoch,
-      step,
-      history: state.history,
-      rngStates: {},
-      extra: { heldOut, trainWindows: run.train.length },
-    });
+  const dir = args.checkpointDir;
+  if (dir) {
+    await timePhaseAsync('io', () =>
+      saveCheckpoint(dir, run.model, run.optimizer, {
+        epoch: state.epoch,
+        step,
+        history: state.history,
+        rngStates: {},
+        extra: { heldOut, trainWindows: run.train.length },
+      }),
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { checkSourceRoots, prepareData } from '../datasets/index.js';
 import { openRunDir, readRunJson, RUN_JSON, type RunDir } from '../results/runDir.js';
 import { writeRunReportOrWarn } from '../report/index.js';
 import { log } from '../util/log.js';
+import { timePhaseAsync } from '../util/phaseTimer.js';
 import { runEvaluateStage, runFinetuneStage } from './finetuneStage.js';
 import { parseLabelFractions } from './labelFraction.js';
 import { encoderDirFor, runPretrainStage } from './pretrainStage.js';
@@ -145,7 +146,9 @@ export async function runPipeline(
   };
   const stageOpts = { redoBefore: force ? started : undefined };
   await timedStage(stages, 'prepare', false, async () => {
-    const out = await withRunDir(loaded, 'prepare', () => prepareData(config, { progress: opts.progress }));
+    const out = await withRunDir(loaded, 'prepare', () =>
+      timePhaseAsync('prepare', () => prepareData(config, { progress: opts.progress })),
+    );
     const cached = out.every((s) => s.cached);
     return `${out.reduce((a, s) => a + s.windows, 0)} windows${cached ? ' (cached store)' : ''}`;
   });
@@ -171,7 +174,7 @@ export async function runPipeline(
     );
     return `labels ${fractions.join(',')}${reusedNote(r.fits)}`;
   });
-  const summary = await mergeRunResults(run);
-  const reportPath = await writeRunReportOrWarn(run.dir);
+  const summary = await timePhaseAsync('io', () => mergeRunResults(run));
+  const reportPath = await timePhaseAsync('figures', () => writeRunReportOrWarn(run.dir));
   return { runDir: run.dir, stages, summary, reportPath };
 }
