@@ -274,6 +274,8 @@ export interface FitFoldArgs {
   embeddings?: () => Promise<Embeddings>;
   /** Windows per inference batch (default 64). */
   inferBatch?: number;
+  /** Called after each training epoch of a network arm (ssl, baseline) with the epoch (0-based), their count and the mean loss. */
+  onEpoch?: (epoch: number, epochs: number, loss: number) => void;
 }
 
 /** The classifier of a fit and its training and test inputs (tensors the caller disposes). */
@@ -347,17 +349,20 @@ export async function fitFold(args: FitFoldArgs): Promise<FoldResult> {
   const { model, xTrain, xTest } = await buildFit(args, train, test, frozen, numClasses);
   try {
     const keys = fitKeys(fit);
+    const epochs = fit.arm === 'baseline' ? (ft.baselineEpochs ?? ft.epochs) : ft.epochs;
+    const onEpoch = args.onEpoch;
     const losses = trainClassifier(
       model,
       xTrain,
       train.map((i) => y[i]!),
       {
-        epochs: fit.arm === 'baseline' ? (ft.baselineEpochs ?? ft.epochs) : ft.epochs,
+        epochs,
         batchSize: ft.batchSize,
         learningRate: ft.learningRate,
         adam: ft.adam,
         rng: deriveRng(data.config.seed, FINETUNE_STREAM_KEYS.shuffle, ...fitStreamKeys(keys)),
         dropoutRng: (epoch, batch) => dropoutStream(data.config.seed, keys, epoch, batch),
+        ...(onEpoch ? { onEpoch: (epoch: number, loss: number) => onEpoch(epoch, epochs, loss) } : {}),
       },
     );
     const pred = predictClasses(model, xTest, frozen ? 1024 : (args.inferBatch ?? 64));
