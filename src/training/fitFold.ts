@@ -107,22 +107,31 @@ export interface CrossValidationData {
   labels: Map<string, number[]>;
 }
 
+/** The fold split and labels of a cross-validation without the windows (what {@link fitSplit} needs). */
+export type CrossValidationLabels = Pick<CrossValidationData, 'config' | 'tasks' | 'folds' | 'labels'>;
+
+/** A store's tasks, its `evaluation.split` folds (seeded by evaluation.splitSeed) and each task's labels (NaN: unknown). */
+export function crossValidationLabels(store: WindowStore, config: Config): CrossValidationLabels {
+  const tasks = Object.keys(store.tasks).sort();
+  if (tasks.length === 0)
+    throw new UserError(`crossValidate: the data in ${store.dir || 'the store'} has no labelled task`);
+  const folds = evaluationFolds(store.entries, store.tasks, config.evaluation);
+  const labelsOf = (task: string): number[] =>
+    store.entries.map((e) => {
+      const y = e.labels[task];
+      return y === undefined || !Number.isFinite(y) ? Number.NaN : y;
+    });
+  return { config, tasks, folds, labels: new Map(tasks.map((t) => [t, labelsOf(t)])) };
+}
+
 /** Reads a store's windows and labels and splits it into `evaluation.split` folds (seeded by evaluation.splitSeed). */
 export function crossValidationData(
   store: WindowStore,
   dataset: string,
   config: Config,
 ): CrossValidationData {
-  const tasks = Object.keys(store.tasks).sort();
-  if (tasks.length === 0)
-    throw new UserError(`crossValidate: the data in ${store.dir || 'the store'} has no labelled task`);
-  const folds = evaluationFolds(store.entries, store.tasks, config.evaluation);
+  const { tasks, folds, labels } = crossValidationLabels(store, config);
   const windows = store.read(Array.from({ length: store.entries.length }, (_, i) => i));
-  const labelsOf = (task: string): number[] =>
-    store.entries.map((e) => {
-      const y = e.labels[task];
-      return y === undefined || !Number.isFinite(y) ? Number.NaN : y;
-    });
   return {
     store,
     dataset,
@@ -130,7 +139,7 @@ export function crossValidationData(
     tasks,
     folds,
     windows,
-    labels: new Map(tasks.map((t) => [t, labelsOf(t)])),
+    labels,
   };
 }
 
@@ -140,7 +149,7 @@ export function crossValidationData(
  * arm); a fraction that keeps fewer windows than the training part has classes is a UserError.
  */
 export function fitSplit(
-  data: CrossValidationData,
+  data: CrossValidationLabels,
   fit: Fit,
 ): { train: number[]; test: number[]; skipped?: undefined } | { skipped: string; test: number[] } {
   const { fold: k, task } = fit;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';
 import { formatTable, printResult } from '../output.js';
+import { logEstimateLine } from '../estimateLine.js';
 
 /** Registers `ecgssl pretrain`: self-supervised pretraining of the STR network (METHOD §3). */
 export function register(program: Command): void {
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     const { runPretrainStage } = await import('../../training/index.js');
     const fold = typeof raw.fold === 'number' ? raw.fold : undefined;
     const resume = raw.checkpointResume !== false;
+    await logEstimateLine(loaded, ['pretrain']);
     const result = await withRunDir(loaded, 'pretrain', (run) =>
       runPretrainStage(loaded, run, { fold, resume }),
     );
