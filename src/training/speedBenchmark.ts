@@ -25,19 +25,19 @@ export interface EngineSpeeds {
 /** Arguments of {@link measureSpeeds}. */
 export interface MeasureSpeedsArgs {
   config: Config;
-  /** Time budget per measurement in seconds (each has one warm-up and at least 2 timed repetitions). Default 1.5. */
+  /** Time budget per measurement in seconds (each has one warm-up and at least 3 timed repetitions). Default 1.5. */
   seconds?: number;
 }
 
 /** Largest batch measured: per-sample speed hardly changes above it (README "Engines": 143 vs 146 windows/s). */
 const MAX_BENCH_BATCH = 256;
 
-/** Median seconds of `fn` over the repetitions that fit in `seconds` (at least 2, at most 20), after a warm-up. */
+/** Median seconds of `fn` over the repetitions that fit in `seconds` (at least 3, at most 20), after a warm-up. */
 function medianSeconds(fn: () => void, seconds: number): number {
   fn();
   const times: number[] = [];
   const t0 = performance.now();
-  while (times.length < 2 || (performance.now() - t0 < seconds * 1000 && times.length < 20)) {
+  while (times.length < 3 || (performance.now() - t0 < seconds * 1000 && times.length < 20)) {
     const ts = performance.now();
     fn();
     times.push((performance.now() - ts) / 1000);
