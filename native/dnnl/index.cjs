@@ -10,7 +10,10 @@ try {
   try {
     why = readFileSync(join(__dirname, 'build-error.txt'), 'utf8').trim();
   } catch {
-    why = `addon not built (${e && e.code === 'MODULE_NOT_FOUND' ? 'build/Release/ecgssl_dnnl.node missing; run npm install or node-gyp rebuild in native/dnnl' : String(e && e.message)})`;
+    why =
+      e && e.code === 'MODULE_NOT_FOUND'
+        ? 'build/Release/ecgssl_dnnl.node missing: its install script did not run'
+        : String(e && e.message);
   }
   module.exports = { loadError: why };
 }

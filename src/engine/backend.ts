@@ -10,6 +10,7 @@ import { registerFileIOHandlers } from './fileIO.js';
 import { disposeFftConvKernels, registerFftConvKernels } from './fftconv/registerFftConvKernels.js';
 import { FFTCONV_SOURCE_SHA256 } from './fftconv/fftconvWasm.js';
 import type { DnnlRegistration } from './dnnl.js';
+import { dnnlUnavailable } from './dnnlRemedy.js';
 
 /** Arguments of {@link initBackend}. */
 export interface InitBackendArgs {
@@ -99,10 +100,10 @@ async function loadDnnlModule(): Promise<{ mod: DnnlModule } | { reason: string 
     const spec = './dnnl.js';
     const mod = (await import(spec)) as DnnlModule;
     const addon = mod.loadDnnlAddon();
-    if ('loadError' in addon) return { reason: addon.loadError };
+    if ('loadError' in addon) return { reason: dnnlUnavailable(addon.loadError) };
     return { mod };
   } catch (e) {
-    return { reason: reasonOf(e) === 'not installed' ? 'not built' : reasonOf(e) };
+    return { reason: dnnlUnavailable(reasonOf(e) === 'not installed' ? 'not built' : reasonOf(e)) };
   }
 }
 

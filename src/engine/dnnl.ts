@@ -157,12 +157,19 @@ export const dnnlStats: Record<string, { native: number; fallback: number }> = {
 
 let cachedAddon: DnnlAddon | { loadError: string } | undefined;
 
-/** Loads the addon: the installed `ecgssl-dnnl` package, else the in-tree native/dnnl build. Never throws. */
+/**
+ * Loads the addon: the installed `ecgssl-dnnl` package, else the in-tree native/dnnl build; with ECGSSL_DNNL_DIR
+ * set, only the addon package in that folder (a local build elsewhere; tests use it to simulate a failed build).
+ * Never throws.
+ */
 export function loadDnnlAddon(): DnnlAddon | { loadError: string } {
   if (cachedAddon) return cachedAddon;
   const req = createRequire(import.meta.url);
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = ['ecgssl-dnnl', join(here, '..', '..', 'native', 'dnnl', 'index.cjs')];
+  const dir = process.env.ECGSSL_DNNL_DIR;
+  const candidates = dir
+    ? [join(dir, 'index.cjs')]
+    : ['ecgssl-dnnl', join(here, '..', '..', 'native', 'dnnl', 'index.cjs')];
   let firstError = '';
   // libgomp reads its settings when the addon loads it. Its default wait policy spins between parallel regions;
   // on a loaded machine (2 cores shared with another process) that made a batch-32 step ~3x slower (1.47 s vs
@@ -180,9 +187,7 @@ export function loadDnnlAddon(): DnnlAddon | { loadError: string } {
     }
   }
   return (cachedAddon = {
-    loadError:
-      firstError ||
-      'addon not built: ecgssl-dnnl is not installed (optional dependency; needs libdnnl-dev at install time)',
+    loadError: firstError || 'ecgssl-dnnl is not installed (an optional dependency)',
   });
 }
 

@@ -109,31 +109,43 @@ export async function crossValidate(args: CrossValidateArgs): Promise<FoldResult
   const data = crossValidationData(args.store, args.dataset, args.config);
   const fits = planFits(data, args);
   const prior = fits.map((fit) => args.reuse?.(fit, data));
+  const todo = fits.filter((_, i) => prior[i] === undefined);
   const progress = createProgress({
     label: args.label ?? 'finetune',
-    total: prior.filter((p) => p === undefined).length,
+    total: todo.length,
     unit: 'fits',
+    stage: { startedMs: Date.now(), before: 0, total: todo.length },
   });
   const inputsOf = encoderInputs(args, data);
   const results: FoldResult[] = [];
   let done = 0;
+  // The fields of the last network fit's last epoch (the hrv arm has neither epochs nor a loss).
+  let lastNet: Record<string, string | number> | undefined;
   try {
     for (const [i, fit] of fits.entries()) {
       let result = prior[i];
       if (result === undefined) {
+        const fields = {
+          fold: `${fit.fold + 1}/${data.folds.length}`,
+          task: fit.task,
+          arm: armOf(fit.arm, fit.fraction.fraction, args.sslMode),
+        };
         result = await fitFold({
           data,
           fit,
           sslMode: args.sslMode,
           inferBatch: args.inferBatch,
           ...inputsOf(fit.fold),
+          onEpoch: (epoch, epochs, loss) => {
+            lastNet = { ...fields, epoch: `${epoch + 1}/${epochs}`, loss };
+            progress.update(done + (epoch + 1) / (epochs + 1), lastNet);
+          },
         });
         await args.onResult?.(fit, result, data);
-        progress.update(++done, {
-          task: fit.task,
-          fold: fit.fold,
-          arm: armOf(fit.arm, fit.fraction.fraction, args.sslMode),
-        });
+        // A plain line when the fold's last fit to compute ended.
+        const foldEnded = todo[done + 1]?.fold !== fit.fold;
+        const shown = lastNet?.fold === fields.fold ? lastNet : { ...fields, epoch: '-', loss: '-' };
+        progress.update(++done, shown, { line: foldEnded });
       }
       results.push(result);
     }

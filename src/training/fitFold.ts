@@ -108,22 +108,31 @@ export interface CrossValidationData {
   labels: Map<string, number[]>;
 }
 
+/** The fold split and labels of a cross-validation without the windows (what {@link fitSplit} needs). */
+export type CrossValidationLabels = Pick<CrossValidationData, 'config' | 'tasks' | 'folds' | 'labels'>;
+
+/** A store's tasks, its `evaluation.split` folds (seeded by evaluation.splitSeed) and each task's labels (NaN: unknown). */
+export function crossValidationLabels(store: WindowStore, config: Config): CrossValidationLabels {
+  const tasks = Object.keys(store.tasks).sort();
+  if (tasks.length === 0)
+    throw new UserError(`crossValidate: the data in ${store.dir || 'the store'} has no labelled task`);
+  const folds = evaluationFolds(store.entries, store.tasks, config.evaluation);
+  const labelsOf = (task: string): number[] =>
+    store.entries.map((e) => {
+      const y = e.labels[task];
+      return y === undefined || !Number.isFinite(y) ? Number.NaN : y;
+    });
+  return { config, tasks, folds, labels: new Map(tasks.map((t) => [t, labelsOf(t)])) };
+}
+
 /** Reads a store's windows and labels and splits it into `evaluation.split` folds (seeded by evaluation.splitSeed). */
 export function crossValidationData(
   store: WindowStore,
   dataset: string,
   config: Config,
 ): CrossValidationData {
-  const tasks = Object.keys(store.tasks).sort();
-  if (tasks.length === 0)
-    throw new UserError(`crossValidate: the data in ${store.dir || 'the store'} has no labelled task`);
-  const folds = evaluationFolds(store.entries, store.tasks, config.evaluation);
+  const { tasks, folds, labels } = crossValidationLabels(store, config);
   const windows = store.read(Array.from({ length: store.entries.length }, (_, i) => i));
-  const labelsOf = (task: string): number[] =>
-    store.entries.map((e) => {
-      const y = e.labels[task];
-      return y === undefined || !Number.isFinite(y) ? Number.NaN : y;
-    });
   return {
     store,
     dataset,
@@ -131,7 +140,7 @@ export function crossValidationData(
     tasks,
     folds,
     windows,
-    labels: new Map(tasks.map((t) => [t, labelsOf(t)])),
+    labels,
   };
 }
 
@@ -141,7 +150,7 @@ export function crossValidationData(
  * arm); a fraction that keeps fewer windows than the training part has classes is a UserError.
  */
 export function fitSplit(
-  data: CrossValidationData,
+  data: CrossValidationLabels,
   fit: Fit,
 ): { train: number[]; test: number[]; skipped?: undefined } | { skipped: string; test: number[] } {
   const { fold: k, task } = fit;
@@ -279,6 +288,8 @@ export interface FitFoldArgs {
   embeddings?: () => Promise<Embeddings>;
   /** Windows per inference batch (default 64). */
   inferBatch?: number;
+  /** Called after each training epoch of a network arm (ssl, baseline) with the epoch (0-based), their count and the mean loss. */
+  onEpoch?: (epoch: number, epochs: number, loss: number) => void;
 }
 
 /** The classifier of a fit and its training and test inputs (tensors the caller disposes). */
@@ -354,17 +365,20 @@ export async function fitFold(args: FitFoldArgs): Promise<FoldResult> {
   );
   try {
     const keys = fitKeys(fit);
+    const epochs = fit.arm === 'baseline' ? (ft.baselineEpochs ?? ft.epochs) : ft.epochs;
+    const onEpoch = args.onEpoch;
     const losses = trainClassifier(
       model,
       xTrain,
       train.map((i) => y[i]!),
       {
-        epochs: fit.arm === 'baseline' ? (ft.baselineEpochs ?? ft.epochs) : ft.epochs,
+        epochs,
         batchSize: ft.batchSize,
         learningRate: ft.learningRate,
         adam: ft.adam,
         rng: deriveRng(data.config.seed, FINETUNE_STREAM_KEYS.shuffle, ...fitStreamKeys(keys)),
         dropoutRng: (epoch, batch) => dropoutStream(data.config.seed, keys, epoch, batch),
+        ...(onEpoch ? { onEpoch: (epoch: number, loss: number) => onEpoch(epoch, epochs, loss) } : {}),
       },
     );
     const pred = predictClasses(model, xTest, frozen ? 1024 : (args.inferBatch ?? 64));

@@ -1,6 +1,6 @@
 // paperBench(): the real pretraining network and step on fixed inputs, timed by doctor and the benchmarks.
 import * as tf from '@tensorflow/tfjs';
-import { modelSchema, preprocessingSchema, pretrainSchema } from '../config/schema.js';
+import { modelSchema, preprocessingSchema, pretrainSchema, type ModelConfig } from '../config/schema.js';
 import { buildStrNetwork, forward } from '../models/index.js';
 import { deriveRng } from '../random/index.js';
 import { pretrainStep, pretrainStepAccumulated, type PretrainStepArgs } from './pretrainStep.js';
@@ -11,6 +11,8 @@ export interface PaperBenchArgs {
   batch: number;
   /** Samples per window; default the config's (`preprocessing.windowSamples`, METHOD §1). */
   windowSamples?: number;
+  /** The network's settings; default the config's (`model`, METHOD §3). */
+  model?: ModelConfig;
 }
 
 /** The network, its inputs and the operations the benchmarks time (see {@link paperBench}). */
@@ -38,7 +40,7 @@ export function paperBench(args: PaperBenchArgs): PaperBench {
   const windowSamples = args.windowSamples ?? preprocessingSchema.parse({}).windowSamples;
   const cfg = pretrainSchema.parse({});
   const B = args.batch;
-  const model = buildStrNetwork({ ...modelSchema.parse({}), windowSamples, seed: 1 });
+  const model = buildStrNetwork({ ...(args.model ?? modelSchema.parse({})), windowSamples, seed: 1 });
   const heads = model.outputs.length;
   const x = tf.tidy(() => tf.sin(tf.range(0, B * windowSamples).mul(0.013)).reshape([B, windowSamples, 1]));
   const labels = tf.tidy(() =>

@@ -387,8 +387,15 @@ async function trainEpoch(
   return { trainMetrics: counter.result(), lossSum, lr, step };
 }
 
-/** One epoch: its steps, the held-out evaluation, its history row and its checkpoint; advances `state`. */
-async function runEpoch(run: PretrainRun, state: PretrainState): Promise<void> {
+/**
+ * One epoch: its steps, the held-out evaluation, its history row and its checkpoint; advances `state`. `started`:
+ * when this call's first epoch began and which it was (the progress lines' elapsed and remaining time).
+ */
+async function runEpoch(
+  run: PretrainRun,
+  state: PretrainState,
+  started: { ms: number; epoch: number },
+): Promise<void> {
   const { args, cfg, table, heldOut } = run;
   const t0 = Date.now();
   const epoch = state.epoch;
@@ -399,6 +406,12 @@ async function runEpoch(run: PretrainRun, state: PretrainState): Promise<void> {
     label: `${run.label} epoch ${epoch + 1}/${cfg.epochs}`,
     total: run.nBatches,
     unit: 'batches',
+    stage: {
+      startedMs: started.ms,
+      before: epoch * run.nBatches,
+      total: cfg.epochs * run.nBatches,
+      resumed: started.epoch * run.nBatches,
+    },
   });
   const { trainMetrics, lossSum, lr, step } = await trainEpoch(run, order, epoch, state.step, progress);
   state.step = step;
@@ -507,8 +520,9 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
   );
   // SIGINT/SIGTERM: finish the current epoch, write its checkpoint, then stop (a rerun resumes from it).
   const stop = watchStopSignals(run.label);
+  const started = { ms: Date.now(), epoch: state.epoch };
   while (state.epoch < stopAt) {
-    await runEpoch(run, state);
+    await runEpoch(run, state, started);
     await stopIfRequested(run, stop, state.epoch, stopAt);
   }
   stop.dispose();

@@ -94,6 +94,8 @@ export interface RunPipelineOptions {
   force?: boolean;
   /** Progress bars on stderr. */
   progress?: boolean;
+  /** Called once the prepare stage is done (the `run` command prints the time estimate then). */
+  onPrepared?: () => Promise<void>;
 }
 
 /** `, 12 of 32 fits reused` when a stage took fits from fold units persisted before; '' otherwise. */
@@ -152,6 +154,7 @@ export async function runPipeline(
     const cached = out.every((s) => s.cached);
     return `${out.reduce((a, s) => a + s.windows, 0)} windows${cached ? ' (cached store)' : ''}`;
   });
+  await opts.onPrepared?.();
   const pretrainSkip = !force && pretrainDone(loaded, run) ? `encoders exist${madeBy('pretrain')}` : false;
   await timedStage(stages, 'pretrain', pretrainSkip, async () => {
     const r = await withRunDir(loaded, 'pretrain', (rd) => runPretrainStage(loaded, rd, { resume: !force }));

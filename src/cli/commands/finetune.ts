@@ -1,6 +1,7 @@
 // `ecgssl finetune`: argument parsing and printing around the finetune stage.
 import type { Command } from 'commander';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';
+import { logEstimateLine } from '../estimateLine.js';
 import { printResult } from '../output.js';
 import { writeRunReportOrWarn } from '../../report/index.js';
 import { formatRunTable } from './evaluate.js';
@@ -22,6 +23,7 @@ export function register(program: Command): void {
     const loaded = await loadRunConfig(opts);
     const { runFinetuneStage } = await import('../../training/index.js');
     const redoBefore = opts.force === true ? started : undefined;
+    await logEstimateLine(loaded, ['finetune']);
     const result = await withRunDir(loaded, 'finetune', (run) =>
       runFinetuneStage(loaded, run, { redoBefore }),
     );

@@ -9,6 +9,8 @@ import { emitSlurm } from '../../plan/emitSlurm.js';
 import { formatAssignments } from '../../plan/formatAssignments.js';
 import { experimentDir, writePlanFile } from '../../plan/planFile.js';
 import { planTasks } from '../../plan/planTasks.js';
+import type { TimeEstimate } from '../../plan/estimateTime.js';
+import { formatDuration } from '../../util/progress.js';
 import type { Plan } from '../../plan/types.js';
 import { packageRoot } from '../../results/provenance.js';
 import {
@@ -75,6 +77,37 @@ export function formatPlan(plan: Plan): string {
   return lines.join('\n');
 }
 
+/** The estimate as text: the engine and speed's age, then one row per stage and the total. */
+export function formatEstimate(e: TimeEstimate): string {
+  const when = `${e.measuredAt.slice(0, 16).replace('T', ' ')} UTC${e.cached ? ', cached' : ''}`;
+  return [
+    `expected wall time on ${e.engine} (speed measured ${when}; --remeasure measures it again)`,
+    formatTable(
+      ['stage', 'time', 'work'],
+      [
+        ...e.stages.map((s) => [
+          s.stage,
+          `${s.stage === 'prepare' ? '' : '~'}${formatDuration(s.seconds)}`,
+          s.note,
+        ]),
+        ['total', `~${formatDuration(e.totalSeconds)}`, ''],
+      ],
+    ),
+  ].join('\n');
+}
+
+/** `plan --estimate`: the time estimate of every sweep point (one for a config without sweep). */
+async function printEstimates(opts: CommonOptions, plan: Plan, remeasure: boolean): Promise<void> {
+  const { estimateTime } = await import('../../plan/estimateTime.js');
+  const out: { point: string; runId: string; estimate: TimeEstimate }[] = [];
+  for (const p of plan.points)
+    out.push({ point: p.id, runId: p.runId, estimate: await estimateTime(p.loaded.config, { remeasure }) });
+  const text = out
+    .map((o) => `${out.length > 1 ? `sweep point ${o.point}\n` : ''}${formatEstimate(o.estimate)}`)
+    .join('\n\n');
+  printResult(opts, out.length === 1 ? out[0]!.estimate : out, text);
+}
+
 /** Registers `ecgssl plan`: the units of work of a config (sweep point x stage x fold), and job-array scripts. */
 export function register(program: Command): void {
   addCommonOptions(
@@ -91,12 +124,24 @@ export function register(program: Command): void {
       .option('--job-name <name>', 'job name (default: ecgssl-<experiment>)')
       .option('--image <image>', 'container image (k8s)', 'ecgssl:latest')
       .option('--pvc <claim>', 'PersistentVolumeClaim mounted as the working directory (k8s)')
-      .option('--workdir <dir>', 'working directory of the jobs (default: the current one; k8s: /work)'),
+      .option('--workdir <dir>', 'working directory of the jobs (default: the current one; k8s: /work)')
+      .option(
+        '--estimate',
+        "the expected wall time per stage on this machine (prepares the data if needed; measures the engine's speed once, cached)",
+      )
+      .option(
+        '--remeasure',
+        'with --estimate: measure the engine speed again instead of using the cached one',
+      ),
   ).action(async (raw: Record<string, unknown>) => {
     const opts = parseCommonOptions(raw);
     setupLogging(opts);
     const loaded = await loadRunConfig(opts);
     const plan = planTasks(loaded.config, { configPath: loaded.path });
+    if (raw.estimate === true) {
+      await printEstimates(opts, plan, raw.remeasure === true);
+      return;
+    }
     const planFile = await writePlanFile(plan);
     const emit = raw.emit as 'slurm' | 'k8s' | undefined;
     if (emit === undefined) {

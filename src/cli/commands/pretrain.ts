@@ -4,6 +4,7 @@ import { UserError } from '../../errors.js';
 import { addCommonOptions, loadRunConfig, parseCommonOptions, setupLogging, withRunDir } from '../common.js';
 import { formatTable, printResult } from '../output.js';
 import { writeRunReportOrWarn } from '../../report/index.js';
+import { logEstimateLine } from '../estimateLine.js';
 
 /** Registers `ecgssl pretrain`: self-supervised pretraining of the STR network (METHOD §3). */
 export function register(program: Command): void {
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     const { runPretrainStage } = await import('../../training/index.js');
     const fold = typeof raw.fold === 'number' ? raw.fold : undefined;
     const resume = raw.checkpointResume !== false;
+    await logEstimateLine(loaded, ['pretrain']);
     const result = await withRunDir(loaded, 'pretrain', (run) =>
       runPretrainStage(loaded, run, { fold, resume }),
     );

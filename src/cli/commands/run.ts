@@ -7,6 +7,7 @@ import type { PipelineResult, StageOutcome } from '../../training/runPipeline.js
 import type { SweepPoint } from '../../plan/index.js';
 import { formatAssignments } from '../../plan/formatAssignments.js';
 import { formatRunTable } from './evaluate.js';
+import { logEstimateLine } from '../estimateLine.js';
 
 /** One sweep point's result of `ecgssl run --json` on a config with a `sweep:` block. */
 interface SweepPointResult {
@@ -56,8 +57,10 @@ export function register(program: Command): void {
     const loaded = await loadRunConfig(opts);
     const { runPipeline } = await import('../../training/runPipeline.js');
     const pipelineOpts = { force, progress: !opts.quiet };
+    const stages = ['pretrain', 'finetune', 'evaluate'] as const;
     if (loaded.config.sweep === undefined) {
-      const result = await runPipeline(loaded, pipelineOpts);
+      const onPrepared = () => logEstimateLine(loaded, stages);
+      const result = await runPipeline(loaded, { ...pipelineOpts, onPrepared });
       printResult(opts, result, formatPipeline(result));
       return;
     }
@@ -67,7 +70,8 @@ export function register(program: Command): void {
     for (const point of points) {
       const heading = sweepPointHeading(point, points.length);
       log.info(`${heading}: running`);
-      const r = await runPipeline(point.loaded, pipelineOpts);
+      const onPrepared = () => logEstimateLine(point.loaded, stages);
+      const r = await runPipeline(point.loaded, { ...pipelineOpts, onPrepared });
       results.push({
         point: { id: point.id, index: point.index, assignments: point.assignments, runId: point.runId },
         runDir: r.runDir,
