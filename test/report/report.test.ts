@@ -128,7 +128,12 @@ test('ecgssl run ends by printing the report path; the page shows every figure o
     assert.match(html, new RegExp(`<section id="${section}">`));
   assert.doesNotMatch(html, /<p class="note">No /);
   assert.doesNotMatch(html, /left out|could not be read/);
-  assert.doesNotMatch(html, /p \(Wilcoxon\)/, 'no paired-test columns without the fields');
+  // a run's summary.json carries the paired tests of its difference rows: the page shows their columns
+  assert.match(html, /<th>p \(Wilcoxon\)<\/th>/);
+  const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as {
+    rows: { arm: string; pTTest?: number | null }[];
+  };
+  assert.ok(summary.rows.some((row) => row.arm === 'difference' && typeof row.pTTest === 'number'));
   assert.match(html, /<td>arousal<\/td><td>50%<\/td><td>difference<\/td>/);
   assert.match(html, /<td>evaluate<\/td><td>done<\/td>/);
   assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/);
