@@ -2,11 +2,11 @@
 
 /**
  * What the oneDNN tier gains, measured on the 2-core development machine (Intel Xeon, AVX-512): the quickstart's
- * wall time from a fresh state, `wasm+dnnl` vs the portable `wasm` tier (README "Quickstart results": 1m14s vs 2m58s).
+ * wall time from a fresh state, `wasm+dnnl` vs the portable `wasm` tier (README "Quickstart results": 1m11s vs 3m09s).
  */
 export const DNNL_GAIN = {
-  dnnlSeconds: 74,
-  wasmSeconds: 178,
+  dnnlSeconds: 71,
+  wasmSeconds: 189,
   where: 'the quickstart on the 2-core development machine, README "Quickstart results"',
 } as const;
 
