@@ -78,7 +78,10 @@ function bestF1(values, positive) {
 /** Each value minus the median of its group's original (untransformed) windows. */
 function relativeTo(groups, originals, values) {
   const byGroup = new Map();
-  originals.forEach((v, w) => byGroup.set(groups[w], [...(byGroup.get(groups[w]) ?? []), v]));
+  originals.forEach((v, w) => {
+    if (!byGroup.has(groups[w])) byGroup.set(groups[w], []);
+    byGroup.get(groups[w]).push(v);
+  });
   const centre = new Map([...byGroup].map(([g, v]) => [g, median(v)]));
   return values.map((v, k) => v - centre.get(groups[Math.floor(k / 7)]));
 }

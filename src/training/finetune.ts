@@ -1,28 +1,16 @@
 // Fine-tuning of the emotion classifier (METHOD §4): head shapes, the training loop and batched prediction.
 import * as tf from '@tensorflow/tfjs';
 import { readerEntry } from '../datasets/readers/registry.js';
-import { DEFAULT_HEAD_SHAPE, type HeadShape } from '../datasets/readers/sourceFields.js';
+import { DEFAULT_HEAD_SHAPE } from '../datasets/readers/sourceFields.js';
 import { check, invariant } from '../errors.js';
 import { dropoutPoints, forward, predictRows, type EmotionHeadArgs } from '../models/index.js';
 import type { Rng } from '../random/types.js';
 import { rngDropout } from './dropoutMask.js';
 import { timePhase } from '../util/phaseTimer.js';
 
-/**
- * Head shapes of the paper's data sets that have no reader here (METHOD §4); data sets with a reader take the
- * shape of their registry entry (src/datasets/readers/registry.ts).
- */
-const PAPER_HEAD_SHAPES: Readonly<Record<string, HeadShape>> = {
-  dreamer: { layers: 3, dropout: 0.2, l2: 1e-4 },
-  wesad: DEFAULT_HEAD_SHAPE,
-};
-
 /** Dense-head shape per dataset when the config leaves it unset (METHOD §4): a lookup, 2 x 512 when unknown. */
 export function defaultHeadShape(dataset: string): { layers: number; dropout: number; l2: number } {
-  const own = Object.prototype.hasOwnProperty.call(PAPER_HEAD_SHAPES, dataset)
-    ? PAPER_HEAD_SHAPES[dataset]
-    : undefined;
-  return { ...(readerEntry(dataset)?.headShape ?? own ?? DEFAULT_HEAD_SHAPE) };
+  return { ...(readerEntry(dataset)?.headShape ?? DEFAULT_HEAD_SHAPE) };
 }
 
 /** Resolves the head arguments from the finetune config section, filling unset fields with the dataset defaults. */

@@ -8,7 +8,7 @@ import { readDreamer } from '../../src/datasets/readers/dreamer/index.js';
 import { dreamerSourceSchema } from '../../src/datasets/readers/dreamer/options.js';
 import type { RawRecording } from '../../src/datasets/types.js';
 import { matBytes, type MatSeedValue } from '../../src/fuzz/corpus.js';
-import { tmp } from './helpers.js';
+import { tmp, prepareCli as prepareWith } from './helpers.js';
 
 const RATE = 256;
 /** Per subject: stimulus clip lengths (s) and scores [arousal, valence, dominance] per clip; baselines 1.5 s. */
@@ -200,25 +200,9 @@ test('readDreamer: baseline and stimulus clips per subject, lead 0 at 256 Hz, sc
 const windowsOf = (seconds: number): number =>
   Math.floor(Math.ceil((Math.round(seconds * RATE) * 64) / RATE) / 64);
 
-async function prepareCli(
-  root: string,
-  dir: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../../src/cli/main.js');
-  const config = join(dir, 'dreamer.yaml');
-  writeFileSync(
-    config,
-    `experiment: dreamer-test\ndata: { kind: dreamer, root: ${root} }\n` +
-      `preprocessing: { targetRateHz: 64, windowSamples: 64 }\n` +
-      `output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }\n`,
-  );
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'ecgssl', 'prepare', '--config', config, '--json', '--quiet'], {
-    out: (t) => (stdout += t),
-    err: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
+/** `ecgssl prepare --json` on a dreamer folder (64 Hz, 64-sample windows). */
+function prepareCli(root: string, dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return prepareWith(dir, `{ kind: dreamer, root: ${root} }`, '{ targetRateHz: 64, windowSamples: 64 }');
 }
 
 test('ecgssl prepare --json on a DREAMER.mat: every labelled window per task and class, baselines unlabelled', async () => {

@@ -42,3 +42,28 @@ export function pattern(n: number, seed: number, lo = -2000, hi = 2000): Int16Ar
   }
   return out;
 }
+
+/**
+ * `ecgssl prepare --json --quiet` on a config written into `dir`: the given `data` block (YAML flow text) and
+ * `preprocessing` block, with results and cache under `dir`.
+ */
+export async function prepareCli(
+  dir: string,
+  data: string,
+  preprocessing: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  const config = join(dir, 'prepare.yaml');
+  writeFileSync(
+    config,
+    `experiment: prepare-test\ndata: ${data}\npreprocessing: ${preprocessing}\n` +
+      `output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }\n`,
+  );
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'ecgssl', 'prepare', '--config', config, '--json', '--quiet'], {
+    out: (t) => (stdout += t),
+    err: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
+}

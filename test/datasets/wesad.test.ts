@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { labelRuns, readWesad, WESAD_CHEST_RATE_HZ } from '../../src/datasets/readers/wesad/index.js';
 import { wesadSourceSchema } from '../../src/datasets/readers/wesad/options.js';
 import type { RawRecording } from '../../src/datasets/types.js';
-import { tmp } from './helpers.js';
+import { tmp, prepareCli as prepareWith } from './helpers.js';
 
 const FIXTURE = 'test/fixtures/wesad/data';
 interface Run {
@@ -83,25 +83,9 @@ test('readWesad: one recording per run of one condition, chest ECG at 700 Hz, af
   await assert.rejects(collect(FIXTURE, { subjects: ['S3'] }), /no S<k>\/S<k>\.pkl files .* S3/);
 });
 
-async function prepareCli(
-  root: string,
-  dir: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../../src/cli/main.js');
-  const config = join(dir, 'wesad.yaml');
-  writeFileSync(
-    config,
-    `experiment: wesad-test\ndata: { kind: wesad, root: ${root} }\n` +
-      `preprocessing: { targetRateHz: 64, windowSamples: 32 }\n` +
-      `output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }\n`,
-  );
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'ecgssl', 'prepare', '--config', config, '--json', '--quiet'], {
-    out: (t) => (stdout += t),
-    err: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
+/** `ecgssl prepare --json` on a wesad folder (64 Hz, 32-sample windows). */
+function prepareCli(root: string, dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return prepareWith(dir, `{ kind: wesad, root: ${root} }`, '{ targetRateHz: 64, windowSamples: 32 }');
 }
 
 test('ecgssl prepare --json on WESAD folders: every labelled window per task and class', async () => {
