@@ -11,3 +11,4 @@ export {
 export type { InitBackendArgs, EngineConfig } from './backend.js';
 export { registerWasmKernels, maxPoolBackward, WASM_KERNEL_NAMES } from './wasmKernels.js';
 export { fileSystemIOHandler, registerFileIOHandlers } from './fileIO.js';
+export { createAdam } from './fusedAdam.js';

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
+import { wasmSimdLoops } from './wasmSimd.js';
 
 type Tf = typeof tf;
 type TensorInfo = tf.TensorInfo;
@@ -169,6 +170,32 @@ function identityKernel(t: Tf): KernelFunc {
   return identityShared;
 }
 
+/**
+ * {@link sumLeading} on wasm SIMD (./wasmSimd.ts; the float64 sums in a scratch tensor, same values); false where the
+ * SIMD loops are unavailable.
+ */
+function simdSumLeading(
+  b: BackendWasm,
+  x: TensorInfo,
+  outer: number,
+  inner: number,
+  out: TensorInfo,
+): boolean {
+  const simd = wasmSimdLoops(b);
+  if (!simd) return false;
+  const acc = b.makeOutput([inner * 2], 'float32');
+  const [xv, accv, outv] = [view(b, x), view(b, acc), view(b, out)];
+  if (accv.byteOffset % 8 !== 0) {
+    b.disposeData(acc.dataId);
+    return false;
+  }
+  simd.sumLeading(xv.byteOffset, accv.byteOffset, outer, inner * 4);
+  const sums = new Float64Array(accv.buffer, accv.byteOffset, inner);
+  for (let j = 0; j < inner; j++) outv[j] = sums[j] as number;
+  b.disposeData(acc.dataId);
+  return true;
+}
+
 /** `Sum` over a leading block of axes in one float64-accumulating loop; other reductions are stock. */
 function sumKernel(t: Tf): KernelFunc {
   const origSum = originalWasmKernel(t, 'Sum');
@@ -188,7 +215,8 @@ function sumKernel(t: Tf): KernelFunc {
     // Views are taken after makeOutput: a heap growth would detach earlier views.
     if (accel && outer * inner >= ACCEL_MIN_ELEMENTS)
       accel.sumLeading(view(b, x), view(b, out), outer, inner);
-    else sumLeading(view(b, x), outer, inner, view(b, out));
+    else if (inner % 4 !== 0 || !simdSumLeading(b, x, outer, inner, out))
+      sumLeading(view(b, x), outer, inner, view(b, out));
     return out;
   };
   return sumLeadingAxes;
@@ -216,7 +244,10 @@ function maxKernel(t: Tf): KernelFunc {
   return maxMiddleAxes;
 }
 
-/** `LeakyRelu` as a loop on the heap views (native when accelerated and large); non-float32 is stock. */
+/**
+ * `LeakyRelu` as a loop on the heap views (native when accelerated and large; else {@link leakyReluLoop}'s values, on
+ * wasm SIMD (./wasmSimd.ts) for 0 <= alpha <= 1); non-float32 is stock.
+ */
 function leakyReluKernel(t: Tf): KernelFunc {
   const origLeaky = originalWasmKernel(t, 'LeakyRelu');
   const leakyRelu: KernelFunc = (p) => {
@@ -227,13 +258,19 @@ function leakyReluKernel(t: Tf): KernelFunc {
     const out = b.makeOutput(x.shape, 'float32');
     if (accel && t.util.sizeFromShape(x.shape) >= ACCEL_MIN_ELEMENTS)
       accel.leakyRelu(view(b, x), view(b, out), alpha);
-    else leakyReluLoop(view(b, x), alpha, view(b, out));
+    else {
+      const [xv, yv] = [view(b, x), view(b, out)];
+      const simd = alpha >= 0 && alpha <= 1 ? wasmSimdLoops(b) : null;
+      const done = simd ? xv.length - (xv.length % 4) : 0;
+      if (done > 0) simd!.leakyRelu(xv.byteOffset, yv.byteOffset, done * 4, alpha);
+      if (done < xv.length) leakyReluLoop(xv.subarray(done), alpha, yv.subarray(done));
+    }
     return out;
   };
   return leakyRelu;
 }
 
-/** The fused LeakyReLU gradient kernel: dx = x > 0 ? dy : alpha * dy in one pass. */
+/** The fused LeakyReLU gradient kernel: dx = x > 0 ? dy : alpha * dy in one pass (as `LeakyRelu`: native or SIMD). */
 function leakyReluGradKernel(t: Tf): KernelFunc {
   const leakyReluGrad: KernelFunc = (p) => {
     const { dy, x } = p.inputs as { dy: TensorInfo; x: TensorInfo };
@@ -242,7 +279,14 @@ function leakyReluGradKernel(t: Tf): KernelFunc {
     const out = b.makeOutput(x.shape, 'float32');
     if (accel && t.util.sizeFromShape(x.shape) >= ACCEL_MIN_ELEMENTS)
       accel.leakyReluGrad(view(b, x), view(b, dy), view(b, out), alpha);
-    else leakyReluGradLoop(view(b, x), view(b, dy), alpha, view(b, out));
+    else {
+      const [xv, dyv, dxv] = [view(b, x), view(b, dy), view(b, out)];
+      const simd = wasmSimdLoops(b);
+      const done = simd ? xv.length - (xv.length % 4) : 0;
+      if (done > 0) simd!.leakyReluGrad(xv.byteOffset, dyv.byteOffset, dxv.byteOffset, done * 4, alpha);
+      if (done < xv.length)
+        leakyReluGradLoop(xv.subarray(done), dyv.subarray(done), alpha, dxv.subarray(done));
+    }
     return out;
   };
   return leakyReluGrad;

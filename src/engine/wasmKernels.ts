@@ -4,6 +4,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_ELEMENTWISE_KERNEL_NAMES, registerWasmElementwiseKernels } from './wasmElementwise.js';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 import { registerWasmMatMul } from './wasmMatMul.js';
+import { MAX_GRAD_KERNEL, registerWasmMaxGrad } from './wasmMaxGrad.js';
+import { ADAM_KERNEL, registerWasmAdam } from './fusedAdam.js';
 import { InternalError } from '../errors.js';
 
 type Tf = typeof tf;
@@ -19,6 +21,8 @@ export const WASM_KERNEL_NAMES = [
   'Equal',
   'MaxPoolGrad',
   'BatchMatMul',
+  MAX_GRAD_KERNEL,
+  ADAM_KERNEL,
   ...WASM_ELEMENTWISE_KERNEL_NAMES,
 ] as const;
 
@@ -214,6 +218,8 @@ function maxPoolGradKernel(t: Tf): KernelFunc {
  *   (the same tie rule as the pure-JS cpu backend).
  * - `BatchMatMul` with a transposed or batched operand (every dense-layer gradient; a strided scalar loop in wasm):
  *   the same sums on wasm SIMD, bit for bit (./wasmMatMul.ts).
+ * - the `Max` gradient (the global max pool's) in one pass, same values (./wasmMaxGrad.ts).
+ * - `AdamUpdateEcgssl`, one weight's Adam update in one pass, for ./fusedAdam.ts's optimizer (same values).
  * - the element-wise and reduction kernels of {@link registerWasmElementwiseKernels} (`Identity`, `Sum`, `Max`,
  *   `LeakyRelu` and its fused gradient, bias `Add`).
  *
@@ -228,6 +234,8 @@ export function registerWasmKernels(t: Tf = tf): void {
   replaceWasmKernel(t, 'Equal', equalKernel(t, s));
   replaceWasmKernel(t, 'MaxPoolGrad', maxPoolGradKernel(t));
   registerWasmMatMul(t);
+  registerWasmMaxGrad(t);
+  registerWasmAdam(t);
   registerWasmElementwiseKernels(t);
 }
 
@@ -246,9 +254,8 @@ export function maxPoolBackward(
   const padTop = info.padInfo.top;
   const padLeft = info.padInfo.left;
   const C = inChannels;
-  // Channels innermost (contiguous in NHWC): each window is scanned row by row for all channels at once.
-  const best = new Float32Array(C);
-  const at = new Int32Array(C);
+  // Per window, each channel's maximum is searched in scalar locals (rows, then columns, as the cpu backend scans);
+  // dy is added window by window in output order, so each dx element sums its windows' dy in the same order.
   dx.fill(0);
   for (let bi = 0; bi < batchSize; bi++) {
     const xBase = bi * inHeight * inWidth * C;
@@ -260,24 +267,21 @@ export function maxPoolBackward(
         const c0 = c * strideWidth - padLeft;
         const cLo = Math.max(0, c0);
         const cHi = Math.min(inWidth, c0 + filterWidth);
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let rr = rLo; rr < rHi; rr++) {
-          for (let cc = cLo; cc < cHi; cc++) {
-            const off = xBase + (rr * inWidth + cc) * C;
-            for (let ch = 0; ch < C; ch++) {
-              const v = x[off + ch] as number;
-              if (v > (best[ch] as number)) {
-                best[ch] = v;
-                at[ch] = off + ch;
+        const dyOff = ((bi * outHeight + r) * outWidth + c) * C;
+        for (let ch = 0; ch < C; ch++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let rr = rLo; rr < rHi; rr++) {
+            let off = xBase + (rr * inWidth + cLo) * C + ch;
+            for (let cc = cLo; cc < cHi; cc++, off += C) {
+              const v = x[off] as number;
+              if (v > best) {
+                best = v;
+                at = off;
               }
             }
           }
-        }
-        const dyOff = ((bi * outHeight + r) * outWidth + c) * C;
-        for (let ch = 0; ch < C; ch++) {
-          const idx = at[ch] as number;
-          if (idx >= 0) dx[idx] = (dx[idx] as number) + (dy[dyOff + ch] as number);
+          if (at >= 0) dx[at] = (dx[at] as number) + (dy[dyOff + ch] as number);
         }
       }
     }

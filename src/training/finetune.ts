@@ -6,6 +6,7 @@ import { check, invariant } from '../errors.js';
 import { dropoutPoints, forward, predictRows, type EmotionHeadArgs } from '../models/index.js';
 import type { Rng } from '../random/types.js';
 import { rngDropout } from './dropoutMask.js';
+import { createAdam } from '../engine/index.js';
 import { timePhase } from '../util/phaseTimer.js';
 
 /** Dense-head shape per dataset when the config leaves it unset (METHOD §4): a lookup, 2 x 512 when unknown. */
@@ -83,7 +84,7 @@ export function trainClassifier(
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const binary = numClasses === 2;
   const adam = args.adam ?? { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-  const optimizer = tf.train.adam(args.learningRate, adam.beta1, adam.beta2, adam.epsilon);
+  const optimizer = createAdam(args.learningRate, adam.beta1, adam.beta2, adam.epsilon);
   const yAll = tf.oneHot(tf.tensor1d(labels as number[], 'int32'), numClasses).toFloat();
   const history: number[] = [];
   try {

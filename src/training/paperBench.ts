@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelSchema, preprocessingSchema, pretrainSchema, type ModelConfig } from '../config/schema.js';
 import { buildStrNetwork, forward } from '../models/index.js';
 import { deriveRng } from '../random/index.js';
+import { createAdam } from '../engine/index.js';
 import { pretrainStep, pretrainStepAccumulated, type PretrainStepArgs } from './pretrainStep.js';
 
 /** Arguments of {@link paperBench}. */
@@ -51,7 +52,7 @@ export function paperBench(args: PaperBenchArgs): PaperBench {
       .mod(2)
       .cast('float32'),
   ) as tf.Tensor2D;
-  const optimizer = tf.train.adam(cfg.learningRate, cfg.adam.beta1, cfg.adam.beta2, cfg.adam.epsilon);
+  const optimizer = createAdam(cfg.learningRate, cfg.adam.beta1, cfg.adam.beta2, cfg.adam.epsilon);
   let step = 0;
   const stepArgs = (): PretrainStepArgs => ({
     model,

@@ -10,6 +10,7 @@ import {
 } from '../augmentation/index.js';
 import type { ModelConfig, PretrainConfig } from '../config/schema.js';
 import { deriveRng } from '../random/index.js';
+import { createAdam } from '../engine/index.js';
 import { buildStrNetwork, forward, strLogits } from '../models/index.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { log } from '../util/log.js';
@@ -254,7 +255,7 @@ function setUpRun(args: PretrainArgs): PretrainRun {
   const { train, heldOut } = splitHeldOut(args.windows, cfg.heldOutFraction, args.seed, args.fold);
   check(train.length > 0, 'pretrain', `heldOutFraction ${cfg.heldOutFraction} leaves no training windows`);
   const model = buildStrNetwork({ ...args.modelConfig, windowSamples: ws, heads, seed: args.seed });
-  const optimizer = tf.train.adam(cfg.learningRate, cfg.adam.beta1, cfg.adam.beta2, cfg.adam.epsilon);
+  const optimizer = createAdam(cfg.learningRate, cfg.adam.beta1, cfg.adam.beta2, cfg.adam.epsilon);
   return {
     args,
     cfg,
