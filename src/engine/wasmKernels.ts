@@ -6,6 +6,7 @@ import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 import { registerWasmMatMul } from './wasmMatMul.js';
 import { MAX_GRAD_KERNEL, registerWasmMaxGrad } from './wasmMaxGrad.js';
 import { ADAM_KERNEL, registerWasmAdam } from './fusedAdam.js';
+import { wasmSimdLoops } from './wasmSimd.js';
 import { InternalError } from '../errors.js';
 
 type Tf = typeof tf;
@@ -177,7 +178,24 @@ function equalKernel(t: Tf, s: StockKernels): KernelFunc {
   return equalFast;
 }
 
-/** `MaxPoolGrad`: {@link maxPoolBackward} on the wasm heap views. */
+/**
+ * A pool along one axis (tf.layers' pooling1d pools [B, T, 1, C] on H; [B, 1, T, C] on W is the same buffer):
+ * [inLength, outLength, size, stride, padBefore], else undefined.
+ */
+function poolLine(pi: tf.backend_util.Conv2DInfo): [number, number, number, number, number] | undefined {
+  const p = pi.padInfo;
+  if (pi.dilationHeight !== 1 || pi.dilationWidth !== 1) return undefined;
+  if (pi.inWidth === 1 && pi.outWidth === 1 && pi.filterWidth === 1 && p.left === 0 && p.right === 0)
+    return [pi.inHeight, pi.outHeight, pi.filterHeight, pi.strideHeight, p.top];
+  if (pi.inHeight === 1 && pi.outHeight === 1 && pi.filterHeight === 1 && p.top === 0 && p.bottom === 0)
+    return [pi.inWidth, pi.outWidth, pi.filterWidth, pi.strideWidth, p.left];
+  return undefined;
+}
+
+/**
+ * `MaxPoolGrad`: {@link maxPoolBackward}'s values on the wasm heap views; 1-D pools with channel counts multiples of
+ * 4 on wasm SIMD (./wasmSimd.ts), the others in JS.
+ */
 function maxPoolGradKernel(t: Tf): KernelFunc {
   const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
@@ -196,7 +214,27 @@ function maxPoolGradKernel(t: Tf): KernelFunc {
     const dx = b.typedArrayFromHeap(out) as Float32Array;
     const xv = b.typedArrayFromHeap(input) as Float32Array;
     const dyv = b.typedArrayFromHeap(dy) as Float32Array;
-    maxPoolBackward(xv, dyv, dx, pi);
+    const line = poolLine(pi);
+    const simd = line && pi.inChannels % 4 === 0 ? wasmSimdLoops(b) : null;
+    if (!simd || !line) {
+      maxPoolBackward(xv, dyv, dx, pi);
+      return out;
+    }
+    dx.fill(0);
+    const [L, Lo, K, S, P] = line;
+    const row = pi.inChannels * 4;
+    for (let i = 0; i < pi.batchSize; i++)
+      simd.maxPoolGrad(
+        xv.byteOffset + i * L * row,
+        dyv.byteOffset + i * Lo * row,
+        dx.byteOffset + i * L * row,
+        Lo,
+        L,
+        K,
+        S,
+        P,
+        row,
+      );
     return out;
   };
   return maxPoolGrad;
@@ -254,8 +292,9 @@ export function maxPoolBackward(
   const padTop = info.padInfo.top;
   const padLeft = info.padInfo.left;
   const C = inChannels;
-  // Per window, each channel's maximum is searched in scalar locals (rows, then columns, as the cpu backend scans);
-  // dy is added window by window in output order, so each dx element sums its windows' dy in the same order.
+  // Channels innermost (contiguous in NHWC): each window is scanned row by row for all channels at once.
+  const best = new Float32Array(C);
+  const at = new Int32Array(C);
   dx.fill(0);
   for (let bi = 0; bi < batchSize; bi++) {
     const xBase = bi * inHeight * inWidth * C;
@@ -267,21 +306,24 @@ export function maxPoolBackward(
         const c0 = c * strideWidth - padLeft;
         const cLo = Math.max(0, c0);
         const cHi = Math.min(inWidth, c0 + filterWidth);
-        const dyOff = ((bi * outHeight + r) * outWidth + c) * C;
-        for (let ch = 0; ch < C; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let rr = rLo; rr < rHi; rr++) {
-            let off = xBase + (rr * inWidth + cLo) * C + ch;
-            for (let cc = cLo; cc < cHi; cc++, off += C) {
-              const v = x[off] as number;
-              if (v > best) {
-                best = v;
-                at = off;
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let rr = rLo; rr < rHi; rr++) {
+          for (let cc = cLo; cc < cHi; cc++) {
+            const off = xBase + (rr * inWidth + cc) * C;
+            for (let ch = 0; ch < C; ch++) {
+              const v = x[off + ch] as number;
+              if (v > (best[ch] as number)) {
+                best[ch] = v;
+                at[ch] = off + ch;
               }
             }
           }
-          if (at >= 0) dx[at] = (dx[at] as number) + (dy[dyOff + ch] as number);
+        }
+        const dyOff = ((bi * outHeight + r) * outWidth + c) * C;
+        for (let ch = 0; ch < C; ch++) {
+          const idx = at[ch] as number;
+          if (idx >= 0) dx[idx] = (dx[idx] as number) + (dy[dyOff + ch] as number);
         }
       }
     }

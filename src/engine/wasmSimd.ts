@@ -1,4 +1,4 @@
-// Small wasm SIMD loops that run in place on the tfjs wasm heap (Adam, Max gradient, LeakyReLU), same values.
+// Small wasm SIMD loops in place on the tfjs wasm heap (Adam, Max grad, LeakyReLU, Sum, max-pool grad), same values.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { AdamScalars } from './fusedAdam.js';
 
@@ -48,6 +48,15 @@ const op = {
   mul64: [0xfd, 0xf2, 0x01],
   add64: [0xfd, 0xf0, 0x01],
   load16: [0xfd, 0x00, 4, 16], // v128.load at offset 16
+  mul: [0x6c],
+  sub: [0x6b],
+  gtS: [0x4a],
+  ltS: [0x48],
+  geS: [0x4e],
+  select: [0x1b],
+  gt: [0xfd, 0x44], // f32x4.gt
+  splat32: [0xfd, 0x11], // i32x4.splat
+  iadd: [0xfd, 0xae, 0x01], // i32x4.add
   store16: [0xfd, 0x0b, 4, 16],
   max64: [0xfd, 0xf5, 0x01],
   /** i8x16.shuffle: the two high floats of the first operand into the low half. */
@@ -230,6 +239,80 @@ function sumLeadingBody(): number[] {
   return [...leb(locals.length + code.length), ...locals, ...code];
 }
 
+/**
+ * maxPoolGrad(x, dy, dx, outLen, inLen, K, S, P, rowBytes): one sample's 1-D max-pool gradient over [inLen, C] rows
+ * (rowBytes = C * 4, a multiple of 16), pool K, stride S, left pad P, dx zeroed by the caller: per window in output
+ * order and four channels at a time, the first strict maximum (NaN and -Infinity never win) gets dy added, as
+ * ./wasmKernels.ts' maxPoolBackward. Locals: 9 o, 10 lo, 11 hi, 12 channel byte offset, 13 t, 14 lane address, 15
+ * row offset (i32); 16 best, 17 argmax, 18 v, 19 mask, 20 lane offsets, 21 dy, 22 -Infinity, 23 -1 (v128).
+ */
+function maxPoolGradBody(): number[] {
+  const t0 = [...op.get(9), ...op.get(6), ...op.mul, ...op.get(7), ...op.sub]; // o S - P
+  const lane = (k: number) => [
+    ...op.get(17),
+    0xfd,
+    0x1b,
+    k,
+    ...op.set(14),
+    ...op.get(14),
+    0x41,
+    0,
+    ...op.geS,
+    0x04,
+    0x40,
+    ...op.get(2),
+    ...op.get(14),
+    ...op.add,
+    ...op.get(2),
+    ...op.get(14),
+    ...op.add,
+    0x2a,
+    2,
+    0,
+    ...op.get(21),
+    0xfd,
+    0x1f,
+    k,
+    0x92,
+    0x38,
+    2,
+    0,
+    0x0b,
+  ];
+  // prettier-ignore
+  const code = [
+    0xfd, 0x0c, ...[0, 4, 8, 12].flatMap((v) => [v, 0, 0, 0]), ...op.set(20),
+    0x43, 0x00, 0x00, 0x80, 0xff, ...op.splat, ...op.set(22), 0x41, 0x7f, ...op.splat32, ...op.set(23),
+    0x41, 0, ...op.set(9),
+    ...op.loop,
+    ...op.get(9), ...op.get(3), ...op.geU, ...op.exitIf,
+    ...t0, 0x41, 0, ...t0, 0x41, 0, ...op.gtS, ...op.select, ...op.set(10),
+    ...op.get(4), ...t0, ...op.get(5), ...op.add, ...op.get(4), ...t0, ...op.get(5), ...op.add, ...op.ltS, ...op.select, ...op.set(11),
+    0x41, 0, ...op.set(12),
+    ...op.loop,
+    ...op.get(12), ...op.get(8), ...op.geU, ...op.exitIf,
+    ...op.get(22), ...op.set(16), ...op.get(23), ...op.set(17), ...op.get(10), ...op.set(13),
+    ...op.loop,
+    ...op.get(13), ...op.get(11), ...op.geS, ...op.exitIf,
+    ...op.get(13), ...op.get(8), ...op.mul, ...op.get(12), ...op.add, ...op.set(15),
+    ...loadAt(0, 15), ...op.set(18),
+    ...op.get(18), ...op.get(16), ...op.gt, ...op.set(19),
+    ...op.get(18), ...op.get(16), ...op.get(19), ...op.bitselect, ...op.set(16),
+    ...op.get(15), ...op.splat32, ...op.get(20), ...op.iadd, ...op.get(17), ...op.get(19), ...op.bitselect, ...op.set(17),
+    ...op.get(13), 0x41, 1, ...op.add, ...op.set(13), ...op.next,
+    ...op.end,
+    ...op.get(1), ...op.get(9), ...op.get(8), ...op.mul, ...op.add, ...op.get(12), ...op.add, ...op.load, ...op.set(21),
+    ...lane(0), ...lane(1), ...lane(2), ...lane(3),
+    ...inc16(12), ...op.next,
+    ...op.end,
+    ...op.get(9), 0x41, 1, ...op.add, ...op.set(9), ...op.next,
+    ...op.end,
+    0x0b,
+  ];
+  const locals = [2, 7, 0x7f, 8, 0x7b];
+  return [...leb(locals.length + code.length), ...locals, ...code];
+}
+
 /** The module: memory imported from env.memory (shared or not, as tfjs' own), functions adam and maxGrad. */
 function moduleBytes(shared: boolean): Uint8Array {
   const i32 = 0x7f;
@@ -239,17 +322,18 @@ function moduleBytes(shared: boolean): Uint8Array {
   // prettier-ignore
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [5,
+    ...section(1, [6,
       0x60, 16, ...new Array<number>(8).fill(i32), ...new Array<number>(8).fill(f32), 0,
       0x60, 6, ...new Array<number>(6).fill(i32), 0,
       0x60, 4, i32, i32, i32, f64, 0,
       0x60, 5, i32, i32, i32, i32, f64, 0,
-      0x60, 4, i32, i32, i32, i32, 0]),
+      0x60, 4, i32, i32, i32, i32, 0,
+      0x60, 9, ...new Array<number>(9).fill(i32), 0]),
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
-    ...section(3, [5, 0, 1, 2, 3, 4]),
-    ...section(7, [5, ...name('adam'), 0, 0, ...name('maxGrad'), 0, 1, ...name('leakyRelu'), 0, 2,
-      ...name('leakyReluGrad'), 0, 3, ...name('sumLeading'), 0, 4]),
-    ...section(10, [5, ...adamBody(), ...maxGradBody(), ...leakyReluBody(), ...leakyReluGradBody(), ...sumLeadingBody()]),
+    ...section(3, [6, 0, 1, 2, 3, 4, 5]),
+    ...section(7, [6, ...name('adam'), 0, 0, ...name('maxGrad'), 0, 1, ...name('leakyRelu'), 0, 2,
+      ...name('leakyReluGrad'), 0, 3, ...name('sumLeading'), 0, 4, ...name('maxPoolGrad'), 0, 5]),
+    ...section(10, [6, ...adamBody(), ...maxGradBody(), ...leakyReluBody(), ...leakyReluGradBody(), ...sumLeadingBody(), ...maxPoolGradBody()]),
   ]);
 }
 
@@ -265,6 +349,18 @@ export interface WasmSimdLoops {
   leakyReluGrad(x: number, dy: number, dx: number, nBytes: number, alpha: number): void;
   /** sumLeading's float64 sums into acc (innerBytes / 4 doubles; innerBytes a multiple of 16). */
   sumLeading(x: number, acc: number, outer: number, innerBytes: number): void;
+  /** One sample's 1-D max-pool gradient into a zeroed dx (rowBytes = channels * 4, a multiple of 16). */
+  maxPoolGrad(
+    x: number,
+    dy: number,
+    dx: number,
+    outLen: number,
+    inLen: number,
+    k: number,
+    s: number,
+    p: number,
+    rowBytes: number,
+  ): void;
 }
 
 interface WasmApi {
@@ -312,6 +408,7 @@ function instantiate(memory: MemoryLike): WasmSimdLoops | null {
       leakyRelu: fn('leakyRelu'),
       leakyReluGrad: fn('leakyReluGrad'),
       sumLeading: fn('sumLeading'),
+      maxPoolGrad: fn('maxPoolGrad'),
     };
   } catch {
     return null;

@@ -125,77 +125,31 @@ test('fused Max gradient gives tfjs composition mul(dy, cast(equal(x, max))) bit
   assert.ok(tf.getKernel(MAX_GRAD_KERNEL, 'wasm'));
 });
 
-/** The max-pool gradient loop before the scalar rewrite (channels innermost, per-window best/at arrays). */
-function maxPoolBackwardBefore(
-  x: Float32Array,
-  dy: Float32Array,
-  dx: Float32Array,
-  info: tf.backend_util.Conv2DInfo,
-): void {
-  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const best = new Float32Array(C);
-  const at = new Int32Array(C);
-  dx.fill(0);
-  for (let bi = 0; bi < batchSize; bi++) {
-    const xBase = bi * inHeight * inWidth * C;
-    for (let r = 0; r < outHeight; r++) {
-      const r0 = r * strideHeight - info.padInfo.top;
-      for (let c = 0; c < outWidth; c++) {
-        const c0 = c * strideWidth - info.padInfo.left;
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let rr = Math.max(0, r0); rr < Math.min(inHeight, r0 + filterHeight); rr++)
-          for (let cc = Math.max(0, c0); cc < Math.min(inWidth, c0 + filterWidth); cc++) {
-            const off = xBase + (rr * inWidth + cc) * C;
-            for (let ch = 0; ch < C; ch++)
-              if ((x[off + ch] as number) > (best[ch] as number)) {
-                best[ch] = x[off + ch] as number;
-                at[ch] = off + ch;
-              }
-          }
-        const dyOff = ((bi * outHeight + r) * outWidth + c) * C;
-        for (let ch = 0; ch < C; ch++) {
-          const idx = at[ch] as number;
-          if (idx >= 0) dx[idx] = (dx[idx] as number) + (dy[dyOff + ch] as number);
-        }
-      }
-    }
-  }
-}
-
-test('maxPoolBackward gives the previous loop bit for bit (paper pools, random 2-D pools, ties, NaN, padding)', () => {
+test('MaxPoolGrad on wasm SIMD gives maxPoolBackward bit for bit (1-D pools on H and W, ties, NaN, padding)', async () => {
+  await setupBackends();
   const rnd = seeded(13);
   const cases: [number[], [number, number], [number, number], 'same' | 'valid'][] = [
     [[2, 1277, 1, 64], [8, 1], [2, 1], 'valid'], // tf.layers' pooling1d: time on H
     [[1, 1, 2560, 32], [1, 8], [1, 2], 'valid'],
+    [[2, 1, 37, 8], [1, 5], [1, 3], 'same'],
+    [[3, 23, 1, 4], [4, 1], [1, 1], 'same'],
+    [[1, 9, 1, 12], [9, 1], [2, 1], 'valid'],
+    [[2, 6, 5, 4], [2, 2], [1, 2], 'same'], // 2-D: the JS loop
   ];
-  for (let i = 0; i < 12; i++) {
-    const h = 1 + Math.floor(rnd() * 7);
-    const w = 3 + Math.floor(rnd() * 20);
-    const f: [number, number] = [
-      1 + Math.floor(rnd() * Math.min(h, 3)),
-      1 + Math.floor(rnd() * Math.min(w, 5)),
-    ];
-    const s: [number, number] = [1 + Math.floor(rnd() * 2), 1 + Math.floor(rnd() * 3)];
-    cases.push([
-      [1 + Math.floor(rnd() * 2), h, w, 1 + Math.floor(rnd() * 5)],
-      f,
-      s,
-      rnd() < 0.5 ? 'same' : 'valid',
-    ]);
-  }
   for (const [shape, f, s, pad] of cases) {
     const info = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], f, s, 1, pad);
-    const x = awkwardInput(
+    const xv = awkwardInput(
       shape.reduce((a, b) => a * b, 1),
       rnd,
     );
-    const dy = awkwardGrad(info.batchSize * info.outHeight * info.outWidth * info.outChannels, rnd);
-    const [a, b] = [new Float32Array(x.length), new Float32Array(x.length)];
-    maxPoolBackward(x, dy, a, info);
-    maxPoolBackwardBefore(x, dy, b, info);
-    assertSameBits(a, b, `pool ${shape} ${f} ${s} ${pad}`);
+    const dyv = awkwardGrad(info.batchSize * info.outHeight * info.outWidth * info.outChannels, rnd);
+    const x = tf.tensor4d(xv, shape as [number, number, number, number]);
+    const dy = tf.tensor4d(dyv, info.outShape);
+    const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, f, s, pad))(x, dy);
+    const ref = new Float32Array(xv.length);
+    maxPoolBackward(xv, dyv, ref, info);
+    assertSameBits(dx.dataSync(), ref, `pool ${shape} ${f} ${s} ${pad}`);
+    tf.dispose([x, dy, dx]);
   }
 });
 
