@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run reference [-- --json] [--epochs n] [--seeds 1,2,3] [--windows n] [--quick] [--set key=value]
-// [--same-init [--keep-dropout | --same-masks]]`: the PyTorch differential
+// [--same-init [--keep-dropout | --same-masks]] [--out dir]`: the PyTorch differential
 // reference of pretraining (src/reference/, scripts/reference/str_reference.py). ecgssl and an independent PyTorch
 // implementation train on the same exported batch stream of real ECG windows (configs/reference.yaml); per head and
 // epoch both implementations' held-out accuracy and F1 (mean ± sd over seeds) go to stdout (a table, or with --json
-// the report object); progress goes to stderr.
+// the report object); progress goes to stderr. The report and its figure (per-head held-out F1 per epoch of both
+// implementations) are also written to --out (default results/reference): reference.json, reference-curves.svg/.png.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -52,6 +53,8 @@ const report = await ref.runReference({
   windows: windows === 'all' ? undefined : Number(windows),
 });
 process.stderr.write(`reference: done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+const saved = await ref.saveReferenceResults(report, value('--out') ?? join(root, 'results', 'reference'));
+process.stderr.write(`reference: wrote ${saved.json} and ${saved.figure.svg}\n`);
 process.stdout.write(
   args.includes('--json') ? JSON.stringify(report, null, 1) + '\n' : ref.formatReference(report),
 );
