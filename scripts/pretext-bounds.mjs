@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// How far an amplitude-only detector can get on each pretext head: the ceiling behind the scale and original heads.
+// How far an amplitude-only (or polarity-only) detector can get: the ceilings behind the scale, original and negate heads.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,6 +26,12 @@ const lib = await import(pathToFileURL(join(root, 'dist/index.js')).href);
  * with the amplitude taken as is (what one window shows), relative to its subject's median, or relative to its
  * recording's median (oracles a network does not have). Amplitude statistics: RMS, median per-second peak-to-peak,
  * 99th percentile of |x|. Also the spread (std of log amplitude) within each grouping, against log(1.1) = 0.095.
+ *
+ * Negation has the same kind of limit when recordings differ in polarity (electrode placement, an inverted lead):
+ * -x of a recording with upright QRS complexes looks like x of one with inverted complexes. The polarity statistics
+ * (skewness; log of the largest excursion above the median over the largest below it) show how many original
+ * windows look "negated" and the best F1 of a polarity threshold for the negate head (one positive in seven),
+ * as one window shows it and relative to its subject's or recording's median polarity.
  */
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,6 +66,34 @@ const STATISTICS = {
   },
 };
 
+/** Polarity statistics of one sample: positive for upright QRS complexes; negation flips their sign. */
+const POLARITY = {
+  skewness: (x) => {
+    let m = 0;
+    for (let i = 0; i < x.length; i++) m += x[i];
+    m /= x.length;
+    let m2 = 0;
+    let m3 = 0;
+    for (let i = 0; i < x.length; i++) {
+      const d = x[i] - m;
+      m2 += d * d;
+      m3 += d * d * d;
+    }
+    m2 /= x.length;
+    return m2 > 0 ? m3 / x.length / m2 ** 1.5 : 0;
+  },
+  peakRatio: (x) => {
+    const c = median(x);
+    let hi = 0;
+    let lo = 0;
+    for (let i = 0; i < x.length; i++) {
+      hi = Math.max(hi, x[i] - c);
+      lo = Math.max(lo, c - x[i]);
+    }
+    return Math.log(Math.max(hi, 1e-12) / Math.max(lo, 1e-12));
+  },
+};
+
 /** Best F1 over thresholds of "value > t" (higher = positive) for labelled values. */
 function bestF1(values, positive) {
   const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
@@ -75,14 +109,19 @@ function bestF1(values, positive) {
   return best;
 }
 
-/** Each value minus the median of its group's original (untransformed) windows. */
-function relativeTo(groups, originals, values) {
+/** The median of each group's original (untransformed) windows (`originals[w]` belongs to `groups[w]`). */
+function groupMedians(groups, originals) {
   const byGroup = new Map();
   originals.forEach((v, w) => {
     if (!byGroup.has(groups[w])) byGroup.set(groups[w], []);
     byGroup.get(groups[w]).push(v);
   });
-  const centre = new Map([...byGroup].map(([g, v]) => [g, median(v)]));
+  return new Map([...byGroup].map(([g, v]) => [g, median(v)]));
+}
+
+/** Each value minus the median of its group's original (untransformed) windows. */
+function relativeTo(groups, originals, values) {
+  const centre = groupMedians(groups, originals);
   return values.map((v, k) => v - centre.get(groups[Math.floor(k / 7)]));
 }
 
@@ -103,6 +142,8 @@ const names = lib.TRANSFORMATIONS.map((t) => t.name);
 const scaleIndex = names.indexOf('scale');
 const rng = lib.deriveRng(config.seed, 0x70b0); // this script's own stream of the master seed
 const stats = Object.fromEntries(Object.keys(STATISTICS).map((k) => [k, []]));
+const polarity = Object.fromEntries(Object.keys(POLARITY).map((k) => [k, []]));
+const negateIndex = names.indexOf('negate');
 const subjects = [];
 const recordings = [];
 for (const [s, store] of [labelled, ...extra].entries()) {
@@ -115,6 +156,7 @@ for (const [s, store] of [labelled, ...extra].entries()) {
     for (let t = 0; t < names.length; t++) {
       const y = lib.applyTransformation(t, x, config.transformations, rng, new Float32Array(ws));
       for (const [k, f] of Object.entries(STATISTICS)) stats[k].push(f(y, store.samplingRateHz));
+      for (const [k, f] of Object.entries(POLARITY)) polarity[k].push(f(y));
     }
   }
   store.close();
@@ -148,6 +190,7 @@ for (const [k, values] of Object.entries(stats)) {
   }
   report.statistics[k] = out;
 }
+report.negate = negateBounds();
 if (json) console.log(JSON.stringify(report, null, 2));
 else {
   console.log(
@@ -159,4 +202,45 @@ else {
       console.log(
         `${k.padEnd(14)} ${(g === 'window' ? 'as is' : `relative to ${g}`).padEnd(22)} ${r.spreadLog.toFixed(3).padStart(6)}  ${r.scaleHeadF1.toFixed(3).padStart(8)}  ${r.originalHeadF1.toFixed(3).padStart(11)}`,
       );
+  console.log('statistic      polarity seen          originals < 0  negate F1');
+  for (const [k, { subjectsWithNegativeMedian, subjects: n, ...out }] of Object.entries(report.negate)) {
+    console.log(`${k}: ${subjectsWithNegativeMedian} of ${n} subjects have a negative median polarity`);
+    for (const [g, r] of Object.entries(out))
+      console.log(
+        `${k.padEnd(14)} ${(g === 'window' ? 'as is' : `relative to ${g}`).padEnd(22)} ${r.originalsBelowZero.toFixed(3).padStart(13)}  ${r.negateHeadF1.toFixed(3).padStart(9)}`,
+      );
+  }
+}
+
+/**
+ * Per polarity statistic and grouping: the share of original windows whose polarity is below 0 (they look
+ * negated; relative to a group's median, below that median) and the best F1 of "polarity < t" for the negate head.
+ */
+function negateBounds() {
+  const isNegated = Array.from({ length: windows * 7 }, (_, k) => k % 7 === negateIndex);
+  const out = {};
+  for (const [k, values] of Object.entries(polarity)) {
+    const originals = values.filter((_, i) => i % 7 === 0);
+    const bySubject = groupMedians(subjects, originals);
+    out[k] = {
+      subjectsWithNegativeMedian: [...bySubject.values()].filter((m) => m < 0).length,
+      subjects: bySubject.size,
+    };
+    for (const [grouping, groups] of [
+      ['window', null],
+      ['subject', subjects],
+      ['recording', recordings],
+    ]) {
+      const v = groups ? relativeTo(groups, originals, values) : values;
+      const orig = v.filter((_, i) => i % 7 === 0);
+      out[k][grouping] = {
+        originalsBelowZero: orig.filter((x) => x < 0).length / orig.length,
+        negateHeadF1: bestF1(
+          v.map((x) => -x),
+          isNegated,
+        ),
+      };
+    }
+  }
+  return out;
 }

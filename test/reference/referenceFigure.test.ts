@@ -51,3 +51,13 @@ test('saveReferenceResults: reference.json and an SVG with both implementations 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('summarizeReference: the final F1 gap per head and its standard error from the seed spreads', () => {
+  const r = summarizeReference(heads, [run(1, 0), run(2, 0.1)]);
+  // noise: ecgssl final F1 0.9 / 1.0 (mean 0.95, sd 0.0707), PyTorch 0.95 / 0.95 (sd 0).
+  assert.ok(Math.abs((r.headF1Gap.noise ?? NaN) - 0) < 1e-12);
+  assert.ok(Math.abs((r.headF1GapSe.noise ?? NaN) - Math.sqrt(0.005 / 2)) < 1e-12);
+  assert.ok(Math.abs((r.headF1Gap.scale ?? NaN) - 0.1) < 1e-12);
+  assert.equal(r.headF1GapSe.scale, 0);
+  assert.ok(Number.isNaN(summarizeReference(heads, [run(1, 0)]).headF1GapSe.noise));
+});
