@@ -19,6 +19,8 @@ interface ChildConfig {
   dnnl: boolean;
   /** FFT convolutions (default: initBackend's, on). */
   fftConv?: boolean;
+  /** engine.precision of the oneDNN convolutions (default fp32). */
+  precision?: 'fp32' | 'bf16';
   batch: number;
   trainSteps: number;
   inferSteps: number;
@@ -32,12 +34,15 @@ interface EngineRow {
   peakRssMiB: number;
   trainMsMedian?: number;
   engine?: string;
+  precision?: string;
   threads?: number;
   network?: string;
   skipped?: string;
   note?: string;
 }
 
+/** Name of the bench row of the native tier with `engine.precision: bf16`. */
+const BF16_ROW = 'wasm+dnnl bf16';
 const SSL_BATCH = 128 * 7; // METHOD.md: 128 windows x (original + 6 transformations)
 const MAX_PASS = 128; // samples per forward/backward pass (a single 896-sample pass does not fit the wasm32 heap)
 
@@ -49,22 +54,31 @@ const median = (v: number[]): number => {
 
 async function childMain(cfg: ChildConfig): Promise<EngineRow> {
   const { initBackend } = await import('../engine/backend.js');
-  const rep = await initBackend({
-    preference: cfg.preference,
-    threads: cfg.threads,
-    dnnl: cfg.dnnl,
-    fftConv: cfg.fftConv,
+  const skippedRow = (skipped: string): EngineRow => ({
+    name: cfg.name,
+    batch: cfg.batch,
+    trainWindowsPerSecond: null,
+    inferWindowsPerSecond: null,
+    peakRssMiB: 0,
+    skipped,
   });
+  let rep: Awaited<ReturnType<typeof initBackend>>;
+  try {
+    rep = await initBackend({
+      preference: cfg.preference,
+      threads: cfg.threads,
+      dnnl: cfg.dnnl,
+      fftConv: cfg.fftConv,
+      precision: cfg.precision,
+    });
+  } catch (e) {
+    // An explicit bf16 where the CPU or the addon lacks it: a UserError naming the reason.
+    if ((e as Error).name === 'UserError') return skippedRow((e as Error).message);
+    throw e;
+  }
   if (cfg.dnnl && rep.engine !== 'wasm+dnnl') {
     const why = rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded';
-    return {
-      name: cfg.name,
-      batch: cfg.batch,
-      trainWindowsPerSecond: null,
-      inferWindowsPerSecond: null,
-      peakRssMiB: 0,
-      skipped: `oneDNN: ${why}`,
-    };
+    return skippedRow(`oneDNN: ${why}`);
   }
   const { paperBench } = await import('../training/paperBench.js');
   const B = cfg.batch;
@@ -104,6 +118,7 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
       ? { note: `gradients accumulated over ${Math.ceil(B / MAX_PASS)} passes of ${MAX_PASS}` }
       : {}),
     engine: rep.engine,
+    ...(rep.precision === 'bf16' ? { precision: rep.precision } : {}),
     threads: rep.threads,
     network: bench.network,
   };
@@ -201,6 +216,7 @@ function engineConfigs(cores: number, quick: boolean, portable: string): EngineC
   const configs: EngineConfig[] = [
     { name: portable, preference: 'wasm', threads: cores, dnnl: false },
     { name: `wasm+dnnl`, preference: 'wasm', threads: cores, dnnl: true },
+    { name: BF16_ROW, preference: 'wasm', threads: cores, dnnl: true, precision: 'bf16' },
   ];
   if (!quick)
     configs.splice(1, 0, {
@@ -250,6 +266,7 @@ function torchRatios(
       for (const [tier, pick] of [
         ['wasm', (e: EngineRow) => e.name === portable],
         ['wasm+dnnl', (e: EngineRow) => e.name === 'wasm+dnnl'],
+        [BF16_ROW, (e: EngineRow) => e.name === BF16_ROW],
       ] as const) {
         const w = engines.find((e) => pick(e) && e.batch === tr.batch);
         if (w?.trainWindowsPerSecond)
@@ -257,6 +274,20 @@ function torchRatios(
         if (w?.inferWindowsPerSecond)
           ratios[`infer b${tr.batch} ${tier}/pytorch`] = w.inferWindowsPerSecond / tr.infer;
       }
+    }
+  }
+  return ratios;
+}
+
+/** bf16 / fp32 speed of the native tier per batch (training and inference), from the rows measured in this run. */
+function bf16Ratios(engines: EngineRow[]): Record<string, number> {
+  const ratios: Record<string, number> = {};
+  for (const bf of engines.filter((e) => e.name === BF16_ROW)) {
+    const fp = engines.find((e) => e.name === 'wasm+dnnl' && e.batch === bf.batch);
+    for (const what of ['train', 'infer'] as const) {
+      const key = `${what}WindowsPerSecond` as const;
+      const [a, b] = [bf[key], fp?.[key]];
+      if (a && b) ratios[`${what} b${bf.batch} wasm+dnnl bf16/fp32`] = a / b;
     }
   }
   return ratios;
@@ -291,7 +322,7 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
   return {
     engines,
     pytorch: torch,
-    ratios: torchRatios(torch, engines, portable),
+    ratios: { ...torchRatios(torch, engines, portable), ...bf16Ratios(engines) },
     machine: {
       cores,
       cpu: os.cpus()[0]?.model ?? 'unknown',

@@ -27,7 +27,7 @@ export function register(program: Command): void {
     // Without a config, the config's defaults (the schema's).
     const defaults = engineSchema.parse({});
     let preference = opts.backend ?? defaults.backend;
-    let { dnnl, fftConv } = defaults;
+    let { dnnl, fftConv, precision } = defaults;
     let threads = typeof raw.threads === 'number' && Number.isFinite(raw.threads) ? raw.threads : undefined;
     if (opts.config !== undefined || opts.set.length > 0) {
       const { loadRunConfig } = await import('../common.js');
@@ -36,9 +36,10 @@ export function register(program: Command): void {
       threads ??= config.engine.threads;
       dnnl = config.engine.dnnl;
       fftConv = config.engine.fftConv;
+      precision = config.engine.precision;
     }
     const engine = await import('../../engine/index.js');
-    const report = await engine.initBackend({ preference, threads, dnnl, fftConv });
+    const report = await engine.initBackend({ preference, threads, dnnl, fftConv, precision });
     const seconds = typeof raw.seconds === 'number' && raw.seconds > 0 ? raw.seconds : 4;
     // The real pretraining step on the paper's network (src/training, built by src/models).
     const bench =
@@ -52,6 +53,7 @@ export function register(program: Command): void {
     const lines = [
       `engine      ${report.engine} (tfjs backend "${report.backend}", ${report.threads} thread${plural}; ${cpus} CPUs)`,
       ...(report.features && report.features.length > 0 ? [`kernels     ${report.features.join(', ')}`] : []),
+      `precision   ${report.precision ?? 'fp32'} (engine.precision ${precision})`,
       ...(report.skipped.length > 0
         ? ['skipped', ...report.skipped.map((s) => `  ${s.engine}: ${s.reason}`)]
         : ['skipped     none']),
