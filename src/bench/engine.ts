@@ -4,13 +4,17 @@
  * src/training/paperBench.ts) and inference windows/s for each available engine, at batch 32, 64, 128 and the
  * 896-sample SSL batch (128 windows x 7 transformed versions), each (engine, batch) in its own child process so that
  * peak RSS belongs to it (the wasm heap never shrinks). Median of several steps after warm-up. When
- * `/usr/bin/python3` has torch, the same network is measured in PyTorch and the ratio is reported.
+ * `/usr/bin/python3` has torch, the same network is measured in PyTorch and the ratio is reported. The native tier
+ * is measured in fp32 (`wasm+dnnl`) and with `engine.precision: bf16` (`wasm+dnnl bf16`, skipped with the reason
+ * where the CPU has no bf16), with their ratio per batch. ECGSSL_BENCH_ENGINES=<name>,<name> measures only the
+ * rows of those names (e.g. `wasm+dnnl,wasm+dnnl bf16`: the native tier alone, a few minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { PrecisionPairs } from './_precisionPairs.js';
 
 interface ChildConfig {
   name: string;
@@ -21,6 +25,8 @@ interface ChildConfig {
   fftConv?: boolean;
   /** engine.precision of the oneDNN convolutions (default fp32). */
   precision?: 'fp32' | 'bf16';
+  /** Instead of the row: this many interleaved fp32/bf16 training-step pairs (./_precisionPairs.ts). */
+  precisionPairs?: number;
   batch: number;
   trainSteps: number;
   inferSteps: number;
@@ -35,6 +41,7 @@ interface EngineRow {
   trainMsMedian?: number;
   engine?: string;
   precision?: string;
+  precisionPairs?: PrecisionPairs;
   threads?: number;
   network?: string;
   skipped?: string;
@@ -79,6 +86,19 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
   if (cfg.dnnl && rep.engine !== 'wasm+dnnl') {
     const why = rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded';
     return skippedRow(`oneDNN: ${why}`);
+  }
+  if (cfg.precisionPairs) {
+    const { precisionPairs } = await import('./_precisionPairs.js');
+    return {
+      name: cfg.name,
+      batch: cfg.batch,
+      trainWindowsPerSecond: null,
+      inferWindowsPerSecond: null,
+      peakRssMiB: 0, // not measured: the process ran both precisions
+      precisionPairs: await precisionPairs(cfg.batch, cfg.precisionPairs, cfg.threads),
+      engine: rep.engine,
+      threads: rep.threads,
+    };
   }
   const { paperBench } = await import('../training/paperBench.js');
   const B = cfg.batch;
@@ -279,9 +299,30 @@ function torchRatios(
   return ratios;
 }
 
-/** bf16 / fp32 speed of the native tier per batch (training and inference), from the rows measured in this run. */
-function bf16Ratios(engines: EngineRow[]): Record<string, number> {
+/**
+ * The interleaved fp32/bf16 step pairs at batch 32 and 128 (6 pairs each) when the bf16 row was measured (not in
+ * quick mode): on a shared machine a fairer bf16/fp32 ratio than that of the separate rows.
+ */
+function bf16Interleaved(engines: EngineRow[], quick: boolean, cores: number): PrecisionPairs[] {
+  if (quick || !engines.some((e) => e.name === BF16_ROW && !e.skipped)) return [];
+  const out: PrecisionPairs[] = [];
+  for (const batch of [32, 128]) {
+    const cfg = { name: 'fp32/bf16 pairs', preference: 'wasm', threads: cores, dnnl: true } as const;
+    const row = runChild({ ...cfg, batch, trainSteps: 0, inferSteps: 0, precisionPairs: 6 });
+    process.stderr.write(`bench engine: ${JSON.stringify(row)}\n`);
+    if (row.precisionPairs) out.push(row.precisionPairs);
+  }
+  return out;
+}
+
+/**
+ * bf16 / fp32 speed of the native tier per batch (training and inference), from the rows measured in this run, and
+ * (`... interleaved`) from the interleaved step pairs.
+ */
+function bf16Ratios(engines: EngineRow[], interleaved: PrecisionPairs[]): Record<string, number> {
   const ratios: Record<string, number> = {};
+  for (const p of interleaved)
+    ratios[`train b${p.batch} wasm+dnnl bf16/fp32 interleaved`] = p.trainRatioMedian;
   for (const bf of engines.filter((e) => e.name === BF16_ROW)) {
     const fp = engines.find((e) => e.name === 'wasm+dnnl' && e.batch === bf.batch);
     for (const what of ['train', 'infer'] as const) {
@@ -308,7 +349,8 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
   const engines: EngineRow[] = [];
   // The portable tier with every core and its default kernels (FFT convolutions): the one compared with PyTorch.
   const portable = `wasm+kernels ${cores} threads`;
-  for (const c of engineConfigs(cores, quick, portable)) {
+  const picked = process.env.ECGSSL_BENCH_ENGINES?.split(',').map((n) => n.trim());
+  for (const c of engineConfigs(cores, quick, portable).filter((e) => !picked || picked.includes(e.name))) {
     const bs = c.threads === 1 ? [32] : batches;
     for (const b of bs) {
       const row = runChild({ ...c, batch: b, ...steps(b) });
@@ -318,11 +360,13 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
     }
   }
   engines.push(cpuRow());
+  const interleaved = bf16Interleaved(engines, quick, cores);
   const torch = quick ? { skipped: 'quick mode' } : await runTorch([32, 128], Math.min(cores, 2), 3);
   return {
     engines,
     pytorch: torch,
-    ratios: { ...torchRatios(torch, engines, portable), ...bf16Ratios(engines) },
+    ratios: { ...torchRatios(torch, engines, portable), ...bf16Ratios(engines, interleaved) },
+    bf16Interleaved: interleaved,
     machine: {
       cores,
       cpu: os.cpus()[0]?.model ?? 'unknown',
