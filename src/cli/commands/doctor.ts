@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { engineSchema } from '../../config/schema.js';
+import { UserError } from '../../errors.js';
 import { softwareVersions } from '../../results/provenance.js';
 import { addCommonOptions, parseCommonOptions, setupLogging } from '../common.js';
 import { printResult } from '../output.js';
@@ -20,6 +21,10 @@ export function register(program: Command): void {
         'threads for the portable engine (default: config engine.threads or all cores)',
         (v) => Number.parseInt(v, 10),
       )
+      .option(
+        '--precision <p>',
+        'engine.precision to try: fp32, bf16 or auto (default: config engine.precision or fp32)',
+      )
       .option('--no-benchmark', 'skip the benchmark'),
   ).action(async (raw: Record<string, unknown>) => {
     const opts = parseCommonOptions(raw);
@@ -37,6 +42,12 @@ export function register(program: Command): void {
       dnnl = config.engine.dnnl;
       fftConv = config.engine.fftConv;
       precision = config.engine.precision;
+    }
+    if (raw.precision !== undefined) {
+      const p = engineSchema.shape.precision.safeParse(raw.precision);
+      if (!p.success)
+        throw new UserError(`doctor: --precision must be fp32, bf16 or auto, got '${String(raw.precision)}'`);
+      precision = p.data;
     }
     const engine = await import('../../engine/index.js');
     const report = await engine.initBackend({ preference, threads, dnnl, fftConv, precision });
