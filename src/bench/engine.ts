@@ -15,6 +15,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PrecisionPairs } from './_precisionPairs.js';
+import type { BackendReport } from '../engine/types.js';
 
 interface ChildConfig {
   name: string;
@@ -59,46 +60,44 @@ const median = (v: number[]): number => {
   return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 };
 
-async function childMain(cfg: ChildConfig): Promise<EngineRow> {
+/** A row without measurements: the engine did not load, or `skipped` says why. */
+const emptyRow = (cfg: ChildConfig, skipped?: string): EngineRow => ({
+  name: cfg.name,
+  batch: cfg.batch,
+  trainWindowsPerSecond: null,
+  inferWindowsPerSecond: null,
+  peakRssMiB: 0,
+  ...(skipped === undefined ? {} : { skipped }),
+});
+
+/** initBackend with the child's settings; an explicit bf16 where the CPU or the addon lacks it: the reason. */
+async function childEngine(cfg: ChildConfig): Promise<BackendReport | { skip: string }> {
   const { initBackend } = await import('../engine/backend.js');
-  const skippedRow = (skipped: string): EngineRow => ({
-    name: cfg.name,
-    batch: cfg.batch,
-    trainWindowsPerSecond: null,
-    inferWindowsPerSecond: null,
-    peakRssMiB: 0,
-    skipped,
-  });
-  let rep: Awaited<ReturnType<typeof initBackend>>;
   try {
-    rep = await initBackend({
+    const rep = await initBackend({
       preference: cfg.preference,
       threads: cfg.threads,
       dnnl: cfg.dnnl,
       fftConv: cfg.fftConv,
       precision: cfg.precision,
     });
+    if (cfg.dnnl && rep.engine !== 'wasm+dnnl')
+      return { skip: `oneDNN: ${rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded'}` };
+    return rep;
   } catch (e) {
-    // An explicit bf16 where the CPU or the addon lacks it: a UserError naming the reason.
-    if ((e as Error).name === 'UserError') return skippedRow((e as Error).message);
+    if ((e as Error).name === 'UserError') return { skip: (e as Error).message };
     throw e;
   }
-  if (cfg.dnnl && rep.engine !== 'wasm+dnnl') {
-    const why = rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded';
-    return skippedRow(`oneDNN: ${why}`);
-  }
+}
+
+async function childMain(cfg: ChildConfig): Promise<EngineRow> {
+  const rep = await childEngine(cfg);
+  if ('skip' in rep) return emptyRow(cfg, rep.skip);
   if (cfg.precisionPairs) {
     const { precisionPairs } = await import('./_precisionPairs.js');
-    return {
-      name: cfg.name,
-      batch: cfg.batch,
-      trainWindowsPerSecond: null,
-      inferWindowsPerSecond: null,
-      peakRssMiB: 0, // not measured: the process ran both precisions
-      precisionPairs: await precisionPairs(cfg.batch, cfg.precisionPairs, cfg.threads),
-      engine: rep.engine,
-      threads: rep.threads,
-    };
+    const pairs = await precisionPairs(cfg.batch, cfg.precisionPairs, cfg.threads);
+    // peak RSS not measured: the process ran both precisions
+    return { ...emptyRow(cfg), precisionPairs: pairs, engine: rep.engine, threads: rep.threads };
   }
   const { paperBench } = await import('../training/paperBench.js');
   const B = cfg.batch;
