@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// How far an amplitude-only detector can get on each pretext head: the ceiling behind the scale and original heads.
+// How far a detector of one window statistic can get: amplitude (scale, original), polarity (negate), rhythm (time-warp).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,6 +26,18 @@ const lib = await import(pathToFileURL(join(root, 'dist/index.js')).href);
  * with the amplitude taken as is (what one window shows), relative to its subject's median, or relative to its
  * recording's median (oracles a network does not have). Amplitude statistics: RMS, median per-second peak-to-peak,
  * 99th percentile of |x|. Also the spread (std of log amplitude) within each grouping, against log(1.1) = 0.095.
+ *
+ * Negation has the same kind of limit when recordings differ in polarity (electrode placement, an inverted lead):
+ * -x of a recording with upright QRS complexes looks like x of one with inverted complexes. The polarity statistics
+ * (skewness; log of the largest excursion above the median over the largest below it) show how many original
+ * windows look "negated" and the best F1 of a polarity threshold for the negate head (one positive in seven),
+ * as one window shows it and relative to its subject's or recording's median polarity.
+ *
+ * Time-warping stretches 5 of 9 segments by 1.05 and squeezes the other 4 by 1/1.05: beats in neighbouring segments
+ * differ in length by up to 10 %, and QRS complexes by about one sample at 256 Hz. Natural beat-to-beat variation
+ * (sinus arrhythmia) is of the same size. The rhythm statistic (RMSSD / mean RR of the R peaks detectRPeaks finds in
+ * the sample) gives the best F1 of "irregular rhythm" for the time-warp head, against all other samples (one
+ * positive in seven; permutation also breaks the rhythm) and against the original windows only, with its spread.
  */
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,6 +72,46 @@ const STATISTICS = {
   },
 };
 
+/** Polarity statistics of one sample: positive for upright QRS complexes; negation flips their sign. */
+const POLARITY = {
+  skewness: (x) => {
+    let m = 0;
+    for (let i = 0; i < x.length; i++) m += x[i];
+    m /= x.length;
+    let m2 = 0;
+    let m3 = 0;
+    for (let i = 0; i < x.length; i++) {
+      const d = x[i] - m;
+      m2 += d * d;
+      m3 += d * d * d;
+    }
+    m2 /= x.length;
+    return m2 > 0 ? m3 / x.length / m2 ** 1.5 : 0;
+  },
+  peakRatio: (x) => {
+    const c = median(x);
+    let hi = 0;
+    let lo = 0;
+    for (let i = 0; i < x.length; i++) {
+      hi = Math.max(hi, x[i] - c);
+      lo = Math.max(lo, c - x[i]);
+    }
+    return Math.log(Math.max(hi, 1e-12) / Math.max(lo, 1e-12));
+  },
+};
+
+/** Rhythm irregularity of one sample: log(RMSSD / mean RR) of its detected R peaks (-10 with fewer than 3 beats). */
+function rhythm(x, rateHz) {
+  const peaks = lib.detectRPeaks(Float64Array.from(x), rateHz);
+  if (peaks.length < 3) return -10;
+  const rr = [];
+  for (let i = 1; i < peaks.length; i++) rr.push(peaks[i] - peaks[i - 1]);
+  let sq = 0;
+  for (let i = 1; i < rr.length; i++) sq += (rr[i] - rr[i - 1]) ** 2;
+  const mean = rr.reduce((a, b) => a + b, 0) / rr.length;
+  return Math.log(Math.max(Math.sqrt(sq / Math.max(1, rr.length - 1)) / mean, 1e-6));
+}
+
 /** Best F1 over thresholds of "value > t" (higher = positive) for labelled values. */
 function bestF1(values, positive) {
   const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
@@ -75,14 +127,19 @@ function bestF1(values, positive) {
   return best;
 }
 
-/** Each value minus the median of its group's original (untransformed) windows. */
-function relativeTo(groups, originals, values) {
+/** The median of each group's original (untransformed) windows (`originals[w]` belongs to `groups[w]`). */
+function groupMedians(groups, originals) {
   const byGroup = new Map();
   originals.forEach((v, w) => {
     if (!byGroup.has(groups[w])) byGroup.set(groups[w], []);
     byGroup.get(groups[w]).push(v);
   });
-  const centre = new Map([...byGroup].map(([g, v]) => [g, median(v)]));
+  return new Map([...byGroup].map(([g, v]) => [g, median(v)]));
+}
+
+/** Each value minus the median of its group's original (untransformed) windows. */
+function relativeTo(groups, originals, values) {
+  const centre = groupMedians(groups, originals);
   return values.map((v, k) => v - centre.get(groups[Math.floor(k / 7)]));
 }
 
@@ -103,6 +160,10 @@ const names = lib.TRANSFORMATIONS.map((t) => t.name);
 const scaleIndex = names.indexOf('scale');
 const rng = lib.deriveRng(config.seed, 0x70b0); // this script's own stream of the master seed
 const stats = Object.fromEntries(Object.keys(STATISTICS).map((k) => [k, []]));
+const polarity = Object.fromEntries(Object.keys(POLARITY).map((k) => [k, []]));
+const negateIndex = names.indexOf('negate');
+const warpIndex = names.indexOf('timeWarp');
+const rhythms = [];
 const subjects = [];
 const recordings = [];
 for (const [s, store] of [labelled, ...extra].entries()) {
@@ -115,6 +176,8 @@ for (const [s, store] of [labelled, ...extra].entries()) {
     for (let t = 0; t < names.length; t++) {
       const y = lib.applyTransformation(t, x, config.transformations, rng, new Float32Array(ws));
       for (const [k, f] of Object.entries(STATISTICS)) stats[k].push(f(y, store.samplingRateHz));
+      for (const [k, f] of Object.entries(POLARITY)) polarity[k].push(f(y));
+      rhythms.push(rhythm(y, store.samplingRateHz));
     }
   }
   store.close();
@@ -148,6 +211,8 @@ for (const [k, values] of Object.entries(stats)) {
   }
   report.statistics[k] = out;
 }
+report.negate = negateBounds();
+report.timeWarp = timeWarpBounds();
 if (json) console.log(JSON.stringify(report, null, 2));
 else {
   console.log(
@@ -159,4 +224,74 @@ else {
       console.log(
         `${k.padEnd(14)} ${(g === 'window' ? 'as is' : `relative to ${g}`).padEnd(22)} ${r.spreadLog.toFixed(3).padStart(6)}  ${r.scaleHeadF1.toFixed(3).padStart(8)}  ${r.originalHeadF1.toFixed(3).padStart(11)}`,
       );
+  console.log('rhythm log(RMSSD/RR)  seen as                spread  time-warp F1  vs original only');
+  for (const [g, r] of Object.entries(report.timeWarp))
+    console.log(
+      `${''.padEnd(21)} ${(g === 'window' ? 'as is' : `relative to ${g}`).padEnd(22)} ${r.spreadLog.toFixed(3).padStart(6)}  ${r.timeWarpHeadF1.toFixed(3).padStart(12)}  ${r.vsOriginalF1.toFixed(3).padStart(16)}`,
+    );
+  console.log('statistic      polarity seen          originals < 0  negate F1');
+  for (const [k, { subjectsWithNegativeMedian, subjects: n, ...out }] of Object.entries(report.negate)) {
+    console.log(`${k}: ${subjectsWithNegativeMedian} of ${n} subjects have a negative median polarity`);
+    for (const [g, r] of Object.entries(out))
+      console.log(
+        `${k.padEnd(14)} ${(g === 'window' ? 'as is' : `relative to ${g}`).padEnd(22)} ${r.originalsBelowZero.toFixed(3).padStart(13)}  ${r.negateHeadF1.toFixed(3).padStart(9)}`,
+      );
+  }
+}
+
+/**
+ * Per polarity statistic and grouping: the share of original windows whose polarity is below 0 (they look
+ * negated; relative to a group's median, below that median) and the best F1 of "polarity < t" for the negate head.
+ */
+function negateBounds() {
+  const isNegated = Array.from({ length: windows * 7 }, (_, k) => k % 7 === negateIndex);
+  const out = {};
+  for (const [k, values] of Object.entries(polarity)) {
+    const originals = values.filter((_, i) => i % 7 === 0);
+    const bySubject = groupMedians(subjects, originals);
+    out[k] = {
+      subjectsWithNegativeMedian: [...bySubject.values()].filter((m) => m < 0).length,
+      subjects: bySubject.size,
+    };
+    for (const [grouping, groups] of [
+      ['window', null],
+      ['subject', subjects],
+      ['recording', recordings],
+    ]) {
+      const v = groups ? relativeTo(groups, originals, values) : values;
+      const orig = v.filter((_, i) => i % 7 === 0);
+      out[k][grouping] = {
+        originalsBelowZero: orig.filter((x) => x < 0).length / orig.length,
+        negateHeadF1: bestF1(
+          v.map((x) => -x),
+          isNegated,
+        ),
+      };
+    }
+  }
+  return out;
+}
+
+/** Per grouping: the spread of the originals' rhythm statistic and the best F1 of "irregular" for the time-warp head. */
+function timeWarpBounds() {
+  const isWarped = Array.from({ length: windows * 7 }, (_, k) => k % 7 === warpIndex);
+  const originals = rhythms.filter((_, i) => i % 7 === 0);
+  const out = {};
+  for (const [grouping, groups] of [
+    ['window', null],
+    ['subject', subjects],
+    ['recording', recordings],
+  ]) {
+    const v = groups ? relativeTo(groups, originals, rhythms) : rhythms;
+    const pairIdx = v.map((_, i) => i).filter((i) => i % 7 === 0 || i % 7 === warpIndex);
+    out[grouping] = {
+      spreadLog: std(v.filter((_, i) => i % 7 === 0 && v[i] > -10)),
+      timeWarpHeadF1: bestF1(v, isWarped),
+      vsOriginalF1: bestF1(
+        pairIdx.map((i) => v[i]),
+        pairIdx.map((i) => i % 7 === warpIndex),
+      ),
+    };
+  }
+  return out;
 }

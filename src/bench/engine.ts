@@ -4,13 +4,18 @@
  * src/training/paperBench.ts) and inference windows/s for each available engine, at batch 16, 32, 64, 128 and the
  * 896-sample SSL batch (128 windows x 7 transformed versions), each (engine, batch) in its own child process so that
  * peak RSS belongs to it (the wasm heap never shrinks). Median of several steps after warm-up. When
- * `/usr/bin/python3` has torch, the same network is measured in PyTorch and the ratio is reported.
+ * `/usr/bin/python3` has torch, the same network is measured in PyTorch and the ratio is reported. The native tier
+ * is measured in fp32 (`wasm+dnnl`) and with `engine.precision: bf16` (`wasm+dnnl bf16`, skipped with the reason
+ * where the CPU has no bf16), with their ratio per batch. ECGSSL_BENCH_ENGINES=<name>,<name> measures only the
+ * rows of those names (e.g. `wasm+dnnl,wasm+dnnl bf16`: the native tier alone, a few minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { PrecisionPairs } from './_precisionPairs.js';
+import type { BackendReport } from '../engine/types.js';
 
 interface ChildConfig {
   name: string;
@@ -19,6 +24,10 @@ interface ChildConfig {
   dnnl: boolean;
   /** FFT convolutions (default: initBackend's, on). */
   fftConv?: boolean;
+  /** engine.precision of the oneDNN convolutions (default fp32). */
+  precision?: 'fp32' | 'bf16';
+  /** Instead of the row: this many interleaved fp32/bf16 training-step pairs (./_precisionPairs.ts). */
+  precisionPairs?: number;
   batch: number;
   trainSteps: number;
   inferSteps: number;
@@ -32,12 +41,16 @@ interface EngineRow {
   peakRssMiB: number;
   trainMsMedian?: number;
   engine?: string;
+  precision?: string;
+  precisionPairs?: PrecisionPairs;
   threads?: number;
   network?: string;
   skipped?: string;
   note?: string;
 }
 
+/** Name of the bench row of the native tier with `engine.precision: bf16`. */
+const BF16_ROW = 'wasm+dnnl bf16';
 const SSL_BATCH = 128 * 7; // METHOD.md: 128 windows x (original + 6 transformations)
 const MAX_PASS = 128; // samples per forward/backward pass (a single 896-sample pass does not fit the wasm32 heap)
 
@@ -47,24 +60,44 @@ const median = (v: number[]): number => {
   return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 };
 
-async function childMain(cfg: ChildConfig): Promise<EngineRow> {
+/** A row without measurements: the engine did not load, or `skipped` says why. */
+const emptyRow = (cfg: ChildConfig, skipped?: string): EngineRow => ({
+  name: cfg.name,
+  batch: cfg.batch,
+  trainWindowsPerSecond: null,
+  inferWindowsPerSecond: null,
+  peakRssMiB: 0,
+  ...(skipped === undefined ? {} : { skipped }),
+});
+
+/** initBackend with the child's settings; an explicit bf16 where the CPU or the addon lacks it: the reason. */
+async function childEngine(cfg: ChildConfig): Promise<BackendReport | { skip: string }> {
   const { initBackend } = await import('../engine/backend.js');
-  const rep = await initBackend({
-    preference: cfg.preference,
-    threads: cfg.threads,
-    dnnl: cfg.dnnl,
-    fftConv: cfg.fftConv,
-  });
-  if (cfg.dnnl && rep.engine !== 'wasm+dnnl') {
-    const why = rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded';
-    return {
-      name: cfg.name,
-      batch: cfg.batch,
-      trainWindowsPerSecond: null,
-      inferWindowsPerSecond: null,
-      peakRssMiB: 0,
-      skipped: `oneDNN: ${why}`,
-    };
+  try {
+    const rep = await initBackend({
+      preference: cfg.preference,
+      threads: cfg.threads,
+      dnnl: cfg.dnnl,
+      fftConv: cfg.fftConv,
+      precision: cfg.precision,
+    });
+    if (cfg.dnnl && rep.engine !== 'wasm+dnnl')
+      return { skip: `oneDNN: ${rep.skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not loaded'}` };
+    return rep;
+  } catch (e) {
+    if ((e as Error).name === 'UserError') return { skip: (e as Error).message };
+    throw e;
+  }
+}
+
+async function childMain(cfg: ChildConfig): Promise<EngineRow> {
+  const rep = await childEngine(cfg);
+  if ('skip' in rep) return emptyRow(cfg, rep.skip);
+  if (cfg.precisionPairs) {
+    const { precisionPairs } = await import('./_precisionPairs.js');
+    const pairs = await precisionPairs(cfg.batch, cfg.precisionPairs, cfg.threads);
+    // peak RSS not measured: the process ran both precisions
+    return { ...emptyRow(cfg), precisionPairs: pairs, engine: rep.engine, threads: rep.threads };
   }
   const { paperBench } = await import('../training/paperBench.js');
   const B = cfg.batch;
@@ -104,6 +137,7 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
       ? { note: `gradients accumulated over ${Math.ceil(B / MAX_PASS)} passes of ${MAX_PASS}` }
       : {}),
     engine: rep.engine,
+    ...(rep.precision === 'bf16' ? { precision: rep.precision } : {}),
     threads: rep.threads,
     network: bench.network,
   };
@@ -201,6 +235,7 @@ function engineConfigs(cores: number, quick: boolean, portable: string): EngineC
   const configs: EngineConfig[] = [
     { name: portable, preference: 'wasm', threads: cores, dnnl: false },
     { name: `wasm+dnnl`, preference: 'wasm', threads: cores, dnnl: true },
+    { name: BF16_ROW, preference: 'wasm', threads: cores, dnnl: true, precision: 'bf16' },
   ];
   if (!quick)
     configs.splice(1, 0, {
@@ -250,6 +285,7 @@ function torchRatios(
       for (const [tier, pick] of [
         ['wasm', (e: EngineRow) => e.name === portable],
         ['wasm+dnnl', (e: EngineRow) => e.name === 'wasm+dnnl'],
+        [BF16_ROW, (e: EngineRow) => e.name === BF16_ROW],
       ] as const) {
         const w = engines.find((e) => pick(e) && e.batch === tr.batch);
         if (w?.trainWindowsPerSecond)
@@ -257,6 +293,41 @@ function torchRatios(
         if (w?.inferWindowsPerSecond)
           ratios[`infer b${tr.batch} ${tier}/pytorch`] = w.inferWindowsPerSecond / tr.infer;
       }
+    }
+  }
+  return ratios;
+}
+
+/**
+ * The interleaved fp32/bf16 step pairs at batch 32 and 128 (6 pairs each) when the bf16 row was measured (not in
+ * quick mode): on a shared machine a fairer bf16/fp32 ratio than that of the separate rows.
+ */
+function bf16Interleaved(engines: EngineRow[], quick: boolean, cores: number): PrecisionPairs[] {
+  if (quick || !engines.some((e) => e.name === BF16_ROW && !e.skipped)) return [];
+  const out: PrecisionPairs[] = [];
+  for (const batch of [32, 128]) {
+    const cfg = { name: 'fp32/bf16 pairs', preference: 'wasm', threads: cores, dnnl: true } as const;
+    const row = runChild({ ...cfg, batch, trainSteps: 0, inferSteps: 0, precisionPairs: 6 });
+    process.stderr.write(`bench engine: ${JSON.stringify(row)}\n`);
+    if (row.precisionPairs) out.push(row.precisionPairs);
+  }
+  return out;
+}
+
+/**
+ * bf16 / fp32 speed of the native tier per batch (training and inference), from the rows measured in this run, and
+ * (`... interleaved`) from the interleaved step pairs.
+ */
+function bf16Ratios(engines: EngineRow[], interleaved: PrecisionPairs[]): Record<string, number> {
+  const ratios: Record<string, number> = {};
+  for (const p of interleaved)
+    ratios[`train b${p.batch} wasm+dnnl bf16/fp32 interleaved`] = p.trainRatioMedian;
+  for (const bf of engines.filter((e) => e.name === BF16_ROW)) {
+    const fp = engines.find((e) => e.name === 'wasm+dnnl' && e.batch === bf.batch);
+    for (const what of ['train', 'infer'] as const) {
+      const key = `${what}WindowsPerSecond` as const;
+      const [a, b] = [bf[key], fp?.[key]];
+      if (a && b) ratios[`${what} b${bf.batch} wasm+dnnl bf16/fp32`] = a / b;
     }
   }
   return ratios;
@@ -280,7 +351,8 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
   const engines: EngineRow[] = [];
   // The portable tier with every core and its default kernels (FFT convolutions): the one compared with PyTorch.
   const portable = `wasm+kernels ${cores} threads`;
-  for (const c of engineConfigs(cores, quick, portable)) {
+  const picked = process.env.ECGSSL_BENCH_ENGINES?.split(',').map((n) => n.trim());
+  for (const c of engineConfigs(cores, quick, portable).filter((e) => !picked || picked.includes(e.name))) {
     const bs = c.threads === 1 ? [32] : batches;
     for (const b of bs) {
       const row = runChild({ ...c, batch: b, ...steps(b) });
@@ -290,13 +362,15 @@ export async function run({ quick }: { json: boolean; quick: boolean }): Promise
     }
   }
   engines.push(cpuRow());
+  const interleaved = bf16Interleaved(engines, quick, cores);
   // PyTorch at the batches below the SSL batch (896 in one pass would take minutes and several GiB).
   const torchBatches = batches.filter((b) => b < SSL_BATCH);
   const torch = quick ? { skipped: 'quick mode' } : await runTorch(torchBatches, Math.min(cores, 2), 3);
   return {
     engines,
     pytorch: torch,
-    ratios: torchRatios(torch, engines, portable),
+    ratios: { ...torchRatios(torch, engines, portable), ...bf16Ratios(engines, interleaved) },
+    bf16Interleaved: interleaved,
     machine: {
       cores,
       cpu: os.cpus()[0]?.model ?? 'unknown',

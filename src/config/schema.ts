@@ -178,6 +178,13 @@ export const engineSchema = z
      * on wasm+dnnl. `false` keeps the direct convolutions (XNNPACK's, or oneDNN's) on both tiers.
      */
     fftConv: z.boolean().default(true),
+    /**
+     * Arithmetic of the native tier's oneDNN convolutions: `fp32` (default), `bf16` (bf16 products, fp32
+     * accumulation, fp32 weights and optimiser state; needs the oneDNN tier on a CPU with AVX512-BF16 or AMX, else
+     * a UserError), or `auto` (bf16 where available and its start-up check passes, fp32 elsewhere, with the reason
+     * on the engine line). The FFT-routed layers stay fp32 either way.
+     */
+    precision: z.enum(['fp32', 'bf16', 'auto']).default('fp32'),
   })
   .strict();
 

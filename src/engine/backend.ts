@@ -11,6 +11,7 @@ import { disposeFftConvKernels, registerFftConvKernels } from './fftconv/registe
 import { FFTCONV_SOURCE_SHA256 } from './fftconv/fftconvWasm.js';
 import type { DnnlRegistration } from './dnnl.js';
 import { dnnlUnavailable } from './dnnlRemedy.js';
+import type { PrecisionPreference } from './dnnlPrecision.js';
 
 /** Arguments of {@link initBackend}. */
 export interface InitBackendArgs {
@@ -26,6 +27,11 @@ export interface InitBackendArgs {
    * of XNNPACK's direct ones, on wasm+dnnl the addon's native FFT kernels instead of oneDNN's. `false` turns off both.
    */
   fftConv?: boolean;
+  /**
+   * Arithmetic of the oneDNN convolutions (default fp32; config `engine.precision`, ./dnnlPrecision.ts): `bf16`
+   * throws a UserError where the oneDNN tier or the CPU's bf16 is missing; `auto` falls back to fp32 and says why.
+   */
+  precision?: PrecisionPreference;
 }
 
 let current: BackendReport | null = null;
@@ -217,17 +223,27 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
       versions['tfjs-backend-wasm'] = wasm.version_wasm;
       const d: DnnlRegistration =
         'mod' in dnnlMod
-          ? dnnlMod.mod.tryRegisterDnnlKernels(tf, { threads, fftConv: args.fftConv })
+          ? dnnlMod.mod.tryRegisterDnnlKernels(tf, {
+              threads,
+              fftConv: args.fftConv,
+              precision: args.precision,
+            })
           : { ok: false, reason: dnnlMod.reason };
       if (d.ok) {
         versions.oneDNN = d.version;
+        if (d.bf16Unavailable) skipped.push({ engine: 'bf16', reason: d.bf16Unavailable });
+        const features = [
+          ...(d.fftLanes ? [`native FFT convolutions (${d.fftLanes} lanes)`] : []),
+          ...(d.precision === 'bf16' ? ['bf16 oneDNN convolutions'] : []),
+        ];
         report = {
           backend: 'wasm',
           engine: 'wasm+dnnl',
           threads: d.threads,
           skipped,
           versions,
-          ...(d.fftLanes ? { features: [`native FFT convolutions (${d.fftLanes} lanes)`] } : {}),
+          precision: d.precision,
+          ...(features.length ? { features } : {}),
         };
       } else {
         skipped.push({ engine: 'oneDNN', reason: d.reason });
@@ -253,11 +269,23 @@ export async function initBackend(args: InitBackendArgs): Promise<BackendReport>
     if (!ok) throw new UserError('initBackend: even the pure-JS cpu backend failed to initialise');
     report = { backend: 'cpu', engine: 'cpu', threads: 1, skipped, versions };
   }
+  if (args.precision === 'bf16' && report.precision !== 'bf16') throw bf16Error(skipped);
+  report.precision ??= 'fp32';
   await quietly(() => tf.ready());
   if (report.backend !== 'tensorflow') registerFileIOHandlers();
   current = report;
   log.info(describeBackend(report));
   return report;
+}
+
+/** The UserError of an explicit `engine.precision: bf16` that cannot be had, with the reason from `skipped`. */
+function bf16Error(skipped: BackendReport['skipped']): UserError {
+  const why =
+    skipped.find((s) => s.engine === 'bf16')?.reason ??
+    `it needs the oneDNN tier (${skipped.find((s) => s.engine === 'oneDNN')?.reason ?? 'not selected'})`;
+  return new UserError(
+    `initBackend: engine.precision 'bf16' is not available here: ${why}; use 'auto' or 'fp32'`,
+  );
 }
 
 /** A config's `engine` section (src/config/schema.ts), as {@link initEngine} reads it. */
@@ -266,6 +294,7 @@ export interface EngineConfig {
   threads?: number | undefined;
   dnnl: boolean;
   fftConv: boolean;
+  precision?: PrecisionPreference | undefined;
 }
 
 /**
@@ -278,6 +307,7 @@ export function initEngine(engine: EngineConfig): Promise<BackendReport> {
     threads: engine.threads,
     dnnl: engine.dnnl,
     fftConv: engine.fftConv,
+    precision: engine.precision,
   });
 }
 

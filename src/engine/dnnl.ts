@@ -10,6 +10,7 @@ import { currentWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 import { FFTCONV_KIND_CODES, fftConvJob, type FftConvKind } from './fftconv/fftconv.js';
 import { CONV_PASSES, fftJobFor, type ConvPass } from './fftconv/convPasses.js';
 import { InternalError } from '../errors.js';
+import { resolveDnnlPrecision, type Precision, type PrecisionPreference } from './dnnlPrecision.js';
 
 type Tf = typeof tfType;
 type TensorInfo = tfType.TensorInfo;
@@ -32,6 +33,8 @@ export interface DnnlAddon {
     padLeft: number,
     padRight: number,
     stride: number,
+    /** 0 (default): fp32; 1: bf16 products, fp32 accumulation and output (addons with {@link bf16Native}). */
+    precision?: number,
   ): string;
   /** dx[B,T,Cin] from dy[B,To,Cout] and w. */
   conv1dBackwardData(
@@ -46,6 +49,8 @@ export interface DnnlAddon {
     padLeft: number,
     padRight: number,
     stride: number,
+    /** 0 (default): fp32; 1: bf16 products, fp32 accumulation and output (addons with {@link bf16Native}). */
+    precision?: number,
   ): string;
   /** dw[K,Cin,Cout] from x and dy. */
   conv1dBackwardWeights(
@@ -60,6 +65,8 @@ export interface DnnlAddon {
     padLeft: number,
     padRight: number,
     stride: number,
+    /** 0 (default): fp32; 1: bf16 products, fp32 accumulation and output (addons with {@link bf16Native}). */
+    precision?: number,
   ): string;
   /** y[B,To,C] = max-pool(x[B,T,C]). */
   maxPool1dForward(
@@ -104,6 +111,8 @@ export interface DnnlAddon {
   fftConv1d?(kind: number, a: Float32Array, b: Float32Array, out: Float32Array, words: Int32Array): number;
   /** Vector width of the native FFT kernels (channel counts must be multiples of it). */
   fftLanes?(): number;
+  /** Whether oneDNN does bf16 natively on this CPU (AVX512-BF16 / AMX). Absent in addon builds before bf16. */
+  bf16Native?(): boolean;
   version(): string;
   getThreads(): number;
   setThreads(n: number): number;
@@ -126,6 +135,10 @@ export type DnnlRegistration =
       version: string;
       threads: number;
       /** Vector width of the native FFT kernels, 0 when unused. */ fftLanes: number;
+      /** Arithmetic of the direct convolutions. */
+      precision: Precision;
+      /** Why bf16 is not used although `bf16` or `auto` was asked for. */
+      bf16Unavailable?: string;
     }
   | { ok: false; reason: string };
 
@@ -138,6 +151,11 @@ export interface DnnlArgs {
    * config `engine.fftConv`).
    */
   fftConv?: boolean;
+  /**
+   * Arithmetic of the direct convolutions (default fp32; config `engine.precision`): bf16 where the CPU does it
+   * natively and the start-up check passes ({@link resolveDnnlPrecision}), else fp32 with the reason.
+   */
+  precision?: PrecisionPreference;
 }
 
 /**
@@ -151,6 +169,29 @@ export const DNNL_FFT_MIN_FLOP_RATIO = 3.5;
 
 /** Gradients of layers with at least this many (input, output) channel pairs stay on oneDNN (see above). */
 export const DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS = 128 * 128;
+
+/**
+ * Under bf16, a pass of a layer with at least this many (input, output) channel pairs takes oneDNN's bf16 direct
+ * convolution instead of the (fp32) FFT kernels; below it the fp32 rules above decide. Measured on 2 AVX512-BF16
+ * cores under niced background load (ms at batch 32 | 128, fp32 FFT vs bf16 oneDNN, forward / input gradient /
+ * filter gradient): k8 128->128 37/38/61 vs 26/26/29 | 139/109/229 vs 102/103/111; k8 64->128 12/13/16 vs 14/14/18
+ * | 52/52/82 vs 54/54/60; k16 64->64 15/15/23 vs 26/26/34 | 58/59/97 vs 109/111/133; k32 32->32 13/11/17 vs
+ * 25/26/38 | 45/44/60 vs 100/103/152. (fp32 oneDNN is about twice bf16: k8 128->128 49/50/59 | 198/201/235.)
+ */
+export const DNNL_BF16_FFT_MAX_CHANNEL_PAIRS: Readonly<Record<FftConvKind, number>> = {
+  forward: 128 * 128,
+  inputGrad: 128 * 128,
+  filterGrad: 64 * 128,
+};
+
+/**
+ * Whether a direct pass runs in bf16 under bf16: all but the forward pass of a single-input-channel layer, where
+ * oneDNN's bf16 kernel was slower than its fp32 one (k32 1->32: 2.7 vs 2.4 ms at batch 32, 11.4 vs 9.7 at 128;
+ * its filter gradient: 3.2 vs 16 and 22 vs 32 ms in bf16's favour).
+ */
+function bf16Direct(kind: FftConvKind, c: Conv2DInfo): boolean {
+  return !(kind === 'forward' && c.inChannels === 1);
+}
 
 /** Per-kernel counts of calls served by oneDNN and of fall-throughs to the previous kernel (for tests and logs). */
 export const dnnlStats: Record<string, { native: number; fallback: number }> = {};
@@ -238,8 +279,9 @@ export function tryRegisterDnnlKernels(tf: Tf, args: DnnlArgs = {}): DnnlRegistr
     const threads = addon.setThreads(Math.max(1, Math.floor(args.threads ?? availableParallelism())));
     // Vector width of the native FFT kernels; 0 leaves every convolution to oneDNN.
     const fftLanes = args.fftConv !== false && addon.fftConv1d && addon.fftLanes ? addon.fftLanes() : 0;
-    registerKernels(tf, addon, fftLanes);
-    return { ok: true, version: addon.version(), threads, fftLanes };
+    const prec = resolveDnnlPrecision(addon, args.precision ?? 'fp32');
+    registerKernels(tf, addon, fftLanes, prec.precision === 'bf16');
+    return { ok: true, version: addon.version(), threads, fftLanes, ...prec };
   } catch (e) {
     return { ok: false, reason: `tryRegisterDnnlKernels: ${(e as Error).message}` };
   }
@@ -308,9 +350,10 @@ const view = (b: BackendWasm, t: TensorInfo): Float32Array => b.typedArrayFromHe
 
 /**
  * The kernel of one convolution pass (forward, input gradient, filter gradient): the native FFT kernels when
- * `lanes` > 0 and the pass's geometry suits them, else oneDNN's direct convolution; not 1-D float32: the previous one.
+ * `lanes` > 0 and the pass's geometry suits them, else oneDNN's direct convolution (in bf16 when `bf16`, which
+ * also sends the widest layers to oneDNN: {@link DNNL_BF16_FFT_MAX_CHANNEL_PAIRS}); not 1-D float32: the previous one.
  */
-function convKernel(tf: Tf, addon: DnnlAddon, lanes: number, pass: ConvPass): KernelFunc {
+function convKernel(tf: Tf, addon: DnnlAddon, lanes: number, pass: ConvPass, bf16: boolean): KernelFunc {
   const fftConv1d = lanes > 0 ? addon.fftConv1d : undefined;
   /** The FFT job for this pass, when the native FFT kernels take it. */
   const fftJob = (c: Conv2DInfo, kind: FftConvKind) =>
@@ -322,7 +365,8 @@ function convKernel(tf: Tf, addon: DnnlAddon, lanes: number, pass: ConvPass): Ke
       (g) =>
         g.inChannels % lanes === 0 &&
         g.outChannels % lanes === 0 &&
-        (kind === 'forward' || g.inChannels * g.outChannels < DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS),
+        (kind === 'forward' || g.inChannels * g.outChannels < DNNL_FFT_MAX_GRAD_CHANNEL_PAIRS) &&
+        !(bf16 && g.inChannels * g.outChannels >= DNNL_BF16_FFT_MAX_CHANNEL_PAIRS[kind]),
     );
   const direct: Record<FftConvKind, DnnlAddon['conv1dForward']> = {
     forward: addon.conv1dForward,
@@ -338,10 +382,11 @@ function convKernel(tf: Tf, addon: DnnlAddon, lanes: number, pass: ConvPass): Ke
     const out = b.makeOutput(pass.outShape(c), 'float32');
     // The addon's functions do not use `this` (N-API callbacks), so they are called unbound.
     const job = fftConv1d ? fftJob(c, pass.kind) : null;
+    const inBf16 = bf16 && !job && bf16Direct(pass.kind, c);
     if (fftConv1d && job)
       fftConv1d(FFTCONV_KIND_CODES[pass.kind], view(b, u), view(b, v), view(b, out), job.words);
-    else direct[pass.kind](view(b, u), view(b, v), view(b, out), ...convDims(c));
-    count(job ? `${name}:fft` : name, true);
+    else direct[pass.kind](view(b, u), view(b, v), view(b, out), ...convDims(c), inBf16 ? 1 : 0);
+    count(job ? `${name}:fft` : inBf16 ? `${name}:bf16` : name, true);
     return out;
   };
 }
@@ -370,13 +415,15 @@ function poolKernel(tf: Tf, addon: DnnlAddon, grad: boolean): KernelFunc {
  * Registers the oneDNN kernels (the three convolution passes, MaxPool, MaxPoolGrad) over the wasm ones, keeping
  * those as fallbacks, and hands the large elementwise loops to the addon when it has them.
  */
-function registerKernels(tf: Tf, addon: DnnlAddon, lanes: number): void {
+function registerKernels(tf: Tf, addon: DnnlAddon, lanes: number, bf16: boolean): void {
   for (const name of DNNL_KERNEL_NAMES) {
     const k = currentWasmKernel(tf, name);
     if (!mine.has(k)) previous.set(name, k);
   }
   const fns = {
-    ...Object.fromEntries(CONV_PASSES.map((pass) => [pass.kernelName, convKernel(tf, addon, lanes, pass)])),
+    ...Object.fromEntries(
+      CONV_PASSES.map((pass) => [pass.kernelName, convKernel(tf, addon, lanes, pass, bf16)]),
+    ),
     MaxPool: poolKernel(tf, addon, false),
     MaxPoolGrad: poolKernel(tf, addon, true),
   } as Record<(typeof DNNL_KERNEL_NAMES)[number], KernelFunc>;

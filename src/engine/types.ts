@@ -11,6 +11,11 @@ export interface BackendReport {
   skipped: { engine: string; reason: string }[];
   /** Kernel routes on top of the engine: `FFT convolutions` (portable tier), `native FFT convolutions (16 lanes)`. */
   features?: string[];
+  /**
+   * Arithmetic of the convolutions: `fp32`, or `bf16` (the native tier's oneDNN convolutions, engine.precision);
+   * initBackend sets it on every report.
+   */
+  precision?: 'fp32' | 'bf16';
   /** Versions of the tfjs packages and native libraries in use. */
   versions: Record<string, string>;
 }

@@ -6,5 +6,6 @@ export {
   labelFractionSpec,
   confusionSpec,
   pretextCurvesSpec,
+  referenceCurvesSpec,
   transformationGallerySpec,
 } from './specs.js';

@@ -178,3 +178,56 @@ export function pretextCurvesSpec(
     },
   };
 }
+
+/**
+ * Per-head held-out F1 per epoch of two implementations of the same training (the PyTorch differential reference):
+ * the mean over seeds as a line, mean +- sd as a band, one panel per head, the chance F1 1/k dashed.
+ */
+export function referenceCurvesSpec(
+  rows: readonly { epoch: number; head: string; implementation: string; f1: number; sd: number }[],
+  title: string,
+  heads: readonly string[],
+): object {
+  const chance = 1 / Math.max(1, heads.length);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, subtitle: `line: mean over seeds; band: +- 1 sd; dashed: chance F1 1/${heads.length}` },
+    data: {
+      values: rows.map((r) => ({
+        ...r,
+        lo: Math.max(0, r.f1 - r.sd),
+        hi: Math.min(1, r.f1 + r.sd),
+        chance,
+      })),
+    },
+    facet: { field: 'head', type: 'nominal', sort: [...heads], title: null },
+    columns: 4,
+    spec: {
+      width: 170,
+      height: 110,
+      layer: [
+        {
+          mark: { type: 'area', opacity: 0.2 },
+          encoding: {
+            x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
+            y: { field: 'lo', type: 'quantitative', title: 'held-out F1', scale: { domain: [0, 1] } },
+            y2: { field: 'hi' },
+            color: { field: 'implementation', type: 'nominal', title: null },
+          },
+        },
+        {
+          mark: { type: 'line' },
+          encoding: {
+            x: { field: 'epoch', type: 'quantitative' },
+            y: { field: 'f1', type: 'quantitative' },
+            color: { field: 'implementation', type: 'nominal', title: null },
+          },
+        },
+        {
+          mark: { type: 'rule', strokeDash: [6, 4], color: 'gray' },
+          encoding: { y: { field: 'chance', type: 'quantitative', aggregate: 'min' } },
+        },
+      ],
+    },
+  };
+}

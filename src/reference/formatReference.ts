@@ -27,7 +27,9 @@ export function formatReference(r: ReferenceReport): string {
   const loss = (v: readonly number[]): string => v.map((x) => x.toFixed(3)).join(' ');
   lines.push(
     `training loss per epoch: ecgssl ${loss(r.trainLoss.ecgssl)}; pytorch ${loss(r.trainLoss.pytorch)}`,
-    `final F1 gap per head: ${r.heads.map((h) => `${h} ${(r.headF1Gap[h] ?? NaN).toFixed(3)}`).join(', ')}`,
+    `final F1 gap per head (± its standard error from the seed spreads): ${r.heads
+      .map((h) => `${h} ${(r.headF1Gap[h] ?? NaN).toFixed(3)} ± ${(r.headF1GapSe[h] ?? NaN).toFixed(3)}`)
+      .join(', ')}`,
     `maxHeadF1Gap ${r.maxHeadF1Gap.toFixed(3)}; seconds: ecgssl ${r.seconds.ecgssl.toFixed(1)}, ` +
       `pytorch ${r.seconds.pytorch.toFixed(1)}`,
   );

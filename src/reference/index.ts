@@ -9,3 +9,4 @@ export { formatReference } from './formatReference.js';
 export { REFERENCE_DEFAULTS, REFERENCE_QUICK } from './defaults.js';
 export { sameInitCheck, type SameInitCheckArgs, type SameInitResult } from './sameInitCheck.js';
 export { openReferenceData, type ReferenceData } from './referenceData.js';
+export { saveReferenceResults, referenceCurveRows } from './saveReferenceResults.js';

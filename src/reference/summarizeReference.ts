@@ -32,6 +32,11 @@ export interface ReferenceReport {
   /** Max over heads of |mean final F1 ecgssl - mean final F1 pytorch|. */
   maxHeadF1Gap: number;
   headF1Gap: Record<string, number>;
+  /**
+   * Per head, the standard error of that gap from the seed spreads of the final F1 (sqrt(sd_e^2/n + sd_p^2/n),
+   * n seeds; NaN with one seed): a gap within about two of these is what seed-to-seed variation alone gives.
+   */
+  headF1GapSe: Record<string, number>;
   /** Mean training loss per epoch, averaged over the seeds. */
   trainLoss: { ecgssl: number[]; pytorch: number[] };
   heads: string[];
@@ -75,6 +80,8 @@ export function summarizeReference(
   const ecgssl: Record<string, HeadCurves> = {};
   const pytorch: Record<string, HeadCurves> = {};
   const headF1Gap: Record<string, number> = {};
+  const headF1GapSe: Record<string, number> = {};
+  const n = runs.length;
   for (const h of heads) {
     ecgssl[h] = curves(
       runs.map((r) => r.ecgssl),
@@ -85,6 +92,8 @@ export function summarizeReference(
       h,
     );
     headF1Gap[h] = Math.abs((ecgssl[h].f1.at(-1) ?? NaN) - (pytorch[h].f1.at(-1) ?? NaN));
+    const [se, sp] = [ecgssl[h].f1Sd.at(-1) ?? NaN, pytorch[h].f1Sd.at(-1) ?? NaN];
+    headF1GapSe[h] = n < 2 ? NaN : Math.sqrt((se * se + sp * sp) / n);
   }
   const epochs = runs[0]?.ecgssl.length ?? 0;
   const lossCurve = (impl: 'ecgssl' | 'pytorch'): number[] =>
@@ -94,6 +103,7 @@ export function summarizeReference(
     pytorch,
     maxHeadF1Gap: Math.max(...Object.values(headF1Gap)),
     headF1Gap,
+    headF1GapSe,
     trainLoss: { ecgssl: lossCurve('ecgssl'), pytorch: lossCurve('pytorch') },
     heads: [...heads],
     seeds: runs.map((r) => r.seed),

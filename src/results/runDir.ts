@@ -154,7 +154,7 @@ export async function openRunDir(loaded: LoadedConfig): Promise<RunDir> {
     platform: `${process.platform}-${process.arch}`,
     versions: softwareVersions(),
     git: git ?? null,
-    engine: { preference: config.engine.backend, threads: config.engine.threads ?? null, dnnl: config.engine.dnnl, fftConv: config.engine.fftConv },
+    engine: { preference: config.engine.backend, threads: config.engine.threads ?? null, dnnl: config.engine.dnnl, fftConv: config.engine.fftConv, precision: config.engine.precision },
   });
   return run;
 }

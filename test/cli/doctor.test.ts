@@ -17,6 +17,7 @@ test('ecgssl doctor --backend cpu --no-benchmark --json reports the engine and v
   const r = JSON.parse(stdout);
   assert.equal(r.backend.backend, 'cpu');
   assert.equal(r.backend.threads, 1);
+  assert.equal(r.backend.precision, 'fp32'); // engine.precision's default
   assert.equal(r.benchmark, null);
   assert.equal(r.versions.node, process.versions.node);
   assert.match(r.versions['@tensorflow/tfjs'], /^4\./);

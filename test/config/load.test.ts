@@ -86,7 +86,7 @@ test('a bad --set value is reported against the --set, not the file', () => {
   assert.match(lines[0] ?? '', /^--set pretrain\.epochs=abc pretrain\.epochs: .*expected number/);
 });
 
-test('hash: stable under key order and formatting, changes with a value, ignores engine/output', () => {
+test('hash: stable under key order and formatting, changes with a value, ignores engine (but bf16) and output', () => {
   const a = resolveConfig('seed: 2\n' + BASE + 'pretrain: { epochs: 5, scope: all }\n', 'a');
   const b = resolveConfig(BASE + 'pretrain:\n  scope: all\n  epochs: 5\nseed: 2\n', 'b');
   assert.equal(a.hash, b.hash);
@@ -99,6 +99,15 @@ test('hash: stable under key order and formatting, changes with a value, ignores
   );
   assert.equal(a.hash, d.hash);
   assert.equal(configHash(a.config), a.hash);
+  // bf16 arithmetic computes something else than fp32: its own run id (fp32, the default, keeps the old one).
+  const withPrecision = (p: string) =>
+    resolveConfig(
+      'seed: 2\n' + BASE + `pretrain: { epochs: 5, scope: all }\nengine: { precision: ${p} }\n`,
+      p,
+    ).hash;
+  assert.equal(withPrecision('fp32'), a.hash);
+  assert.notEqual(withPrecision('bf16'), a.hash);
+  assert.notEqual(withPrecision('auto'), withPrecision('bf16'));
 });
 
 test('resolved YAML parses back to the same config', () => {

@@ -5,6 +5,11 @@
 //   y  [B, Tout, Cout]
 // Primitives (and the reorders into oneDNN's preferred blocked layouts) are cached per shape. Threads: OpenMP.
 //
+// Precision (optional last argument of the conv functions, 1 = bf16): the convolution's src/weights/diff_dst are
+// reordered from the float32 tensors into plan-owned bf16 buffers (oneDNN reorders), the primitive multiplies in
+// bf16 and accumulates in f32, and its output (dst / diff_src / diff_weights) is float32 again. The tensors, the
+// master weights and the optimiser state stay float32 (tfjs). bf16Native() says whether the CPU does bf16 natively.
+//
 // Rewrites (stride 1; off with ECGSSL_DNNL_REWRITE=0): oneDNN 2.x falls back to its much slower gemm convolution
 // for the paper's wide kernels (k32 'same': padding 15/16 is too wide for the jit kernels; backward weights only
 // has a jit kernel for k <= ~14). When the direct primitive would be gemm, and the rewrite gets a jit kernel:
@@ -67,12 +72,14 @@ static std::map<std::string, convolution_forward::primitive_desc> g_fwd_pd;
 struct CD {
   memory::dim B, T, Cin, K, Cout, pl, pr, stride, To;
   memory::dim rs = 0;  // src (x) batch stride in time steps when it is a view of a longer buffer; 0 = dense
+  bool bf16 = false;   // bf16 multiplications (inputs of the primitive), f32 accumulation and output
 };
 
 static std::string key(const char *k, const CD &d) {
   char buf[256];
-  snprintf(buf, sizeof buf, "%s_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld", k, (long)d.B, (long)d.T, (long)d.Cin,
-           (long)d.K, (long)d.Cout, (long)d.pl, (long)d.pr, (long)d.stride, (long)d.To, (long)d.rs);
+  snprintf(buf, sizeof buf, "%s_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld_%ld%s", k, (long)d.B, (long)d.T, (long)d.Cin,
+           (long)d.K, (long)d.Cout, (long)d.pl, (long)d.pr, (long)d.stride, (long)d.To, (long)d.rs,
+           d.bf16 ? "_bf16" : "");
   return buf;
 }
 
@@ -82,14 +89,16 @@ static memory::desc src_user(const CD &d) {
 }
 static memory::desc dst_user(const CD &d) { return memory::desc({d.B, d.Cout, d.To}, dt::f32, tag::nwc); }
 static memory::desc wei_user(const CD &d) { return memory::desc({d.Cout, d.Cin, d.K}, dt::f32, tag::wio); }
-static memory::desc any_md(memory::dims dims) { return memory::desc(dims, dt::f32, tag::any); }
+static memory::desc any_md(memory::dims dims, dt t = dt::f32) { return memory::desc(dims, t, tag::any); }
+// The data type of the primitive's inputs (src, weights, diff_dst): bf16 in a bf16 plan; outputs stay f32.
+static dt in_dt(const CD &d) { return d.bf16 ? dt::bf16 : dt::f32; }
 
 static convolution_forward::primitive_desc &fwd_pd(const CD &d) {
   std::string k = key("fwdpd", d);
   auto it = g_fwd_pd.find(k);
   if (it != g_fwd_pd.end()) return it->second;
   auto desc = convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct,
-                                        any_md({d.B, d.Cin, d.T}), any_md({d.Cout, d.Cin, d.K}),
+                                        any_md({d.B, d.Cin, d.T}, in_dt(d)), any_md({d.Cout, d.Cin, d.K}, in_dt(d)),
                                         any_md({d.B, d.Cout, d.To}), {d.stride}, {d.pl}, {d.pr});
   return g_fwd_pd.emplace(k, convolution_forward::primitive_desc(desc, eng())).first->second;
 }
@@ -123,7 +132,8 @@ static Plan &plan(const char *kind, const CD &d) {
   } else if (kd == "dat") {
     auto &fpd = fwd_pd(d);
     auto desc = convolution_backward_data::desc(algorithm::convolution_direct, any_md({d.B, d.Cin, d.T}),
-                                                any_md({d.Cout, d.Cin, d.K}), any_md({d.B, d.Cout, d.To}),
+                                                any_md({d.Cout, d.Cin, d.K}, in_dt(d)),
+                                                any_md({d.B, d.Cout, d.To}, in_dt(d)),
                                                 {d.stride}, {d.pl}, {d.pr});
     auto pd = convolution_backward_data::primitive_desc(desc, eng(), fpd);
     p->prim = convolution_backward_data(pd);
@@ -133,8 +143,9 @@ static Plan &plan(const char *kind, const CD &d) {
     add_arg(*p, DNNL_ARG_DIFF_SRC, src_user(d), pd.diff_src_desc(), true);
   } else if (kd == "wei") {
     auto &fpd = fwd_pd(d);
-    auto desc = convolution_backward_weights::desc(algorithm::convolution_direct, any_md({d.B, d.Cin, d.T}),
-                                                   any_md({d.Cout, d.Cin, d.K}), any_md({d.B, d.Cout, d.To}),
+    auto desc = convolution_backward_weights::desc(algorithm::convolution_direct, any_md({d.B, d.Cin, d.T}, in_dt(d)),
+                                                   any_md({d.Cout, d.Cin, d.K}),
+                                                   any_md({d.B, d.Cout, d.To}, in_dt(d)),
                                                    {d.stride}, {d.pl}, {d.pr});
     auto pd = convolution_backward_weights::primitive_desc(desc, eng(), fpd);
     p->prim = convolution_backward_weights(pd);
@@ -259,6 +270,7 @@ static std::string conv_dat(const CD &d, float *dy, float *w, float *dx) {
       d.pr <= d.K - 1) {
     // forward conv of dyp [B, T + K - 1, Cout] with wf [K, Cout, Cin] -> [B, T, Cin]
     CD e{d.B, d.T + d.K - 1, d.Cout, d.K, d.Cin, 0, 0, 1, d.T};
+    e.bf16 = d.bf16;
     Plan &q = plan("fwd", e);
     if (!slow_impl(q.impl)) {
       float *dyp = padded_copy("dat_dyp", d, dy, d.To, d.Cout, d.K - 1 - d.pl, d.K - 1 - d.pr);
@@ -290,6 +302,7 @@ static std::string conv_wei(const CD &d, float *x, float *dy, float *dw) {
       const memory::dim kc = std::min(kWeiChunk, d.K - k0);
       CD e{d.B, d.To + kc - 1, d.Cin, kc, d.Cout, 0, 0, 1, d.To};
       e.rs = Tp;
+      e.bf16 = d.bf16;
       Plan &q = plan("wei", e);
       fast = !slow_impl(q.impl);
       chunks.push_back({&q, k0});
@@ -334,15 +347,16 @@ static napi_value str(napi_env env, const std::string &s) {
   return v;
 }
 
-// conv JS: fn(a, b, out: Float32Array, B, T, Cin, K, Cout, padL, padR, stride) -> impl string
+// conv JS: fn(a, b, out: Float32Array, B, T, Cin, K, Cout, padL, padR, stride[, precision]) -> impl string
+//   (precision 0: f32, default; 1: bf16 inputs of the primitive, f32 accumulation and output)
 // pool JS: fn(x, out: Float32Array, B, T, C, K, stride, padL, padR) / backward fn(x, dy, dx, B, T, C, K, stride, padL, padR)
 static napi_value call(napi_env env, napi_callback_info info, const char *kind) {
   std::string kd(kind);
   const bool pool = kd[0] == 'p';
   const size_t nArr = kd == "pfw" ? 2 : 3;
   const size_t nInt = pool ? 7 : 8;
-  size_t argc = 12;
-  napi_value argv[12];
+  size_t argc = 13;
+  napi_value argv[13];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc < nArr + nInt) {
     napi_throw_error(env, nullptr, ("ecgssl-dnnl " + kd + ": expected " + std::to_string(nArr + nInt) + " arguments, got " + std::to_string(argc)).c_str());
@@ -371,6 +385,14 @@ static napi_value call(napi_env env, napi_callback_info info, const char *kind) 
     d = CD{v[0], v[1], v[2], v[3], v[2], v[5], v[6], v[4], 0};
   } else {
     d = CD{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], 0};
+  }
+  if (!pool && argc > nArr + nInt) {
+    int32_t prec = 0;
+    if (napi_get_value_int32(env, argv[nArr + nInt], &prec) != napi_ok || prec < 0 || prec > 1) {
+      napi_throw_type_error(env, nullptr, ("ecgssl-dnnl " + kd + ": argument " + std::to_string(nArr + nInt) + " (precision) must be 0 (f32) or 1 (bf16)").c_str());
+      return nullptr;
+    }
+    d.bf16 = prec == 1;
   }
   if (d.stride < 1 || d.K < 1 || d.T + d.pl + d.pr < d.K) {
     napi_throw_range_error(env, nullptr, ("ecgssl-dnnl " + kd + ": bad geometry").c_str());
@@ -603,6 +625,15 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   }
   return GetThreads(env, info);
 }
+// bf16Native(): whether oneDNN runs bf16 natively here (its effective ISA includes AVX512-BF16, e.g. also AMX);
+// elsewhere oneDNN 2.x emulates bf16 on AVX-512 (slower than f32) or has no bf16 kernels at all.
+static napi_value Bf16Native(napi_env env, napi_callback_info) {
+  const unsigned isa = (unsigned)dnnl_get_effective_cpu_isa();
+  const unsigned need = (unsigned)dnnl_cpu_isa_avx512_core_bf16;
+  napi_value r;
+  napi_get_boolean(env, (isa & need) == need, &r);
+  return r;
+}
 static napi_value CachedPlans(napi_env env, napi_callback_info) {
   napi_value r;
   napi_create_int32(env, (int32_t)g_plans.size(), &r);
@@ -629,6 +660,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cachedPlans", nullptr, CachedPlans, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bf16Native", nullptr, Bf16Native, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fftConv1d", nullptr, FftConv1d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fftLanes", nullptr, FftLanes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
