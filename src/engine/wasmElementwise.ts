@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
 import { wasmSimdLoops } from './wasmSimd.js';
+import { contiguousBlock } from './wasmMaxGrad.js';
 
 type Tf = typeof tf;
 type TensorInfo = tf.TensorInfo;
@@ -94,20 +95,9 @@ function leadingBlock(shape: number[], axes: number[]): [number, number] | undef
  * global max pool's time axis of [B, T, C]): [outer, mid, inner] sizes, or undefined.
  */
 function middleBlock(shape: number[], axes: number[]): [number, number, number] | undefined {
-  const sorted = [...new Set(axes)].sort((a, b) => a - b);
-  const first = sorted[0];
-  const last = sorted[sorted.length - 1];
-  if (first === undefined || last === undefined || last - first !== sorted.length - 1) return undefined;
-  if (first === 0 || last === shape.length - 1) return undefined;
-  let outer = 1;
-  let mid = 1;
-  let inner = 1;
-  shape.forEach((d, i) => {
-    if (i < first) outer *= d;
-    else if (i <= last) mid *= d;
-    else inner *= d;
-  });
-  return [outer, mid, inner];
+  if (axes.length === 0 || Math.min(...axes) === 0 || Math.max(...axes) === shape.length - 1)
+    return undefined;
+  return contiguousBlock(shape, axes);
 }
 
 /**

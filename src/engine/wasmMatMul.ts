@@ -2,6 +2,7 @@
 import type * as tfNs from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
+import { leb, section } from './wasmBinary.js';
 
 type Tf = typeof tfNs;
 type TensorInfo = tfNs.TensorInfo;
@@ -72,21 +73,6 @@ export function blockedMatMul(
     }
   }
 }
-
-/** Unsigned LEB128 of a non-negative integer (wasm binary encoding). */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-/** A wasm section: id, byte length, contents. */
-const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
 
 /** The wasm instructions {@link mmBody} uses (opcodes of the binary format, SIMD ones after the 0xfd prefix). */
 const op = {

@@ -1,20 +1,8 @@
 // Small wasm SIMD loops in place on the tfjs wasm heap (Adam, Max grad, LeakyReLU, Sum, max-pool grad), same values.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { AdamScalars } from './fusedAdam.js';
+import { leb, section } from './wasmBinary.js';
 
-/** Unsigned LEB128 (wasm binary encoding). */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
 const name = (s: string): number[] => [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
 /** Opcodes of the binary format used below (SIMD ones after the 0xfd prefix; f32x4 arithmetic is IEEE float32). */
