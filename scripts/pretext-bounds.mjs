@@ -137,6 +137,27 @@ function groupMedians(groups, originals) {
   return new Map([...byGroup].map(([g, v]) => [g, median(v)]));
 }
 
+/** Per sample (7 per window, in transformation order): whether it has transformation `index`. */
+function isHead(index) {
+  return Array.from({ length: windows * 7 }, (_, k) => k % 7 === index);
+}
+
+/**
+ * `f` of the values as one window shows them (`window`) and relative to the median original of the window's
+ * subject (`subject`) or recording (`recording`), keyed by those names.
+ */
+function perGrouping(values, f) {
+  const originals = values.filter((_, i) => i % 7 === 0);
+  const groupings = [
+    ['window', null],
+    ['subject', subjects],
+    ['recording', recordings],
+  ];
+  return Object.fromEntries(
+    groupings.map(([name, groups]) => [name, f(groups ? relativeTo(groups, originals, values) : values)]),
+  );
+}
+
 /** Each value minus the median of its group's original (untransformed) windows. */
 function relativeTo(groups, originals, values) {
   const centre = groupMedians(groups, originals);
@@ -183,7 +204,7 @@ for (const [s, store] of [labelled, ...extra].entries()) {
   store.close();
 }
 const windows = subjects.length;
-const isScaled = Array.from({ length: windows * 7 }, (_, k) => k % 7 === scaleIndex);
+const isScaled = isHead(scaleIndex);
 const report = {
   config: configPath,
   windows,
@@ -191,16 +212,9 @@ const report = {
   statistics: {},
 };
 for (const [k, values] of Object.entries(stats)) {
-  const originals = values.filter((_, i) => i % 7 === 0);
-  const out = {};
-  for (const [grouping, groups] of [
-    ['window', null],
-    ['subject', subjects],
-    ['recording', recordings],
-  ]) {
-    const v = groups ? relativeTo(groups, originals, values) : values;
+  report.statistics[k] = perGrouping(values, (v) => {
     const pairIdx = v.map((_, i) => i).filter((i) => i % 7 === 0 || i % 7 === scaleIndex);
-    out[grouping] = {
+    return {
       spreadLog: std(v.filter((_, i) => i % 7 === 0)),
       scaleHeadF1: bestF1(v, isScaled),
       originalHeadF1: bestF1(
@@ -208,8 +222,7 @@ for (const [k, values] of Object.entries(stats)) {
         pairIdx.map((i) => i % 7 === 0),
       ),
     };
-  }
-  report.statistics[k] = out;
+  });
 }
 report.negate = negateBounds();
 report.timeWarp = timeWarpBounds();
@@ -244,7 +257,7 @@ else {
  * negated; relative to a group's median, below that median) and the best F1 of "polarity < t" for the negate head.
  */
 function negateBounds() {
-  const isNegated = Array.from({ length: windows * 7 }, (_, k) => k % 7 === negateIndex);
+  const isNegated = isHead(negateIndex);
   const out = {};
   for (const [k, values] of Object.entries(polarity)) {
     const originals = values.filter((_, i) => i % 7 === 0);
@@ -252,39 +265,27 @@ function negateBounds() {
     out[k] = {
       subjectsWithNegativeMedian: [...bySubject.values()].filter((m) => m < 0).length,
       subjects: bySubject.size,
+      ...perGrouping(values, (v) => {
+        const orig = v.filter((_, i) => i % 7 === 0);
+        return {
+          originalsBelowZero: orig.filter((x) => x < 0).length / orig.length,
+          negateHeadF1: bestF1(
+            v.map((x) => -x),
+            isNegated,
+          ),
+        };
+      }),
     };
-    for (const [grouping, groups] of [
-      ['window', null],
-      ['subject', subjects],
-      ['recording', recordings],
-    ]) {
-      const v = groups ? relativeTo(groups, originals, values) : values;
-      const orig = v.filter((_, i) => i % 7 === 0);
-      out[k][grouping] = {
-        originalsBelowZero: orig.filter((x) => x < 0).length / orig.length,
-        negateHeadF1: bestF1(
-          v.map((x) => -x),
-          isNegated,
-        ),
-      };
-    }
   }
   return out;
 }
 
 /** Per grouping: the spread of the originals' rhythm statistic and the best F1 of "irregular" for the time-warp head. */
 function timeWarpBounds() {
-  const isWarped = Array.from({ length: windows * 7 }, (_, k) => k % 7 === warpIndex);
-  const originals = rhythms.filter((_, i) => i % 7 === 0);
-  const out = {};
-  for (const [grouping, groups] of [
-    ['window', null],
-    ['subject', subjects],
-    ['recording', recordings],
-  ]) {
-    const v = groups ? relativeTo(groups, originals, rhythms) : rhythms;
+  const isWarped = isHead(warpIndex);
+  return perGrouping(rhythms, (v) => {
     const pairIdx = v.map((_, i) => i).filter((i) => i % 7 === 0 || i % 7 === warpIndex);
-    out[grouping] = {
+    return {
       spreadLog: std(v.filter((_, i) => i % 7 === 0 && v[i] > -10)),
       timeWarpHeadF1: bestF1(v, isWarped),
       vsOriginalF1: bestF1(
@@ -292,6 +293,5 @@ function timeWarpBounds() {
         pairIdx.map((i) => i % 7 === warpIndex),
       ),
     };
-  }
-  return out;
+  });
 }

@@ -2,7 +2,7 @@
 import type * as tfNs from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { originalWasmKernel, replaceWasmKernel } from './kernelRegistry.js';
-import { leb, section } from './wasmBinary.js';
+import { LOOP_OPS, leb, section } from './wasmBinary.js';
 
 type Tf = typeof tfNs;
 type TensorInfo = tfNs.TensorInfo;
@@ -76,20 +76,11 @@ export function blockedMatMul(
 
 /** The wasm instructions {@link mmBody} uses (opcodes of the binary format, SIMD ones after the 0xfd prefix). */
 const op = {
-  get: (i: number) => [0x20, i],
-  set: (i: number) => [0x21, i],
+  ...LOOP_OPS,
   /** i32.const of 0..63 (one signed-LEB128 byte). */
   i32: (v: number) => [0x41, v],
-  add: [0x6a],
-  sub: [0x6b],
   shl: [0x74],
-  geU: [0x4f],
   eqz: [0x45],
-  /** block + loop; `exit` breaks out of both, `next` jumps back to the loop's start, `end` closes both. */
-  loop: [0x02, 0x40, 0x03, 0x40],
-  exitIf: [0x0d, 1],
-  next: [0x0c, 0],
-  end: [0x0b, 0x0b],
   f32Load: [0x2a, 2, 0],
   v128Load: (offset: number) => [0xfd, 0x00, 4, ...leb(offset)],
   v128Store: (offset: number) => [0xfd, 0x0b, 4, ...leb(offset)],

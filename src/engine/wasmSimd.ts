@@ -1,20 +1,13 @@
 // Small wasm SIMD loops in place on the tfjs wasm heap (Adam, Max grad, LeakyReLU, Sum, max-pool grad), same values.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { AdamScalars } from './fusedAdam.js';
-import { leb, section } from './wasmBinary.js';
+import { LOOP_OPS, leb, section } from './wasmBinary.js';
 
 const name = (s: string): number[] => [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
 /** Opcodes of the binary format used below (SIMD ones after the 0xfd prefix; f32x4 arithmetic is IEEE float32). */
 const op = {
-  get: (i: number) => [0x20, i],
-  set: (i: number) => [0x21, i],
-  add: [0x6a],
-  geU: [0x4f],
-  loop: [0x02, 0x40, 0x03, 0x40],
-  exitIf: [0x0d, 1],
-  next: [0x0c, 0],
-  end: [0x0b, 0x0b],
+  ...LOOP_OPS,
   load: [0xfd, 0x00, 4, 0],
   store: [0xfd, 0x0b, 4, 0],
   zero: [0xfd, 0x0c, ...new Array<number>(16).fill(0)],
@@ -37,7 +30,6 @@ const op = {
   add64: [0xfd, 0xf0, 0x01],
   load16: [0xfd, 0x00, 4, 16], // v128.load at offset 16
   mul: [0x6c],
-  sub: [0x6b],
   gtS: [0x4a],
   ltS: [0x48],
   geS: [0x4e],

@@ -1,7 +1,8 @@
 // Writes a reference report to a folder: reference.json and the per-head F1 curves of both implementations.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { referenceCurvesSpec, saveVegaLite, type SavedFigure } from '../plots/index.js';
+import { writeFileAtomic } from '../results/atomic.js';
 import type { ReferenceReport } from './summarizeReference.js';
 
 /** The rows of {@link referenceCurvesSpec}: per implementation, head and epoch the mean F1 and its seed sd. */
@@ -33,8 +34,7 @@ export async function saveReferenceResults(
 ): Promise<{ json: string; figure: SavedFigure }> {
   await mkdir(dir, { recursive: true });
   const json = join(dir, 'reference.json');
-  await writeFile(`${json}.tmp-${process.pid}`, JSON.stringify(report, null, 1) + '\n');
-  await rename(`${json}.tmp-${process.pid}`, json);
+  await writeFileAtomic(json, JSON.stringify(report, null, 1) + '\n');
   const title =
     `Held-out pretext F1, ecgssl vs PyTorch (seeds ${report.seeds.join(', ')}; ${report.windows.train} training / ` +
     `${report.windows.heldOut} held-out windows, ${report.steps} steps)`;

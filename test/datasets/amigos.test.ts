@@ -8,6 +8,7 @@ import { readAmigos } from '../../src/datasets/readers/amigos/index.js';
 import { prepareSource } from '../../src/datasets/prepareSource.js';
 import type { RawRecording } from '../../src/datasets/types.js';
 import { UserError } from '../../src/errors.js';
+import { prepareCli } from './helpers.js';
 import { tmp } from './helpers.js';
 
 const ROOT = 'test/fixtures/amigos/data';
@@ -172,21 +173,12 @@ test('prepare on the fake AMIGOS folder: windows, subjects and label counts', as
 });
 
 test('ecgssl prepare --json on the fake AMIGOS folder (CLI end to end)', async () => {
-  const { main } = await import('../../src/cli/main.js');
-  const { writeFileSync } = await import('node:fs');
   const dir = tmp('ecgssl-amigos-cli-');
-  const config = join(dir, 'amigos.yaml');
-  writeFileSync(
-    config,
-    `experiment: amigos-test\ndata: { kind: amigos, root: ${ROOT}, tasks: [arousal, valence] }\n` +
-      `output: { root: ${join(dir, 'results')}, cacheDir: ${join(dir, 'cache')} }\n`,
+  const { code, stdout, stderr } = await prepareCli(
+    dir,
+    `{ kind: amigos, root: ${ROOT}, tasks: [arousal, valence] }`,
+    '{}',
   );
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'ecgssl', 'prepare', '--config', config, '--json', '--quiet'], {
-    out: (t) => (stdout += t),
-    err: (t) => (stderr += t),
-  });
   assert.equal(code, 0, stderr);
   const { sources } = JSON.parse(stdout) as {
     sources: { windows: number; subjects: number; labelCounts: Record<string, Record<string, number>> }[];
