@@ -4,7 +4,7 @@
  * src/training/paperBench.ts) and inference windows/s for each available engine, at batch 16, 32, 64, 128 and the
  * 896-sample SSL batch (128 windows x 7 transformed versions), each (engine, batch) in its own child process so that
  * peak RSS belongs to it (the wasm heap never shrinks). Median of several steps after warm-up. When
- * `/usr/bin/python3` has torch, the same network is measured in PyTorch and the ratio is reported. The native tier
+ * `/usr/bin/python3` (or ECGSSL_REFERENCE_PYTHON) has torch, the same network is measured in PyTorch and the ratio is reported. The native tier
  * is measured in fp32 (`wasm+dnnl`) and with `engine.precision: bf16` (`wasm+dnnl bf16`, skipped with the reason
  * where the CPU has no bf16), with their ratio per batch. ECGSSL_BENCH_ENGINES=<name>,<name> measures only the
  * rows of those names (e.g. `wasm+dnnl,wasm+dnnl bf16`: the native tier alone, a few minutes).
@@ -16,8 +16,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PrecisionPairs } from './_precisionPairs.js';
 import type { BackendReport } from '../engine/types.js';
+import { REFERENCE_PYTHON, torchUnavailableReason } from '../util/torchAvailable.js';
 
-interface ChildConfig {
+export interface ChildConfig {
   name: string;
   preference: 'wasm' | 'cpu';
   threads: number;
@@ -33,7 +34,7 @@ interface ChildConfig {
   inferSteps: number;
 }
 
-interface EngineRow {
+export interface EngineRow {
   name: string;
   batch: number;
   trainWindowsPerSecond: number | null;
@@ -50,7 +51,7 @@ interface EngineRow {
 }
 
 /** Name of the bench row of the native tier with `engine.precision: bf16`. */
-const BF16_ROW = 'wasm+dnnl bf16';
+export const BF16_ROW = 'wasm+dnnl bf16';
 const SSL_BATCH = 128 * 7; // METHOD.md: 128 windows x (original + 6 transformations)
 const MAX_PASS = 128; // samples per forward/backward pass (a single 896-sample pass does not fit the wasm32 heap)
 
@@ -143,7 +144,8 @@ async function childMain(cfg: ChildConfig): Promise<EngineRow> {
   };
 }
 
-function runChild(cfg: ChildConfig): EngineRow {
+/** One (engine, batch) measurement in its own child process (peak RSS is its own); a failed child: a skipped row. */
+export function runChild(cfg: ChildConfig): EngineRow {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, [self, '--engine-child', JSON.stringify(cfg)], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -205,20 +207,21 @@ import resource
 print(json.dumps({'torch': torch.__version__, 'threads': cfg['threads'], 'rows': out, 'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 `;
 
-async function runTorch(
+/** The paper's network in PyTorch (REFERENCE_PYTHON) at `threads`: train and infer windows/s per batch. */
+export async function runTorch(
   batches: number[],
   threads: number,
   steps: number,
 ): Promise<Record<string, unknown> | { skipped: string }> {
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0)
-    return { skipped: '/usr/bin/python3 has no torch (Debian python3-torch not installed)' };
+  const why = torchUnavailableReason();
+  if (why !== undefined)
+    return { skipped: `${why} (install Debian's python3-torch or set ECGSSL_REFERENCE_PYTHON)` };
   // The config's defaults: window length (preprocessing), task weights and L2 (pretraining), as paperBench uses.
   const { preprocessingSchema, pretrainSchema } = await import('../config/schema.js');
   const { windowSamples } = preprocessingSchema.parse({});
   const { taskWeights, l2 } = pretrainSchema.parse({});
   const spec = JSON.stringify({ batches, threads, steps, windowSamples, taskWeights, l2 });
-  const r = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, spec], {
+  const r = spawnSync(REFERENCE_PYTHON, ['-c', TORCH_SCRIPT, spec], {
     encoding: 'utf8',
     timeout: 20 * 60_000,
   });

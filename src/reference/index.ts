@@ -2,7 +2,7 @@
 export { runReference, type ReferenceArgs } from './runReference.js';
 export { pickWindows } from './pickWindows.js';
 export { runPytorchScript, PYTORCH_REFERENCE_SCRIPT } from './runPytorchScript.js';
-export { torchUnavailableReason, REFERENCE_PYTHON } from './torchAvailable.js';
+export { torchUnavailableReason, REFERENCE_PYTHON } from '../util/torchAvailable.js';
 export { summarizeReference } from './summarizeReference.js';
 export type { ReferenceReport, ReferenceSeedRun, HeadCurves, HeadMetrics } from './summarizeReference.js';
 export { formatReference } from './formatReference.js';

@@ -1,7 +1,7 @@
 // Runs scripts/reference/str_reference.py (the PyTorch reference) and parses the JSON it prints.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { REFERENCE_PYTHON } from './torchAvailable.js';
+import { REFERENCE_PYTHON } from '../util/torchAvailable.js';
 
 /** Path of the PyTorch reference script (the same from src/reference/ and dist/reference/). */
 export const PYTORCH_REFERENCE_SCRIPT = fileURLToPath(

@@ -1,7 +1,7 @@
-// Whether a Python interpreter with PyTorch is available for the differential reference.
+// Whether a Python interpreter with PyTorch is available (the differential reference, the benchmarks' PyTorch rows).
 import { spawnSync } from 'node:child_process';
 
-/** The Python interpreter of the reference: `ECGSSL_REFERENCE_PYTHON`, else Debian's `/usr/bin/python3`. */
+/** The Python interpreter with PyTorch (reference and benchmarks): `ECGSSL_REFERENCE_PYTHON`, else Debian's `/usr/bin/python3`. */
 export const REFERENCE_PYTHON = process.env.ECGSSL_REFERENCE_PYTHON ?? '/usr/bin/python3';
 
 /** `undefined` when `python` can `import torch`, else the reason it cannot (for skip messages). */
