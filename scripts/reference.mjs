@@ -49,6 +49,7 @@ if (args.includes('--same-init')) {
     sets,
     keepDropout: args.includes('--keep-dropout') || args.includes('--same-masks'),
     sameMasks: args.includes('--same-masks'),
+    ...(threads === undefined ? {} : { threads: Number(threads) }),
   });
   process.stdout.write(JSON.stringify(r, null, 1) + '\n');
   process.exit(0);

@@ -14,8 +14,8 @@ export type { EmitK8sArgs } from './emitK8s.js';
 export { taskCommand } from './taskCommand.js';
 export type { TaskCommandArgs } from './taskCommand.js';
 export { shellQuote } from './shellQuote.js';
-export { acquireLock, withLock, isLockStale, pidAlive } from './fileLock.js';
-export type { FileLock, LockInfo, AcquireLockOptions } from './fileLock.js';
+export { acquireLock, withLock, isLockStale, pidAlive } from '../results/fileLock.js';
+export type { FileLock, LockInfo, AcquireLockOptions } from '../results/fileLock.js';
 export {
   isTaskDone,
   unitName,

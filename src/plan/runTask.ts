@@ -1,7 +1,7 @@
 // runTask: runs one unit of a plan (dependencies first), each under its own lock, skipping finished units.
 import { log } from '../util/log.js';
-import type { AcquireLockOptions } from './fileLock.js';
-import { withLock } from './fileLock.js';
+import type { AcquireLockOptions } from '../results/fileLock.js';
+import { withLock } from '../results/fileLock.js';
 import { writePlanFile } from './planFile.js';
 import { dependencyClosure } from './planTasks.js';
 import { runUnit } from './runUnit.js';

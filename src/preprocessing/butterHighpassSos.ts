@@ -1,8 +1,7 @@
 // butterHighpassSos: scipy-compatible digital Butterworth high-pass design as second-order sections.
-import { UserError } from '../errors.js';
+import { checkButterArgs, orderedSos, poleSection, type Section, type Sos } from './butterSections.js';
 
-/** Second-order sections [b0, b1, b2, a0, a1, a2] per row, scipy's `sos` layout. */
-export type Sos = number[][];
+export type { Sos } from './butterSections.js';
 
 interface Complex {
   re: number;
@@ -24,14 +23,8 @@ const cdiv = (a: Complex, b: Complex): Complex => {
  * unit circle first, the gain in the first section.
  */
 export function butterHighpassSos(args: { cutoffHz: number; rateHz: number; order: number }): Sos {
+  checkButterArgs('butterHighpassSos', args);
   const { cutoffHz, rateHz, order } = args;
-  if (!Number.isInteger(order) || order < 1 || order > 16)
-    throw new UserError(`butterHighpassSos: order must be an integer in 1..16, got ${order}`);
-  if (!(rateHz > 0)) throw new UserError(`butterHighpassSos: rateHz must be positive, got ${rateHz}`);
-  if (!(cutoffHz > 0 && cutoffHz < rateHz / 2))
-    throw new UserError(
-      `butterHighpassSos: cutoffHz must be in (0, ${rateHz / 2}) (Nyquist of ${rateHz} Hz), got ${cutoffHz}`,
-    );
   const fs = 2;
   const wn = (2 * cutoffHz) / rateHz;
   const warped = 2 * fs * Math.tan((Math.PI * wn) / fs);
@@ -54,21 +47,10 @@ export function butterHighpassSos(args: { cutoffHz: number; rateHz: number; orde
   const kHp = 1 / protoProd.re;
   const gain = (kHp * Math.pow(fs2, order)) / den.re;
   // sections: conjugate pairs (im > 0 representative) and at most one real pole
-  const sections: { a: number[]; b: number[]; mag: number }[] = [];
+  const sections: Section[] = [];
   for (const p of poles) {
-    if (p.im > 1e-14) {
-      sections.push({
-        b: [1, -2, 1],
-        a: [1, -2 * p.re, p.re * p.re + p.im * p.im],
-        mag: Math.hypot(p.re, p.im),
-      });
-    } else if (Math.abs(p.im) <= 1e-14) {
-      sections.push({ b: [1, -1, 0], a: [1, -p.re, 0], mag: Math.abs(p.re) });
-    }
+    const sec = poleSection(p.re, p.im, [1, -2, 1], [1, -1, 0]);
+    if (sec) sections.push(sec);
   }
-  sections.sort((x, y) => x.mag - y.mag);
-  const sos = sections.map((s) => [...s.b, ...s.a]);
-  const first = sos[0] as number[];
-  for (let j = 0; j < 3; j++) first[j] = (first[j] as number) * gain;
-  return sos;
+  return orderedSos(sections, gain);
 }

@@ -1,6 +1,6 @@
 // sosfiltfilt: zero-phase second-order-section filtering with scipy semantics.
 import { UserError } from '../errors.js';
-import type { Sos } from './butterHighpassSos.js';
+import type { Sos } from './butterSections.js';
 
 /** scipy `lfilter_zi` for one biquad, scaled as in `sosfilt_zi`. */
 function sosfiltZi(sos: Sos): Float64Array {

@@ -22,6 +22,8 @@ export interface SameInitCheckArgs {
   keepDropout?: boolean;
   /** With `keepDropout`: PyTorch applies ecgssl's own dropout masks (exported with the stream). */
   sameMasks?: boolean;
+  /** Torch threads of the PyTorch run (`--threads`, which also sets ecgssl's engine.threads through `sets`). */
+  threads?: number;
 }
 
 /** How far the two implementations' held-out logits are apart after training from the same start. */
@@ -148,6 +150,8 @@ export async function sameInitCheck(args: SameInitCheckArgs): Promise<SameInitRe
       '--dump-logits',
       join(dir, 'logits.npy'),
       ...(args.sameMasks ? ['--masks'] : []),
+      '--threads',
+      String(args.threads ?? 2),
     ])) as { history: { loss: number }[] };
     return {
       steps: meta.steps,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { resolveConfig } from '../../src/config/load.js';
@@ -98,6 +98,42 @@ test('withRunDir times each stage into run.json, also when it fails', async () =
     assert.ok(Date.parse(meta.stages.pretrain.finishedAt) >= Date.parse(meta.stages.pretrain.startedAt));
     assert.equal(meta.stages.finetune.status, 'failed');
     assert.equal(meta.stages.finetune.error, 'boom');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('withRunDir: one process per stage and run directory; a second one stops with the holder, a dead holder is taken over', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ecgssl-run-'));
+  try {
+    const loaded = tmpConfig(root);
+    const run = await openRunDir(loaded);
+    const lockFile = join(run.dir, 'locks', 'pretrain.lock');
+    let ran = 0;
+    // While the stage runs, its lock is held: the same stage again (here nested, as a second command would) stops.
+    await withRunDir(loaded, 'pretrain', async () => {
+      ran++;
+      const holder = JSON.parse(readFileSync(lockFile, 'utf8'));
+      assert.equal(holder.pid, process.pid);
+      await assert.rejects(
+        withRunDir(loaded, 'pretrain', async () => ran++),
+        (e: Error) =>
+          e.name === 'UserError' &&
+          e.message.startsWith(`pretrain: run directory ${run.dir} is in use by pid ${process.pid} on `) &&
+          e.message.includes('wait for it to end or stop it'),
+      );
+      // Another stage of the same run directory is not blocked.
+      await withRunDir(loaded, 'finetune', async () => ran++);
+    });
+    assert.equal(ran, 2);
+    assert.deepEqual(readdirSync(join(run.dir, 'locks')), []); // released
+    // A lock left by a process that no longer runs (killed with SIGKILL) does not block the next run.
+    const dead = { pid: 2 ** 22 + 12345, host: hostname(), createdAt: '2026-01-01T00:00:00Z', token: 'x' };
+    writeFileSync(lockFile, JSON.stringify(dead));
+    await withRunDir(loaded, 'pretrain', async () => ran++);
+    assert.equal(ran, 3);
+    const meta = JSON.parse(readFileSync(run.path('run.json'), 'utf8'));
+    assert.equal(meta.stages.pretrain.status, 'done');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

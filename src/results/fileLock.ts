@@ -35,7 +35,10 @@ export interface AcquireLockOptions {
   pollMs?: number;
   /** Give up after this long with a UserError (default: wait as long as the holder is alive). */
   timeoutMs?: number;
-  /** Called once when the lock is busy, with the holder (undefined when its file is not readable yet). */
+  /**
+   * Called once when the lock is busy, with the holder (undefined when its file is not readable yet); an error it
+   * throws ends the wait (the caller that will not wait, e.g. a second command on the same run directory).
+   */
   onWait?: (holder: LockInfo | undefined) => void;
 }
 

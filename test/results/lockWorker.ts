@@ -1,6 +1,6 @@
 // Child process of fileLock.test.ts: increments a counter file `rounds` times, each read-modify-write under the lock.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { withLock } from '../../src/plan/fileLock.js';
+import { withLock } from '../../src/results/fileLock.js';
 
 const [lockPath, counterPath, roundsText] = process.argv.slice(2);
 const rounds = Number(roundsText);

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acquireLock, isLockStale, pidAlive } from '../../src/plan/fileLock.js';
+import { acquireLock, isLockStale, pidAlive } from '../../src/results/fileLock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecgssl-lock-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
