@@ -18,6 +18,22 @@ export interface CheckpointState {
   accBeta: [number, number];
   /** Anything else the caller wants back (e.g. the held-out split). */
   extra: Record<string, unknown>;
+  /** A checkpoint written inside epoch `epoch + 1` (a stop request mid-epoch): where that epoch stands. */
+  partial?: EpochPartial;
+}
+
+/** How far an unfinished epoch got: batches done, and its running sums for the history row. */
+export interface EpochPartial {
+  /** Batches of the epoch done (the next one to run). */
+  batch: number;
+  /** Sum of the batches' losses. */
+  lossSum: number;
+  /** Learning rate of the last batch done. */
+  lr: number;
+  /** Training counts so far ({@link PretextCounter.counts}). */
+  counts: number[][];
+  /** Seconds the epoch has run so far. */
+  seconds: number;
 }
 
 const STATE = 'state.json';
@@ -25,16 +41,20 @@ const STATE = 'state.json';
 const WEIGHTS = 'weights.bin';
 
 /**
- * Weights file of the checkpoint after `epoch`: each epoch writes a new file and state.json (renamed last) names it,
- * so a process killed between the two writes leaves the previous, consistent pair.
+ * Weights file of the checkpoint after `epoch` (and `batch` batches of the next, for a mid-epoch checkpoint): each
+ * checkpoint writes a new file and state.json (renamed last) names it, so a process killed between the two writes
+ * leaves the previous, consistent pair.
  */
-function weightsFileOf(epoch: number): string {
-  return `weights-${epoch}.bin`;
+function weightsFileOf(epoch: number, batch?: number): string {
+  return batch === undefined ? `weights-${epoch}.bin` : `weights-${epoch}-${batch}.bin`;
 }
+
+/** The names weights files of this folder have (weights.bin, weights-<epoch>.bin, weights-<epoch>-<batch>.bin). */
+const WEIGHTS_FILE = /^weights(-\d+){0,2}\.bin$/;
 
 /** The weights file a state.json refers to (older checkpoints: weights.bin). */
 function weightsFileIn(state: { weightsFile?: unknown }): string {
-  return typeof state.weightsFile === 'string' && /^weights(-\d+)?\.bin$/.test(state.weightsFile)
+  return typeof state.weightsFile === 'string' && WEIGHTS_FILE.test(state.weightsFile)
     ? state.weightsFile
     : WEIGHTS;
 }
@@ -79,12 +99,12 @@ export async function saveCheckpoint(
   const accBeta: [number, number] = a.accBeta1
     ? [(await a.accBeta1.data())[0] as number, (await a.accBeta2.data())[0] as number]
     : [NaN, NaN];
-  const weightsFile = weightsFileOf(state.epoch);
+  const weightsFile = weightsFileOf(state.epoch, state.partial?.batch);
   writeAtomic(join(dir, weightsFile), new Uint8Array(buf));
   // state.json is the commit point: until it is renamed into place the previous state names the previous weights.
   writeAtomic(join(dir, STATE), JSON.stringify({ ...state, accBeta, specs, weightsFile }, null, 1));
   for (const f of readdirSync(dir))
-    if (/^weights(-\d+)?\.bin$/.test(f) && f !== weightsFile) rmSync(join(dir, f), { force: true });
+    if (WEIGHTS_FILE.test(f) && f !== weightsFile) rmSync(join(dir, f), { force: true });
   optWeights.forEach((w) => w.tensor !== undefined && w.name === 'iter' && w.tensor.dispose());
 }
 
@@ -142,5 +162,6 @@ export async function loadCheckpoint(
     rngStates: raw.rngStates,
     accBeta: raw.accBeta,
     extra: raw.extra,
+    ...(raw.partial ? { partial: raw.partial } : {}),
   };
 }

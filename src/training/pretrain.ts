@@ -16,7 +16,13 @@ import { createProgress, type Progress } from '../util/progress.js';
 import { log } from '../util/log.js';
 import { timePhase, timePhaseAsync } from '../util/phaseTimer.js';
 import { buildPretextBatch, pretextLabels, STREAM_KEYS, type PretextBatch } from './batches.js';
-import { adamInternals, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import {
+  adamInternals,
+  hasCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  type EpochPartial,
+} from './checkpoint.js';
 import { InterruptedError, watchStopSignals, type StopWatcher } from '../util/stopSignal.js';
 import { staircaseLearningRate } from './losses.js';
 import { pretrainStep } from './pretrainStep.js';
@@ -51,6 +57,11 @@ export interface PretrainArgs {
   resume?: boolean;
   /** Stop after this many epochs in this call (for tests of resume); default: all. */
   maxEpochsThisCall?: number;
+  /**
+   * Stop after this many optimizer steps in this call, mid-epoch if need be, with a checkpoint as a stop signal
+   * writes (for tests of resume); default: no limit.
+   */
+  maxStepsThisCall?: number;
   /** Label for the progress bars. */
   label?: string;
   /** Sees every batch as it is consumed: each training step's, and each held-out evaluation batch (the reference export). */
@@ -236,11 +247,12 @@ interface PretrainRun {
   label: string;
 }
 
-/** Where a run stands: epochs done, optimizer steps done, the history rows so far. */
+/** Where a run stands: epochs done, optimizer steps done, the history rows so far, how far the next epoch got. */
 interface PretrainState {
   epoch: number;
   step: number;
   history: HistoryRow[];
+  partial?: EpochPartial;
 }
 
 /** Checks the arguments, splits off the held-out windows and builds the network and its Adam optimizer. */
@@ -278,8 +290,18 @@ async function resumeState(run: PretrainRun): Promise<PretrainState> {
   if (args.checkpointDir && args.resume !== false && hasCheckpoint(args.checkpointDir)) {
     // Adam's slots exist only after a first step: create them with a zero-gradient-free dummy via setWeights.
     const st = await loadCheckpoint(args.checkpointDir, run.model, run.optimizer);
-    log.info(`pretrain: resuming from ${args.checkpointDir} after epoch ${st.epoch} (step ${st.step})`);
-    return { epoch: st.epoch, step: st.step, history: st.history };
+    const within = st.partial
+      ? ` and batch ${st.partial.batch}/${run.nBatches} of epoch ${st.epoch + 1}`
+      : '';
+    log.info(
+      `pretrain: resuming from ${args.checkpointDir} after epoch ${st.epoch}${within} (step ${st.step})`,
+    );
+    return {
+      epoch: st.epoch,
+      step: st.step,
+      history: st.history,
+      ...(st.partial ? { partial: st.partial } : {}),
+    };
   }
   return { epoch: 0, step: 0, history: [] };
 }
@@ -309,97 +331,158 @@ function epochBatch(run: PretrainRun, order: readonly number[], epoch: number, b
   );
 }
 
+/** What {@link trainEpoch} did: the epoch's sums so far and, when it stopped early, after which batch. */
+interface EpochSteps {
+  trainMetrics: TaskMetrics[];
+  counts: number[][];
+  lossSum: number;
+  lr: number;
+  step: number;
+  /** Set when `shouldStop` ended the epoch early: the batches done. */
+  stoppedAfter?: number;
+}
+
 /**
- * The optimizer steps of epoch `epoch` over the training windows in `order`, starting at step `step`, with its
- * progress bar (left running for the caller to stop): the training metrics, summed loss, last learning rate and
- * the step count after the epoch.
+ * One optimizer step on batch `b` of epoch `epoch` (`cur`), then `between()` (the next batch is built there, before
+ * this step's results are read back): the step's loss and logits [samples, heads].
+ */
+async function trainStep(
+  run: PretrainRun,
+  cur: PretextBatch,
+  at: { epoch: number; b: number; step: number },
+  between: () => void,
+): Promise<{ loss: number; logits: Float32Array | null }> {
+  const { cfg, heads } = run;
+  adamInternals(run.optimizer).learningRate = staircaseLearningRate(
+    cfg.learningRate,
+    cfg.decayRate,
+    cfg.decaySteps,
+    at.step,
+  );
+  const xs = tf.tensor3d(cur.x, [cur.samples, run.windowSamples, 1]);
+  const labels = pretextLabels(cur.transform, heads);
+  const ys = tf.tensor2d(labels, [cur.samples, heads]);
+  const masks: tf.Tensor2D[] = [];
+  // The step's engine time: the kernels run here (synchronous backends) or by the reads below (asynchronous ones).
+  const { loss, logits: logitsOut } = timePhase('engine.pretrain', () =>
+    pretrainStep({
+      model: run.model,
+      optimizer: run.optimizer,
+      x: xs,
+      labels: ys,
+      taskWeights: cfg.taskWeights,
+      l2: cfg.l2,
+      // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
+      dropoutRng: deriveRng(run.args.seed, run.foldKey, at.epoch, STREAM_KEYS.dropout + at.b),
+      keepLogits: true,
+      // With onBatch, a copy of each mask drawn (the same draws), for the hook below.
+      ...(run.args.onBatch
+        ? { onMask: (m: tf.Tensor) => void masks.push(tf.keep(m.clone()) as tf.Tensor2D) }
+        : {}),
+    }),
+  );
+  run.args.onBatch?.({
+    phase: 'train',
+    epoch: at.epoch,
+    batchIndex: at.b,
+    x: cur.x,
+    labels,
+    samples: cur.samples,
+    masks: maskPairs(masks),
+  });
+  tf.dispose(masks);
+  between();
+  const lo = logitsOut as tf.Tensor | null;
+  const out = await timePhaseAsync('engine.pretrain', async () => ({
+    loss: (await loss.data())[0] as number,
+    logits: lo ? ((await lo.data()) as Float32Array) : null,
+  }));
+  tf.dispose([loss, xs, ys, ...(lo ? [lo] : [])]);
+  return out;
+}
+
+/**
+ * The optimizer steps of epoch `epoch` over the training windows in `order`, starting at step `step` and, for an
+ * epoch resumed from a mid-epoch checkpoint, at `from`'s batch with its sums, with its progress bar (left running
+ * for the caller to stop). After each batch but the last it lets the event loop turn (signals) and asks
+ * `shouldStop(step)`; on true it returns early with `stoppedAfter`.
  */
 async function trainEpoch(
   run: PretrainRun,
   order: readonly number[],
-  epoch: number,
-  step: number,
+  at: { epoch: number; step: number; from?: EpochPartial },
   progress: Progress,
-): Promise<{ trainMetrics: TaskMetrics[]; lossSum: number; lr: number; step: number }> {
+  shouldStop: (step: number) => boolean,
+): Promise<EpochSteps> {
   const { cfg, heads, nBatches } = run;
+  const { epoch, from } = at;
   const counter = new PretextCounter(heads);
-  let lossSum = 0;
-  let lr = cfg.learningRate;
-  let next = epochBatch(run, order, epoch, 0);
-  for (let b = 0; b < nBatches; b++) {
+  if (from) counter.restore(from.counts);
+  let [lossSum, lr, step] = [from?.lossSum ?? 0, from?.lr ?? cfg.learningRate, at.step];
+  const b0 = from?.batch ?? 0;
+  let next = epochBatch(run, order, epoch, b0);
+  for (let b = b0; b < nBatches; b++) {
     const cur = next;
     lr = staircaseLearningRate(cfg.learningRate, cfg.decayRate, cfg.decaySteps, step);
-    adamInternals(run.optimizer).learningRate = lr;
-    const xs = tf.tensor3d(cur.x, [cur.samples, run.windowSamples, 1]);
-    const labels = pretextLabels(cur.transform, heads);
-    const ys = tf.tensor2d(labels, [cur.samples, heads]);
-    const masks: tf.Tensor2D[] = [];
-    // The step's engine time: the kernels run here (synchronous backends) or by the reads below (asynchronous ones).
-    const { loss, logits: logitsOut } = timePhase('engine.pretrain', () =>
-      pretrainStep({
-        model: run.model,
-        optimizer: run.optimizer,
-        x: xs,
-        labels: ys,
-        taskWeights: cfg.taskWeights,
-        l2: cfg.l2,
-        // The head dropout masks of this step: deriveRng(seed, fold, epoch, dropout key + batch), head by head.
-        dropoutRng: deriveRng(run.args.seed, run.foldKey, epoch, STREAM_KEYS.dropout + b),
-        keepLogits: true,
-        // With onBatch, a copy of each mask drawn (the same draws), for the hook below.
-        ...(run.args.onBatch
-          ? { onMask: (m: tf.Tensor) => void masks.push(tf.keep(m.clone()) as tf.Tensor2D) }
-          : {}),
-      }),
-    );
-    step++;
-    run.args.onBatch?.({
-      phase: 'train',
-      epoch,
-      batchIndex: b,
-      x: cur.x,
-      labels,
-      samples: cur.samples,
-      masks: maskPairs(masks),
-    });
-    tf.dispose(masks);
     // Prepare the next batch on the JS side before reading this step's results back.
-    if (b + 1 < nBatches) next = epochBatch(run, order, epoch, b + 1);
-    const lo = logitsOut as tf.Tensor | null;
-    const [lossValue, logitValues] = await timePhaseAsync(
-      'engine.pretrain',
-      async (): Promise<[number, Float32Array | null]> => [
-        (await loss.data())[0] as number,
-        lo ? ((await lo.data()) as Float32Array) : null,
-      ],
-    );
-    if (lo && logitValues) {
-      counter.add(logitValues, cur.transform, true);
-      lo.dispose();
-    }
-    tf.dispose([loss, xs, ys]);
-    lossSum += lossValue;
+    const r = await trainStep(run, cur, { epoch, b, step }, () => {
+      if (b + 1 < nBatches) next = epochBatch(run, order, epoch, b + 1);
+    });
+    step++;
+    if (r.logits) counter.add(r.logits, cur.transform, true);
+    lossSum += r.loss;
     const m = counter.result();
     progress.update(b + 1, {
       loss: lossSum / (b + 1),
       acc: m.reduce((a, t) => a + t.accuracy, 0) / m.length,
     });
+    if (b + 1 < nBatches) {
+      await new Promise((res) => setImmediate(res));
+      if (shouldStop(step))
+        return {
+          trainMetrics: counter.result(),
+          counts: counter.counts(),
+          lossSum,
+          lr,
+          step,
+          stoppedAfter: b + 1,
+        };
+    }
   }
-  return { trainMetrics: counter.result(), lossSum, lr, step };
+  return { trainMetrics: counter.result(), counts: counter.counts(), lossSum, lr, step };
+}
+
+/** Writes the run's checkpoint (weights, Adam, history; `state.partial` for a mid-epoch one), if it has a folder. */
+async function saveRunCheckpoint(run: PretrainRun, state: PretrainState): Promise<void> {
+  const dir = run.args.checkpointDir;
+  if (!dir) return;
+  await timePhaseAsync('io', () =>
+    saveCheckpoint(dir, run.model, run.optimizer, {
+      epoch: state.epoch,
+      step: state.step,
+      history: state.history,
+      rngStates: {},
+      extra: { heldOut: run.heldOut, trainWindows: run.train.length },
+      ...(state.partial ? { partial: state.partial } : {}),
+    }),
+  );
 }
 
 /**
- * One epoch: its steps, the held-out evaluation, its history row and its checkpoint; advances `state`. `started`:
- * when this call's first epoch began and which it was (the progress lines' elapsed and remaining time).
+ * One epoch (or the rest of one resumed mid-epoch): its steps, the held-out evaluation, its history row and its
+ * checkpoint; advances `state`. When `shouldStop` ends it early, it writes a mid-epoch checkpoint
+ * (`state.partial`) instead and returns false. `started`: when this call's first epoch began and which it was (the
+ * progress lines' elapsed and remaining time).
  */
 async function runEpoch(
   run: PretrainRun,
   state: PretrainState,
   started: { ms: number; epoch: number },
-): Promise<void> {
+  shouldStop: (step: number) => boolean,
+): Promise<boolean> {
   const { args, cfg, table, heldOut } = run;
   const t0 = Date.now();
-  const epoch = state.epoch;
+  const { epoch, partial: from } = state;
   const order = deriveRng(args.seed, run.foldKey, epoch, STREAM_KEYS.order)
     .permutation(run.train.length)
     .map((i) => run.train[i] as number);
@@ -411,11 +494,26 @@ async function runEpoch(
       startedMs: started.ms,
       before: epoch * run.nBatches,
       total: cfg.epochs * run.nBatches,
-      resumed: started.epoch * run.nBatches,
+      // Batches done before this call (a mid-epoch checkpoint's too): not counted in the speed.
+      resumed: started.epoch * run.nBatches + (from?.batch ?? 0),
     },
   });
-  const { trainMetrics, lossSum, lr, step } = await trainEpoch(run, order, epoch, state.step, progress);
-  state.step = step;
+  const r = await trainEpoch(
+    run,
+    order,
+    { epoch, step: state.step, ...(from ? { from } : {}) },
+    progress,
+    shouldStop,
+  );
+  state.step = r.step;
+  const seconds = (from?.seconds ?? 0) + (Date.now() - t0) / 1000;
+  if (r.stoppedAfter !== undefined) {
+    progress.stop({ loss: r.lossSum / r.stoppedAfter }, r.stoppedAfter);
+    state.partial = { batch: r.stoppedAfter, lossSum: r.lossSum, lr: r.lr, counts: r.counts, seconds };
+    await saveRunCheckpoint(run, state);
+    return false;
+  }
+  delete state.partial;
   const heldMetrics =
     heldOut.length > 0
       ? evaluatePretext(run.model, {
@@ -429,30 +527,34 @@ async function runEpoch(
   state.epoch = epoch + 1;
   const row: HistoryRow = {
     epoch: state.epoch,
-    step,
-    loss: lossSum / run.nBatches,
-    lr,
-    ...metricsColumns('train', trainMetrics, table),
+    step: r.step,
+    loss: r.lossSum / run.nBatches,
+    lr: r.lr,
+    ...metricsColumns('train', r.trainMetrics, table),
     ...(heldMetrics ? metricsColumns('heldout', heldMetrics, table) : {}),
-    seconds: (Date.now() - t0) / 1000,
+    seconds: (from?.seconds ?? 0) + (Date.now() - t0) / 1000,
   };
   state.history.push(row);
   progress.stop({
     loss: row.loss as number,
     acc: (heldMetrics ? row.heldout_acc_mean : row.train_acc_mean) as number,
   });
-  const dir = args.checkpointDir;
-  if (dir) {
-    await timePhaseAsync('io', () =>
-      saveCheckpoint(dir, run.model, run.optimizer, {
-        epoch: state.epoch,
-        step,
-        history: state.history,
-        rngStates: {},
-        extra: { heldOut, trainWindows: run.train.length },
-      }),
-    );
-  }
+  await saveRunCheckpoint(run, state);
+  return true;
+}
+
+/** Frees the run and throws the {@link InterruptedError} of a stop by `signal` at `where`, saying what was saved. */
+function interrupted(run: PretrainRun, stop: StopWatcher, signal: NodeJS.Signals, where: string): never {
+  const { args, label } = run;
+  stop.dispose();
+  run.optimizer.dispose();
+  run.model.dispose();
+  throw new InterruptedError(
+    signal,
+    args.checkpointDir
+      ? `${label}: stopped by ${signal} ${where}; checkpoint in ${args.checkpointDir} (run the same command again to resume)`
+      : `${label}: stopped by ${signal} ${where} (no checkpoint folder: nothing saved)`,
+  );
 }
 
 /**
@@ -467,18 +569,8 @@ async function stopIfRequested(
 ): Promise<void> {
   await new Promise((r) => setImmediate(r));
   const signal = stop.requested();
-  if (signal !== undefined && epoch < stopAt) {
-    const { args, cfg, label } = run;
-    stop.dispose();
-    run.optimizer.dispose();
-    run.model.dispose();
-    throw new InterruptedError(
-      signal,
-      args.checkpointDir
-        ? `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs}; checkpoint in ${args.checkpointDir} (run the same command again to resume)`
-        : `${label}: stopped by ${signal} after epoch ${epoch}/${cfg.epochs} (no checkpoint folder: nothing saved)`,
-    );
-  }
+  if (signal !== undefined && epoch < stopAt)
+    interrupted(run, stop, signal, `after epoch ${epoch}/${run.cfg.epochs}`);
 }
 
 /** The result once the epochs of this call are done: final metrics, the heads-at-chance warning, Adam freed. */
@@ -507,8 +599,8 @@ function finishRun(run: PretrainRun, state: PretrainState, resumedFromEpoch: num
  * Self-supervised pretraining of the STR network (METHOD §3) with one head per entry of the transformation table:
  * per batch of `batchWindows` windows, one sample per transformation each (7 by default), shuffled; weighted sigmoid
  * cross-entropy of the heads + L2/2 on the kernels; Adam with a staircase learning rate; dropout masks from the
- * project Rng. Checkpoints every epoch and resumes from a checkpoint so that a resumed run ends with the same
- * weights as an uninterrupted one. At the end, warns on stderr of the heads still at chance (F1 < 0.2).
+ * project Rng. Checkpoints every epoch (and mid-epoch on SIGINT/SIGTERM) and resumes from a checkpoint so that a
+ * resumed run ends with the same weights as an uninterrupted one. At the end, warns on stderr of the heads still at chance (F1 < 0.2).
  */
 export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
   const run = setUpRun(args);
@@ -519,11 +611,19 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
     cfg.epochs,
     args.maxEpochsThisCall === undefined ? cfg.epochs : state.epoch + args.maxEpochsThisCall,
   );
-  // SIGINT/SIGTERM: finish the current epoch, write its checkpoint, then stop (a rerun resumes from it).
+  // SIGINT/SIGTERM: finish the current batch, write a (mid-epoch) checkpoint, then stop (a rerun resumes from it,
+  // ending with the same weights as an uninterrupted run).
   const stop = watchStopSignals(run.label);
   const started = { ms: Date.now(), epoch: state.epoch };
+  const maxStep = state.step + (args.maxStepsThisCall ?? Infinity);
+  const shouldStop = (step: number): boolean => stop.requested() !== undefined || step >= maxStep;
   while (state.epoch < stopAt) {
-    await runEpoch(run, state, started);
+    if (!(await runEpoch(run, state, started, shouldStop))) {
+      const signal = stop.requested();
+      const at = `in epoch ${state.epoch + 1}/${cfg.epochs} after batch ${state.partial?.batch}/${run.nBatches}`;
+      if (signal !== undefined) interrupted(run, stop, signal, at);
+      break; // maxStepsThisCall
+    }
     await stopIfRequested(run, stop, state.epoch, stopAt);
   }
   stop.dispose();

@@ -45,6 +45,22 @@ export class PretextCounter {
     }
   }
 
+  /** The counts so far, [tp, fp, fn, tn] per head (a mid-epoch checkpoint keeps them). */
+  counts(): number[][] {
+    return [this.tp, this.fp, this.fn, this.tn].map((c) => Array.from(c));
+  }
+
+  /** Continues from {@link PretextCounter.counts} of a counter with as many heads. */
+  restore(counts: readonly (readonly number[])[]): this {
+    const all = [this.tp, this.fp, this.fn, this.tn];
+    if (counts.length !== 4 || counts.some((c) => c.length !== this.heads))
+      throw new InternalError(
+        `PretextCounter.restore: need 4 x ${this.heads} counts, got ${JSON.stringify(counts)}`,
+      );
+    counts.forEach((c, i) => (all[i] as Float64Array).set(c));
+    return this;
+  }
+
   /** Per-head accuracy and F1 (F1 = 0 when the head has no positive prediction and no positive label). */
   result(): TaskMetrics[] {
     const out: TaskMetrics[] = [];

@@ -16,8 +16,8 @@ export interface Progress {
    * or at once with `line`.
    */
   update(value: number, fields?: Record<string, string | number>, opts?: ProgressUpdateOptions): void;
-  /** Finish; in plain mode prints one summary line with the last fields. */
-  stop(fields?: Record<string, string | number>): void;
+  /** Finish at `done` (default: the total; less for a loop stopped early); in plain mode one summary line. */
+  stop(fields?: Record<string, string | number>, done?: number): void;
 }
 
 /** Where a loop sits in its stage, for the elapsed and remaining time of plain lines. */
@@ -98,8 +98,8 @@ function barProgress(args: ProgressArgs): Progress {
     update(value, fields) {
       bar.update(Math.floor(value), { fields: fmtFields(fields) });
     },
-    stop(fields) {
-      if (fields) bar.update(args.total, { fields: fmtFields(fields) });
+    stop(fields, done = args.total) {
+      if (fields) bar.update(done, { fields: fmtFields(fields) });
       bar.stop();
     },
   };
@@ -130,12 +130,13 @@ export function createProgress(args: ProgressArgs): Progress {
         `${args.label}: ${fmtFields(fields ?? last)}  ${count}  ${clock(stage, stage.before + value)}\n`,
       );
     },
-    stop(fields) {
+    stop(fields, done = args.total) {
       if (level === 'quiet') return;
       const secs = ((Date.now() - started) / 1000).toFixed(1);
-      const timing = args.stage ? `  ${clock(stage, stage.before + args.total)}` : '';
+      const timing = args.stage ? `  ${clock(stage, stage.before + done)}` : '';
+      const count = done === args.total ? `${done}` : `${done}/${args.total}`;
       process.stderr.write(
-        `${args.label}: ${args.total} ${unit} in ${secs}s  ${fmtFields(fields ?? last)}${timing}\n`,
+        `${args.label}: ${count} ${unit} in ${secs}s  ${fmtFields(fields ?? last)}${timing}\n`,
       );
     },
   };

@@ -130,15 +130,26 @@ test('SIGTERM stops after writing a checkpoint (exit 143); the same command resu
   first.proc.kill('SIGTERM');
   const stopped = await first.done;
   assert.equal(stopped.code, 143, stopped.stderr);
+  // After the batch it is in: mid-epoch (a checkpoint of the epoch so far) or, in its last batch, after the epoch.
   const m =
-    /pretrain all: stopped by SIGTERM after epoch (\d+)\/12; checkpoint in (\S+) \(run the same command again to resume\)/.exec(
+    /pretrain all: stopped by SIGTERM (?:after epoch (\d+)\/12|in epoch (\d+)\/12 after batch (\d+)\/(\d+)); checkpoint in (\S+) \(run the same command again to resume\)/.exec(
       stopped.stderr,
     );
   assert.ok(m, stopped.stderr);
-  const state = JSON.parse(readFileSync(join(m[2]!, 'state.json'), 'utf8')) as { epoch: number };
-  assert.equal(state.epoch, Number(m[1]));
+  const state = JSON.parse(readFileSync(join(m[5]!, 'state.json'), 'utf8')) as {
+    epoch: number;
+    partial?: { batch: number };
+  };
+  if (m[1] !== undefined) {
+    assert.equal(state.epoch, Number(m[1]));
+    assert.equal(state.partial, undefined);
+  } else {
+    assert.equal(state.epoch, Number(m[2]) - 1);
+    assert.equal(state.partial?.batch, Number(m[3]));
+    assert.ok(Number(m[3]) < Number(m[4]));
+  }
   const again = await start(root).done;
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stderr, new RegExp(`resuming from .* after epoch ${m[1]}`));
+  assert.match(again.stderr, new RegExp(`resuming from .* after epoch ${state.epoch}`));
   assert.deepEqual(outputs(root), reference);
 });

@@ -1,7 +1,7 @@
 // Pretraining: loss, batches, labels, resume, heads-at-chance warning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -138,6 +138,65 @@ test('pretrain: loss falls; 1 epoch + resume ends with the same weights as 2 epo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('pretrain: stopped mid-epoch (twice, one of them mid-way through the resumed epoch) ends as uninterrupted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecgssl-pretrain-'));
+  try {
+    const source = syntheticSource(12);
+    const windows = Array.from({ length: 12 }, (_, i) => i);
+    const pretrainConfig = pretrainSchema.parse({ epochs: 2, batchWindows: 2, heldOutFraction: 0.25 });
+    const base = { source, windows, modelConfig, pretrainConfig, transformations, seed: 5, fold: 0 };
+    const full = await pretrain({ ...base, checkpointDir: join(dir, 'a') });
+    assert.equal(full.step, 2 * 5); // 9 training windows in batches of 2: 5 batches per epoch
+    const ck = join(dir, 'b', 'checkpoint');
+    // Step 2 of epoch 1, then step 4 of epoch 1 (resumed mid-epoch, stopped mid-epoch again), then to the end.
+    for (const [steps, batch] of [
+      [2, 2],
+      [2, 4],
+    ] as const) {
+      const part = await pretrain({ ...base, checkpointDir: ck, maxStepsThisCall: steps });
+      assert.equal(part.epochsDone, 0);
+      assert.equal(part.history.length, 0);
+      part.model.dispose();
+      const state = JSON.parse(readFileSync(join(ck, 'state.json'), 'utf8'));
+      assert.equal(state.epoch, 0);
+      assert.equal(state.partial.batch, batch);
+      assert.equal(state.weightsFile, `weights-0-${batch}.bin`);
+      assert.deepEqual(readdirSync(ck).sort(), ['state.json', `weights-0-${batch}.bin`]);
+    }
+    const resumed = await pretrain({ ...base, checkpointDir: ck });
+    assert.equal(resumed.step, full.step);
+    full.model.weights.forEach((w, i) => {
+      assert.deepEqual(
+        w.read().dataSync(),
+        (resumed.model.weights[i] as tf.LayerVariable).read().dataSync(),
+        w.name,
+      );
+    });
+    const noSeconds = (h: typeof full.history): unknown[] => h.map(({ seconds: _s, ...rest }) => rest);
+    assert.deepEqual(noSeconds(resumed.history), noSeconds(full.history));
+    assert.equal(JSON.parse(readFileSync(join(ck, 'state.json'), 'utf8')).partial, undefined);
+    for (const m of [full.model, resumed.model]) m.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PretextCounter: counts() and restore() continue a count', () => {
+  const a = new PretextCounter(2);
+  a.add(Float32Array.from([0.9, 0.8, 0.1, 0.7]), Uint8Array.from([0, 1]));
+  const b = new PretextCounter(2).restore(a.counts());
+  a.add(Float32Array.from([0.2, 0.9]), Uint8Array.from([1]));
+  b.add(Float32Array.from([0.2, 0.9]), Uint8Array.from([1]));
+  assert.deepEqual(b.result(), a.result());
+  assert.deepEqual(a.counts(), [
+    [1, 2],
+    [0, 1],
+    [0, 0],
+    [2, 0],
+  ]);
+  assert.throws(() => new PretextCounter(3).restore(a.counts()), /need 4 x 3 counts/);
 });
 
 test('PretextCounter counts per head and rejects scores of another head count', () => {
