@@ -4,10 +4,11 @@
  * src/training/paperBench.ts) and inference windows/s for each available engine, at batch 16, 32, 64, 128 and the
  * 896-sample SSL batch (128 windows x 7 transformed versions), each (engine, batch) in its own child process so that
  * peak RSS belongs to it (the wasm heap never shrinks). Median of several steps after warm-up. When
- * `/usr/bin/python3` (or ECGSSL_REFERENCE_PYTHON) has torch, the same network is measured in PyTorch and the ratio is reported. The native tier
- * is measured in fp32 (`wasm+dnnl`) and with `engine.precision: bf16` (`wasm+dnnl bf16`, skipped with the reason
- * where the CPU has no bf16), with their ratio per batch. ECGSSL_BENCH_ENGINES=<name>,<name> measures only the
- * rows of those names (e.g. `wasm+dnnl,wasm+dnnl bf16`: the native tier alone, a few minutes).
+ * ECGSSL_REFERENCE_PYTHON (default `/usr/bin/python3`) has torch, the same network is measured in PyTorch and the
+ * ratio is reported. The native tier is measured in fp32 (`wasm+dnnl`) and with `engine.precision: bf16`
+ * (`wasm+dnnl bf16`, skipped with the reason where the CPU has no bf16), with their ratio per batch.
+ * ECGSSL_BENCH_ENGINES=<name>,<name> measures only the rows of those names (e.g. `wasm+dnnl,wasm+dnnl bf16`: the
+ * native tier alone, a few minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -153,16 +154,8 @@ export function runChild(cfg: ChildConfig): EngineRow {
     timeout: 20 * 60_000,
   });
   const last = r.stdout?.trim().split('\n').at(-1);
-  if (r.status !== 0 || !last) {
-    return {
-      name: cfg.name,
-      batch: cfg.batch,
-      trainWindowsPerSecond: null,
-      inferWindowsPerSecond: null,
-      peakRssMiB: 0,
-      skipped: `child failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''})`,
-    };
-  }
+  if (r.status !== 0 || !last)
+    return emptyRow(cfg, `child failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''})`);
   return JSON.parse(last) as EngineRow;
 }
 

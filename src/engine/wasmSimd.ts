@@ -228,35 +228,15 @@ function sumLeadingBody(): number[] {
  */
 function maxPoolGradBody(): number[] {
   const t0 = [...op.get(9), ...op.get(6), ...op.mul, ...op.get(7), ...op.sub]; // o S - P
+  // Lane k: t = the argmax byte offset in lane k (i32x4.extract_lane); if t >= 0: dx at t += dy lane k (f32.load,
+  // f32x4.extract_lane, f32.add, f32.store).
+  // prettier-ignore
   const lane = (k: number) => [
-    ...op.get(17),
-    0xfd,
-    0x1b,
-    k,
-    ...op.set(14),
-    ...op.get(14),
-    0x41,
-    0,
-    ...op.geS,
-    0x04,
-    0x40,
-    ...op.get(2),
-    ...op.get(14),
-    ...op.add,
-    ...op.get(2),
-    ...op.get(14),
-    ...op.add,
-    0x2a,
-    2,
-    0,
-    ...op.get(21),
-    0xfd,
-    0x1f,
-    k,
-    0x92,
-    0x38,
-    2,
-    0,
+    ...op.get(17), 0xfd, 0x1b, k, ...op.set(14),
+    ...op.get(14), 0x41, 0, ...op.geS, 0x04, 0x40,
+    ...op.get(2), ...op.get(14), ...op.add,
+    ...op.get(2), ...op.get(14), ...op.add, 0x2a, 2, 0,
+    ...op.get(21), 0xfd, 0x1f, k, 0x92, 0x38, 2, 0,
     0x0b,
   ];
   // prettier-ignore
@@ -293,7 +273,10 @@ function maxPoolGradBody(): number[] {
   return [...leb(locals.length + code.length), ...locals, ...code];
 }
 
-/** The module: memory imported from env.memory (shared or not, as tfjs' own), functions adam and maxGrad. */
+/**
+ * The module: memory imported from env.memory (shared or not, as tfjs' own); functions adam, maxGrad, leakyRelu,
+ * leakyReluGrad, sumLeading and maxPoolGrad.
+ */
 function moduleBytes(shared: boolean): Uint8Array {
   const i32 = 0x7f;
   const f32 = 0x7d;

@@ -28,8 +28,6 @@ export interface EpochPartial {
   batch: number;
   /** Sum of the batches' losses. */
   lossSum: number;
-  /** Learning rate of the last batch done. */
-  lr: number;
   /** Training counts so far ({@link PretextCounter.counts}). */
   counts: number[][];
   /** Seconds the epoch has run so far. */

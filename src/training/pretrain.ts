@@ -418,7 +418,7 @@ async function trainEpoch(
   const { epoch, from } = at;
   const counter = new PretextCounter(heads);
   if (from) counter.restore(from.counts);
-  let [lossSum, lr, step] = [from?.lossSum ?? 0, from?.lr ?? cfg.learningRate, at.step];
+  let [lossSum, lr, step] = [from?.lossSum ?? 0, cfg.learningRate, at.step];
   const b0 = from?.batch ?? 0;
   let next = epochBatch(run, order, epoch, b0);
   for (let b = b0; b < nBatches; b++) {
@@ -506,10 +506,11 @@ async function runEpoch(
     shouldStop,
   );
   state.step = r.step;
-  const seconds = (from?.seconds ?? 0) + (Date.now() - t0) / 1000;
+  // The epoch's seconds so far, a mid-epoch checkpoint's part included.
+  const seconds = (): number => (from?.seconds ?? 0) + (Date.now() - t0) / 1000;
   if (r.stoppedAfter !== undefined) {
     progress.stop({ loss: r.lossSum / r.stoppedAfter }, r.stoppedAfter);
-    state.partial = { batch: r.stoppedAfter, lossSum: r.lossSum, lr: r.lr, counts: r.counts, seconds };
+    state.partial = { batch: r.stoppedAfter, lossSum: r.lossSum, counts: r.counts, seconds: seconds() };
     await saveRunCheckpoint(run, state);
     return false;
   }
@@ -532,7 +533,7 @@ async function runEpoch(
     lr: r.lr,
     ...metricsColumns('train', r.trainMetrics, table),
     ...(heldMetrics ? metricsColumns('heldout', heldMetrics, table) : {}),
-    seconds: (from?.seconds ?? 0) + (Date.now() - t0) / 1000,
+    seconds: seconds(),
   };
   state.history.push(row);
   progress.stop({
@@ -617,7 +618,7 @@ export async function pretrain(args: PretrainArgs): Promise<PretrainResult> {
   const started = { ms: Date.now(), epoch: state.epoch };
   const maxStep = state.step + (args.maxStepsThisCall ?? Infinity);
   const shouldStop = (step: number): boolean => stop.requested() !== undefined || step >= maxStep;
-  while (state.epoch < stopAt) {
+  while (state.epoch < stopAt && state.step < maxStep) {
     if (!(await runEpoch(run, state, started, shouldStop))) {
       const signal = stop.requested();
       const at = `in epoch ${state.epoch + 1}/${cfg.epochs} after batch ${state.partial?.batch}/${run.nBatches}`;
